@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
+    // The json report feeds the one-line summary printed by scripts/test-summary.mjs.
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },
 });
