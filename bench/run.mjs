@@ -1,0 +1,80 @@
+// Runs every bench/*.bench.mjs in its own child process (so one benchmark's heap and timers never
+// disturb another's), prints a table and writes bench/results/latest.json.
+//   pnpm bench                 all benchmarks
+//   pnpm bench -- sdk mock     only the named ones
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2).filter((a) => a !== '--');
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
+  .sort();
+
+// The figures each issue asks for; a missing one fails the run.
+const required = [
+  'sdk_vs_fetch_ratio',
+  'validate_vs_stringify_ratio',
+  'bundle_one_call_gzip_bytes',
+  'import_ms_over_node',
+  'bulk_tx_per_s',
+  'bulk_peak_rss_mb',
+  'bulk_peak_rss_mb_100k',
+  'mock_ingest_events_per_s',
+];
+
+function runOne(file) {
+  return new Promise((resolve, reject) => {
+    const code = `import(${JSON.stringify(join(here, file))}).then(m => m.run()).then(r => process.stdout.write('\\n@@RESULT ' + JSON.stringify(r) + '\\n'))`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (status) => {
+      const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
+      if (status !== 0 || !line) return reject(new Error(`${file} exited with ${status}\n${out}`));
+      process.stdout.write(out.replace(/^@@RESULT .*$/m, ''));
+      resolve(JSON.parse(line.slice('@@RESULT '.length)));
+    });
+  });
+}
+
+const results = {};
+for (const file of files) {
+  console.log(`\n== ${file}`);
+  const started = Date.now();
+  Object.assign(results, await runOne(file));
+  console.log(`   (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+console.log('\n| figure | value |\n| --- | ---: |');
+for (const [k, v] of Object.entries(results)) console.log(`| ${k} | ${v} |`);
+
+if (only.length === 0) {
+  const missing = required.filter((k) => typeof results[k] !== 'number');
+  const machine = {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gib: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+    date: new Date().toISOString(),
+  };
+  mkdirSync(join(here, 'results'), { recursive: true });
+  // latest.json holds numbers only; the machine it ran on sits beside it.
+  writeFileSync(join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(here, 'results', 'machine.json'), `${JSON.stringify(machine, null, 2)}\n`);
+  console.log('\nwrote bench/results/latest.json and bench/results/machine.json');
+  if (missing.length > 0) {
+    console.error(`missing figures: ${missing.join(', ')}`);
+    process.exit(1);
+  }
+}
