@@ -139,9 +139,9 @@ export const zTransactionAttributes = z.object({
     description2: z.string().optional(),
     mcc: z.string().regex(/^[0-9]{4}$/).optional(),
     coreProviderId: z.string().optional(),
-    transactionDate: z.iso.datetime().optional(),
-    authorizationDate: z.iso.datetime().optional(),
-    settledDate: z.iso.datetime().optional(),
+    transactionDate: z.iso.datetime({ offset: true }).optional(),
+    authorizationDate: z.iso.datetime({ offset: true }).optional(),
+    settledDate: z.iso.datetime({ offset: true }).optional(),
     merchant: zMerchant.optional(),
     cardPresence: z.string().optional(),
     panEntryMode: z.string().optional(),
@@ -177,7 +177,7 @@ export const zMatchedTransactionAttributes = z.object({
     amount: z.int(),
     subtotal: z.int().optional(),
     description: z.string(),
-    authorizationDate: z.iso.datetime(),
+    authorizationDate: z.iso.datetime({ offset: true }),
     matchedOfferId: z.string().optional(),
     matchedLocationId: z.string().optional(),
     merchant: zMerchant.optional(),
@@ -207,8 +207,8 @@ export const zCoreTransactionAttributes = z.object({
     description: z.string(),
     direction: zDirectionType,
     status: z.enum(['SETTLED']),
-    settledDate: z.iso.datetime(),
-    authorizationDate: z.iso.datetime(),
+    settledDate: z.iso.datetime({ offset: true }),
+    authorizationDate: z.iso.datetime({ offset: true }),
     financialInstitutionName: z.string().optional(),
     financialInstitutionId: z.string().optional(),
     cardLastFours: z.array(z.string().regex(/^[0-9]{4}$/)).optional()
@@ -403,10 +403,10 @@ export const zRewardedTransactionAttributes = z.object({
     status: z.enum(['SETTLED']),
     transactionId: z.string(),
     transactionAmountInCents: z.int(),
-    transactionTimestamp: z.iso.datetime(),
+    transactionTimestamp: z.iso.datetime({ offset: true }),
     paidToIssuer: zPaymentStatus,
     commissionEarned: zCommissionEarnedDetails,
-    payoutTimestamp: z.iso.datetime().optional()
+    payoutTimestamp: z.iso.datetime({ offset: true }).optional()
 });
 
 export const zRelationshipData = z.object({
@@ -428,7 +428,7 @@ export const zApprovedTransactionAttributes = z.object({
     status: z.enum(['APPROVED']),
     transactionId: z.string(),
     transactionAmountInCents: z.int(),
-    transactionTimestamp: z.iso.datetime()
+    transactionTimestamp: z.iso.datetime({ offset: true })
 });
 
 export const zRewardedTransaction = z.object({
@@ -826,8 +826,8 @@ export const zStandardOfferFields = z.object({
     purchaseChannel: z.array(zPurchaseChannel),
     userReward: zCommission,
     assets: z.array(zAsset),
-    startDate: z.iso.datetime(),
-    expirationDate: z.iso.datetime(),
+    startDate: z.iso.datetime({ offset: true }),
+    expirationDate: z.iso.datetime({ offset: true }),
     isTargeted: z.boolean(),
     minTransactionAmount: zAmount.optional(),
     maxTransactionAmount: zAmount.optional(),
@@ -987,8 +987,8 @@ export const zDeliveryStatus = z.enum([
 export const zNotificationAttributes = z.object({
     eventId: z.string(),
     eventName: zNotificationType,
-    timestamp: z.iso.datetime(),
-    lastAttemptAt: z.iso.datetime(),
+    timestamp: z.iso.datetime({ offset: true }),
+    lastAttemptAt: z.iso.datetime({ offset: true }),
     status: zDeliveryStatus,
     attempts: z.int(),
     statusCode: z.int().optional(),
@@ -1105,7 +1105,7 @@ export const zOfferAttributionAttributes = z.object({
     entityId: z.string(),
     eventCode: zEventCode,
     medium: zOfferMedium,
-    eventDate: z.iso.datetime(),
+    eventDate: z.iso.datetime({ offset: true }),
     state: zAttributionState.optional()
 });
 
@@ -1115,7 +1115,7 @@ export const zNotificationAttributionAttributes = z.object({
     entityId: z.string(),
     eventCode: zEventCode,
     medium: zNotificationMedium,
-    eventDate: z.iso.datetime(),
+    eventDate: z.iso.datetime({ offset: true }),
     state: zAttributionState.optional()
 });
 
@@ -1125,7 +1125,7 @@ export const zPlacementSlotAttributionAttributes = z.object({
     entityId: z.string(),
     eventCode: zEventCode,
     medium: zPlacementSlotMedium,
-    eventDate: z.iso.datetime(),
+    eventDate: z.iso.datetime({ offset: true }),
     state: zAttributionState.optional()
 });
 
@@ -1179,7 +1179,7 @@ export const zActivateOfferResponseAttributes = z.object({
     entityId: z.string(),
     eventCode: z.string(),
     medium: z.string(),
-    eventDate: z.iso.datetime()
+    eventDate: z.iso.datetime({ offset: true })
 });
 
 export const zActivateOfferResponseData = z.object({
@@ -1199,7 +1199,7 @@ export const zBoostOfferResponseAttributes = z.object({
     entityId: z.string(),
     eventCode: z.string(),
     medium: z.string(),
-    eventDate: z.iso.datetime()
+    eventDate: z.iso.datetime({ offset: true })
 });
 
 export const zBoostOfferResponseData = z.object({
@@ -1218,7 +1218,7 @@ export const zActivatePlacementSlotResponseAttributes = z.object({
     slotId: z.string(),
     eventCode: z.string(),
     medium: z.string(),
-    eventDate: z.iso.datetime(),
+    eventDate: z.iso.datetime({ offset: true }),
     offerIds: z.array(z.string())
 });
 
@@ -1814,7 +1814,7 @@ export const zEarnedRewardNotificationAttributes = z.object({
     attributionUrl: z.string(),
     surveyUrl: z.string().optional(),
     cardProductId: z.string().optional(),
-    transactionTimestamp: z.iso.datetime().optional(),
+    transactionTimestamp: z.iso.datetime({ offset: true }).optional(),
     transactionId: z.string(),
     transactionAmountInCents: z.int(),
     categoryName: z.string().optional(),
@@ -1835,7 +1835,7 @@ export const zEarnedRewardSettledAttributes = z.object({
     attributionUrl: z.string(),
     surveyUrl: z.string().optional(),
     cardProductId: z.string().optional(),
-    transactionTimestamp: z.iso.datetime().optional(),
+    transactionTimestamp: z.iso.datetime({ offset: true }).optional(),
     transactionId: z.string(),
     transactionAmountInCents: z.int(),
     categoryName: z.string().optional(),
@@ -1850,7 +1850,7 @@ export const zEarnedRewardRejectedAttributes = z.object({
     message: z.string(),
     transactionId: z.string(),
     transactionAmountInCents: z.int(),
-    transactionTimestamp: z.iso.datetime().optional()
+    transactionTimestamp: z.iso.datetime({ offset: true }).optional()
 });
 
 export const zRejectedTransactionRelationships = z.object({
@@ -1869,7 +1869,7 @@ export const zValidTransactionAttributes = z.object({
     attributionUrl: z.string(),
     surveyUrl: z.string().optional(),
     cardProductId: z.string().optional(),
-    transactionTimestamp: z.iso.datetime().optional(),
+    transactionTimestamp: z.iso.datetime({ offset: true }).optional(),
     transactionId: z.string(),
     transactionAmountInCents: z.int(),
     commissionEarned: zValidTransactionCommissionEarned
@@ -1908,7 +1908,7 @@ export const zAuditUpdateAttributes = z.object({
     transactionId: z.string(),
     resolutionCode: z.int().optional(),
     resolutionDescription: z.string().optional(),
-    resolutionTimeStamp: z.iso.datetime().optional()
+    resolutionTimeStamp: z.iso.datetime({ offset: true }).optional()
 });
 
 export const zAuditUpdateRelationships = z.object({
@@ -2126,8 +2126,8 @@ export const zFraudMarkersMultiStatusResponse = z.object({
 export const zPlacementBatchAttributes = z.object({
     name: z.string(),
     isActive: z.boolean(),
-    lastActivatedAt: z.iso.datetime().optional(),
-    expiresAt: z.iso.datetime().optional(),
+    lastActivatedAt: z.iso.datetime({ offset: true }).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
     components: zOfferComponents.optional(),
     assets: z.array(zAsset).optional(),
     offers: z.array(zStandardOffer)
@@ -2175,9 +2175,9 @@ export const zIncomingTransactionRequest = z.object({
     description2: z.string().optional(),
     mcc: z.string().regex(/^[0-9]{4}$/).optional(),
     coreProviderId: z.string().optional(),
-    transactionDate: z.iso.datetime().optional(),
-    authorizationDate: z.iso.datetime().optional(),
-    settledDate: z.iso.datetime().optional(),
+    transactionDate: z.iso.datetime({ offset: true }).optional(),
+    authorizationDate: z.iso.datetime({ offset: true }).optional(),
+    settledDate: z.iso.datetime({ offset: true }).optional(),
     merchantId: z.string().optional(),
     merchantStoreId: z.string().optional(),
     cardPresence: z.string().optional(),
@@ -2466,8 +2466,8 @@ export const zNotificationsListQuery = z.object({
     'page[size]': z.int().gte(1).lte(200).optional().default(200),
     'filter[eventName]': zNotificationType.optional(),
     'filter[status]': zDeliveryStatus.optional(),
-    'filter[after]': z.iso.datetime().optional(),
-    'filter[before]': z.iso.datetime().optional()
+    'filter[after]': z.iso.datetime({ offset: true }).optional(),
+    'filter[before]': z.iso.datetime({ offset: true }).optional()
 });
 
 /**
