@@ -33,7 +33,7 @@ const targets = [
   {
     dir: path.join(outRoot, 'packages', 'schemas', 'src', 'generated'),
     tsconfig: path.join(repoRoot, 'packages', 'schemas', 'tsconfig.json'),
-    plugins: [{ name: 'zod' }],
+    plugins: [{ name: 'zod', dates: { offset: true } }],
   },
 ];
 
