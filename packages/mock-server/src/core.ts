@@ -1,0 +1,347 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { FaultController } from './faults.js';
+import { type FixtureOffer, matchOffer, OFFERS_BY_ID, rewardCents } from './fixtures.js';
+import type { CounterStats, MockStats } from './types.js';
+import { WebhookDispatcher } from './webhooks.js';
+
+export const NOTIFICATION_TYPES = [
+  'earnedRewardApproved',
+  'earnedRewardSettled',
+  'earnedRewardRejected',
+  'validTransaction',
+  'failedTransaction',
+  'clawback',
+  'auditUpdate',
+  'fileProcessingResult',
+  'pushNotificationPlacementFile',
+  'emailNotificationPlacementFile',
+] as const;
+
+export interface UserRecord {
+  id: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface RewardRecord {
+  userId: string;
+  offer: FixtureOffer;
+  transactionId: string;
+  eventId: string;
+  status: 'APPROVED' | 'SETTLED';
+  amount: number;
+  rewardCents: number;
+  timestamp: string;
+  cardProductId?: string;
+}
+
+export interface Subscription {
+  id: string;
+  eventName: string;
+  webhookUrl: string;
+  enabled: boolean;
+}
+
+export interface UploadSession {
+  id: string;
+  userId: string;
+  completed: boolean;
+  parts: number;
+  transactions: number;
+}
+
+export interface BulkUpload {
+  id: string;
+  type: string;
+  filename: string;
+  expiresAt: number;
+  signature: string;
+  state: 'waiting' | 'processing' | 'processed';
+  result?: {
+    lines: number;
+    valid: number;
+    invalid: number;
+    errors: { line: number; id?: string; detail: string }[];
+  };
+}
+
+export interface Placement {
+  id: string;
+  type: string;
+  attributes: Record<string, unknown>;
+  slots: { id: string; alias?: string; placementId?: string; shortDescription?: string }[];
+}
+
+export interface CoreOptions {
+  organizationId: string;
+  clientId: string;
+  clientSecret: string;
+  webhookSecret: string;
+  tokenTtlSeconds: number;
+  uploadUrlTtlSeconds: number;
+  webhookUrl: string | undefined;
+  webhookMaxAttempts: number;
+  webhookBackoffMs: number;
+}
+
+const counters = (): CounterStats => ({ received: 0, accepted: 0, duplicates: 0, rejected: 0 });
+
+export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+/** All mutable state of one mock instance, plus the behaviour shared by several routes. */
+export class MockCore {
+  baseUrl = '';
+  readonly faults = new FaultController();
+  readonly tokens = new Map<string, number>(); // token -> expiresAt (ms)
+  readonly users = new Map<string, UserRecord>();
+  // dedup: ids accepted as new, plus extra arrivals (repeats and rejected copies) per id
+  readonly accepted = new Set<string>();
+  readonly extraArrivals = new Map<string, number>();
+  readonly legacySeen = new Set<string>();
+  readonly rewardKeys = new Set<string>();
+  readonly rewards = new Map<string, RewardRecord[]>(); // by user
+  readonly fraudulent = new Set<string>(); // transactionIds flagged via POST /fraud
+  readonly uploadSessions = new Map<string, UploadSession>();
+  readonly bulkUploads = new Map<string, BulkUpload>();
+  readonly audits = new Map<string, Map<string, string>>(); // user -> transactionId -> auditId
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly children = new Map<string, { id: string; attributes: Record<string, unknown> }>();
+  readonly placements = new Map<string, Placement>();
+  readonly strategies = new Map<string, { id: string; attributes: Record<string, unknown> }>();
+  readonly dispatcher: WebhookDispatcher;
+  stats: MockStats = MockCore.freshStats();
+  private seq = 0;
+
+  constructor(readonly opts: CoreOptions) {
+    this.dispatcher = new WebhookDispatcher({
+      secret: opts.webhookSecret,
+      maxAttempts: opts.webhookMaxAttempts,
+      backoffMs: opts.webhookBackoffMs,
+      onResult: (ok) => {
+        if (ok) this.stats.webhooksSent += 1;
+        else this.stats.webhooksFailed += 1;
+      },
+    });
+    this.seedSubscriptions();
+  }
+
+  static freshStats(): MockStats {
+    return {
+      tokenRequests: 0,
+      transactions: counters(),
+      legacyIncoming: counters(),
+      uploads: { files: 0, lines: 0, valid: 0, invalid: 0 },
+      rewards: 0,
+      webhooksSent: 0,
+      webhooksFailed: 0,
+    };
+  }
+
+  nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}${Date.now().toString(36)}${this.seq.toString(36).padStart(4, '0')}`;
+  }
+
+  private seedSubscriptions(): void {
+    if (!this.opts.webhookUrl) return;
+    for (const eventName of NOTIFICATION_TYPES) {
+      const id = randomUUID();
+      this.subscriptions.set(id, { id, eventName, webhookUrl: this.opts.webhookUrl, enabled: true });
+    }
+  }
+
+  reset(): void {
+    this.users.clear();
+    this.accepted.clear();
+    this.extraArrivals.clear();
+    this.legacySeen.clear();
+    this.rewardKeys.clear();
+    this.rewards.clear();
+    this.fraudulent.clear();
+    this.uploadSessions.clear();
+    this.bulkUploads.clear();
+    this.audits.clear();
+    this.subscriptions.clear();
+    this.children.clear();
+    this.placements.clear();
+    this.strategies.clear();
+    this.dispatcher.clear();
+    this.faults.clear();
+    this.stats = MockCore.freshStats();
+    this.seedSubscriptions();
+  }
+
+  // --- auth ------------------------------------------------------------------------------------
+
+  issueToken(): { access_token: string; expires_in: number; token_type: string } {
+    const token = randomToken();
+    this.tokens.set(token, Date.now() + this.opts.tokenTtlSeconds * 1000);
+    return { access_token: token, expires_in: this.opts.tokenTtlSeconds, token_type: 'Bearer' };
+  }
+
+  /** null when valid, else the reason (never echoing the token). */
+  checkToken(token: string | undefined): string | null {
+    if (!token) return 'missing bearer token';
+    const exp = this.tokens.get(token);
+    if (exp === undefined) return 'unknown or revoked access token';
+    if (exp <= Date.now()) {
+      this.tokens.delete(token);
+      return 'access token expired';
+    }
+    return null;
+  }
+
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  // --- transaction ingestion -------------------------------------------------------------------
+
+  /** Record an arrival of a rejected event (counts in receivedCount, never in eventCount). */
+  noteRejected(id: unknown): void {
+    if (typeof id === 'string') this.extraArrivals.set(id, (this.extraArrivals.get(id) ?? 0) + 1);
+  }
+
+  /** A valid event: dedup by data[].id (R10); only a new event may earn a reward. Returns true if new. */
+  acceptEvent(item: { type?: unknown; id?: unknown; attributes?: unknown }): boolean {
+    const id = typeof item.id === 'string' ? item.id : '';
+    if (this.accepted.has(id)) {
+      this.extraArrivals.set(id, (this.extraArrivals.get(id) ?? 0) + 1);
+      return false;
+    }
+    this.accepted.add(id);
+    if (this.users.size > 0 && (item.type === 'transaction' || item.type === 'coreTransaction')) {
+      const a = item.attributes as Record<string, unknown>;
+      const merchant = a.merchant as { name?: string } | undefined;
+      this.maybeReward({
+        eventId: id,
+        userId: a.userId as string,
+        transactionId: a.transactionId as string,
+        status: a.status as string,
+        direction: a.direction as string | undefined,
+        amount: a.amount as number,
+        description: a.description as string | undefined,
+        merchantName: merchant?.name,
+        timestamp: (a.settledDate ?? a.authorizationDate ?? a.transactionDate) as string | undefined,
+        cardProductId: a.cardProductId as string | undefined,
+      });
+    }
+    return true;
+  }
+
+  eventCount(id: string): number {
+    return this.accepted.has(id) ? 1 : 0;
+  }
+
+  receivedCount(id: string): number {
+    return (this.accepted.has(id) ? 1 : 0) + (this.extraArrivals.get(id) ?? 0);
+  }
+
+  /**
+   * Matching: an APPROVED or SETTLED debit by a user enrolled in CARDLINKED at a merchant whose
+   * name appears (case-insensitively) in the description or merchant name earns a reward once per
+   * transactionId + status, unless the transaction was flagged fraudulent.
+   */
+  maybeReward(t: {
+    eventId: string;
+    userId: string;
+    transactionId: string;
+    status: string;
+    direction?: string | undefined;
+    amount: number;
+    description?: string | undefined;
+    merchantName?: string | undefined;
+    timestamp?: string | undefined;
+    cardProductId?: string | undefined;
+  }): void {
+    if (t.status !== 'APPROVED' && t.status !== 'SETTLED') return;
+    if (t.direction === 'CREDIT') return;
+    const user = this.users.get(t.userId);
+    if (!user) return;
+    const enrolled = user.attributes.enrolledRewards;
+    if (!Array.isArray(enrolled) || !enrolled.includes('CARDLINKED')) return;
+    if (this.fraudulent.has(t.transactionId)) return;
+    const offer = matchOffer(t.merchantName, t.description);
+    if (!offer) return;
+    const key = `${t.userId}\u0000${t.transactionId}\u0000${t.status}`;
+    if (this.rewardKeys.has(key)) return;
+    this.rewardKeys.add(key);
+    const reward: RewardRecord = {
+      userId: t.userId,
+      offer,
+      transactionId: t.transactionId,
+      eventId: t.eventId,
+      status: t.status,
+      amount: t.amount,
+      rewardCents: rewardCents(offer, t.amount),
+      timestamp: t.timestamp ?? new Date().toISOString(),
+    };
+    if (t.cardProductId) reward.cardProductId = t.cardProductId;
+    let list = this.rewards.get(t.userId);
+    if (!list) {
+      list = [];
+      this.rewards.set(t.userId, list);
+    }
+    list.push(reward);
+    this.stats.rewards += 1;
+    void this.notify(
+      t.status === 'SETTLED' ? 'earnedRewardSettled' : 'earnedRewardApproved',
+      this.rewardPayload(reward),
+    );
+  }
+
+  rewardPayload(r: RewardRecord): unknown {
+    const dollars = (r.rewardCents / 100).toFixed(2);
+    const settled = r.status === 'SETTLED';
+    const attributes: Record<string, unknown> = {
+      message: settled
+        ? `You earned $${dollars} cash back at ${r.offer.name}!`
+        : `You'll earn $${dollars} cash back at ${r.offer.name} once your purchase settles.`,
+      name: r.offer.name,
+      attributionUrl: `${this.baseUrl}/__attribution/${r.offer.id}?userId=${encodeURIComponent(r.userId)}`,
+      transactionId: r.transactionId,
+      transactionAmountInCents: r.amount,
+      transactionTimestamp: r.timestamp,
+      categoryName: r.offer.category,
+      userReward: r.offer.userReward,
+      assets: [
+        { type: 'IMG_VIEW', url: `https://assets.kard.example/${r.offer.id}/logo.png`, alt: r.offer.name },
+      ],
+      purchaseChannel: r.offer.purchaseChannel,
+    };
+    if (r.cardProductId) attributes.cardProductId = r.cardProductId;
+    if (settled) attributes.commissionEarned = { type: 'cents', value: r.rewardCents };
+    return {
+      data: {
+        type: settled ? 'earnedRewardSettled' : 'earnedRewardApproved',
+        id: randomUUID(),
+        attributes,
+        relationships: {
+          user: { data: { type: 'user', id: r.userId } },
+          offer: { data: { type: 'offer', id: r.offer.id } },
+          transaction: { data: { type: 'transaction', id: r.transactionId } },
+        },
+      },
+      meta: { issuerId: this.opts.organizationId, issuerName: 'Mock Issuer' },
+    };
+  }
+
+  // --- notifications ---------------------------------------------------------------------------
+
+  targetsFor(eventName: string): string[] {
+    const urls: string[] = [];
+    for (const s of this.subscriptions.values())
+      if (s.enabled && s.eventName === eventName && !urls.includes(s.webhookUrl)) urls.push(s.webhookUrl);
+    return urls;
+  }
+
+  /** Sends to every enabled subscription for the event; nothing is logged when nobody subscribed. */
+  async notify(eventName: string, payload: unknown): Promise<void> {
+    const targets = this.targetsFor(eventName);
+    if (targets.length === 0) return;
+    await this.dispatcher.send(eventName, payload, targets);
+  }
+
+  offerById(id: string): FixtureOffer | undefined {
+    return OFFERS_BY_ID.get(id);
+  }
+}

@@ -1,0 +1,44 @@
+import type { MockCore } from '../core.js';
+import { validateFaultConfig } from '../faults.js';
+import { apiError, type Reply, reply } from '../http.js';
+import { MALFORMED } from '../router.js';
+import type { FaultConfig, MockKard, RecordedRequest } from '../types.js';
+
+/**
+ * Admin endpoints (no auth, never faulted): POST/DELETE /__admin/faults, POST /__admin/tokens/expire,
+ * GET /__admin/stats, POST /__admin/reset, GET /__admin/requests.
+ */
+export function adminRoutes(
+  core: MockCore,
+  method: string,
+  path: string,
+  body: unknown,
+  requests: RecordedRequest[],
+  api: MockKard,
+): Reply {
+  const route = `${method} ${path.replace(/\/$/, '')}`;
+  switch (route) {
+    case 'POST /__admin/faults': {
+      if (body === MALFORMED) return apiError(400, 'request body is not valid JSON');
+      const err = validateFaultConfig(body);
+      if (err) return apiError(400, err);
+      core.faults.set(body as FaultConfig);
+      return reply(200, { ok: true });
+    }
+    case 'DELETE /__admin/faults':
+      core.faults.clear();
+      return reply(200, { ok: true });
+    case 'POST /__admin/tokens/expire':
+      core.expireTokens();
+      return reply(200, { ok: true });
+    case 'GET /__admin/stats':
+      return reply(200, core.stats);
+    case 'POST /__admin/reset':
+      api.reset();
+      return reply(200, { ok: true });
+    case 'GET /__admin/requests':
+      return reply(200, { data: requests });
+    default:
+      return apiError(404, `no such admin route: ${route}`);
+  }
+}

@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { MockCore } from './core.js';
+import { apiError, HttpError, type Reply } from './http.js';
+import { MALFORMED, Router } from './router.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { organizationRoutes } from './routes/organizations.js';
+import { rewardRoutes } from './routes/rewards.js';
+import { transactionRoutes } from './routes/transactions.js';
+import { handleUploadPut, handleUploadResult, uploadRoutes } from './routes/uploads.js';
+import { userRoutes } from './routes/users.js';
+import type { FaultConfig, MockKard, MockKardOptions, RecordedRequest } from './types.js';
+
+const MAX_BODY = 64 * 1024 * 1024;
+const sleep = (ms: number) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    t.unref?.();
+  });
+
+function redactHeaders(h: IncomingMessage['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k] =
+      k === 'authorization' || k === 'cookie' || k === 'proxy-authorization'
+        ? '[REDACTED]'
+        : Array.isArray(v)
+          ? v.join(', ')
+          : v;
+  }
+  return out;
+}
+
+function queryObject(q: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of q) {
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(buf: Buffer, contentType: string | undefined): unknown {
+  if (buf.length === 0) return undefined;
+  const text = buf.toString('utf8');
+  if (contentType?.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return contentType?.includes('json') || /^\s*[[{]/.test(text) ? MALFORMED : text;
+  }
+}
+
+export async function startMockKard(options: MockKardOptions = {}): Promise<MockKard> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new Error('@kardkit/mock-server listens on 127.0.0.1 only');
+  const core = new MockCore({
+    organizationId: options.organizationId ?? 'org-mock',
+    clientId: options.clientId ?? 'mock-client-id',
+    clientSecret: options.clientSecret ?? randomBytes(24).toString('base64url'),
+    webhookSecret: options.webhookSecret ?? randomBytes(32).toString('base64'),
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+    uploadUrlTtlSeconds: options.uploadUrlTtlSeconds ?? 900,
+    webhookUrl: options.webhookUrl,
+    webhookMaxAttempts: options.webhookMaxAttempts ?? 5,
+    webhookBackoffMs: options.webhookBackoffMs ?? 100,
+  });
+  if (options.faults) core.faults.set(options.faults);
+  const maxRecorded = options.maxRecordedRequests ?? 1000;
+  const requests: RecordedRequest[] = [];
+  const log = options.log;
+
+  const router = new Router();
+  router.add(authRoutes);
+  router.add(transactionRoutes);
+  router.add(uploadRoutes);
+  router.add(userRoutes);
+  router.add(rewardRoutes);
+  router.add(notificationRoutes);
+  router.add(organizationRoutes);
+
+  const record = (
+    req: IncomingMessage,
+    path: string,
+    url: URL | null,
+    body: unknown,
+    status: number,
+    started: number,
+  ) => {
+    if (maxRecorded > 0) {
+      requests.push({
+        method: req.method ?? 'GET',
+        path,
+        query: url?.search ? queryObject(url.searchParams) : {},
+        headers: redactHeaders(req.headers),
+        body: body === MALFORMED ? null : body,
+        status,
+        at: new Date(started).toISOString(),
+      });
+      // amortised trimming keeps recording O(1) per request
+      if (requests.length > maxRecorded * 2) requests.splice(0, requests.length - maxRecorded);
+    }
+    if (log) log(`${req.method} ${path} ${status} ${Date.now() - started}ms`);
+  };
+
+  const send = (res: ServerResponse, r: Reply) => {
+    if (res.destroyed || res.headersSent) return;
+    const headers: Record<string, string | number> = { ...r.headers };
+    let payload: string | Buffer = '';
+    if (r.raw !== undefined) payload = r.raw;
+    else if (r.body !== undefined) {
+      payload = JSON.stringify(r.body);
+      headers['content-type'] ??= 'application/json; charset=utf-8';
+    }
+    headers['content-length'] = Buffer.byteLength(payload);
+    res.writeHead(r.status, headers);
+    res.end(payload);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now();
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const qi = rawUrl.indexOf('?');
+    const path = qi === -1 ? rawUrl : rawUrl.slice(0, qi);
+
+    if (path.startsWith('/__uploads/') || path.startsWith('/__files/')) {
+      const url = new URL(rawUrl, core.baseUrl);
+      const r =
+        method === 'PUT' && path.startsWith('/__uploads/')
+          ? await handleUploadPut(core, req, url)
+          : method === 'GET'
+            ? handleUploadResult(core, url)
+            : apiError(405, 'method not allowed');
+      send(res, r);
+      record(req, path, null, null, r.status, started);
+      return;
+    }
+
+    const buf = await readBody(req);
+    if (buf === null) {
+      const r = apiError(413, `request body larger than ${MAX_BODY} bytes`);
+      send(res, r);
+      record(req, path, null, null, r.status, started);
+      return;
+    }
+    const body = parseBody(buf, req.headers['content-type']);
+    const url = new URL(rawUrl, core.baseUrl);
+
+    if (path.startsWith('/__admin/')) {
+      const r = await adminRoutes(core, method, path, body, requests, api);
+      send(res, r);
+      return;
+    }
+
+    const fault = core.faults.active ? core.faults.decide(path) : null;
+    if (fault) {
+      if (fault.latencyMs) await sleep(fault.latencyMs);
+      const step = fault.step;
+      if (step && 'drop' in step) {
+        record(req, path, url, body, 0, started);
+        req.socket.destroy();
+        return;
+      }
+      if (step && 'latencyMs' in step) await sleep(step.latencyMs);
+      if (step && 'status' in step) {
+        const headers: Record<string, string> = {};
+        if (step.retryAfter !== undefined) headers['retry-after'] = String(step.retryAfter);
+        const r: Reply =
+          step.body !== undefined
+            ? { status: step.status, body: step.body, headers }
+            : { ...apiError(step.status, 'injected fault (mock server)'), headers };
+        send(res, r);
+        record(req, path, url, body, r.status, started);
+        return;
+      }
+    }
+
+    let r: Reply;
+    try {
+      r = await dispatch(method, path, url, body, req);
+    } catch (err) {
+      if (err instanceof HttpError) r = err.reply;
+      else {
+        r = apiError(500, 'internal mock server error');
+        log?.(`mock error: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    send(res, r);
+    record(req, path, url, body, r.status, started);
+  };
+
+  const dispatch = async (
+    method: string,
+    path: string,
+    url: URL,
+    body: unknown,
+    req: IncomingMessage,
+  ): Promise<Reply> => {
+    const m = router.match(method, path);
+    if (m === null) return apiError(404, `no such route: ${method} ${path}`);
+    if (m === 'method') return apiError(405, `method ${method} not allowed on ${path}`);
+    const { route, params } = m;
+    if (route.auth !== 'none') {
+      const h = req.headers.authorization;
+      let token: string | undefined;
+      if (h?.startsWith('Bearer ')) token = h.slice(7).trim();
+      else if (route.auth === 'legacy' && h) token = h.trim(); // legacy recipes send the bare token
+      const why = core.checkToken(token);
+      if (why) {
+        return route.auth === 'legacy'
+          ? { status: 401, body: { message: `Unauthorized: ${why}` } }
+          : { ...apiError(401, why), headers: { 'www-authenticate': 'Bearer' } };
+      }
+    }
+    // A token is bound to the mock's organization; another org id in the path is 403.
+    if (params.org !== undefined && params.org !== core.opts.organizationId) {
+      return apiError(403, 'the access token is not authorized for this organization', {
+        parameter: 'organizationId',
+      });
+    }
+    return route.handler({ core, method, url, path, params, body, headers: req.headers });
+  };
+
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, apiError(500, 'internal mock server error'));
+    });
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  core.baseUrl = `http://${host}:${port}`;
+
+  let closed: Promise<void> | null = null;
+  const api: MockKard = {
+    url: core.baseUrl,
+    organizationId: core.opts.organizationId,
+    clientId: core.opts.clientId,
+    clientSecret: core.opts.clientSecret,
+    webhookSecret: core.opts.webhookSecret,
+    requests,
+    faults: {
+      set: (cfg: FaultConfig) => core.faults.set(cfg),
+      clear: () => core.faults.clear(),
+    },
+    expireTokens: () => core.expireTokens(),
+    stats: () => structuredClone(core.stats),
+    eventCount: (id) => core.eventCount(id),
+    receivedCount: (id) => core.receivedCount(id),
+    reset: () => {
+      core.reset();
+      requests.length = 0;
+    },
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        core.dispatcher.close();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closed;
+    },
+  };
+  return api;
+}

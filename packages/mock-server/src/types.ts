@@ -1,0 +1,92 @@
+/** A single injected fault. */
+export type FaultStep =
+  | { status: number; retryAfter?: number | string; body?: unknown } // answer with this status
+  | { drop: true } // destroy the socket mid-request (after the body was read)
+  | { latencyMs: number }; // delay, then serve normally
+
+export interface FaultConfig {
+  /** Consumed one per matching request, then normal service. */
+  sequence?: FaultStep[];
+  /** Random injection: with probability `rate` (0..1), apply `step` (default `{ status: 503 }`). */
+  rate?: number;
+  step?: FaultStep;
+  /** Added to every matching request. */
+  latencyMs?: number;
+  /**
+   * Only requests whose path contains this string. Default: every API route (`/v2/...`, `/ping`,
+   * `/transactions/incoming`) except the token endpoint `/v2/auth/token`. `/__admin` is never faulted.
+   */
+  match?: string;
+  /** Deterministic randomness for `rate`. */
+  seed?: number;
+}
+
+export interface MockKardOptions {
+  /** Default 0 (random); the bin uses 4010 (KARD_MOCK_PORT overrides). */
+  port?: number;
+  /** Always 127.0.0.1; any other value is rejected. */
+  host?: string;
+  organizationId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  webhookSecret?: string;
+  /** Lifetime of issued bearer tokens (default 3600). */
+  tokenTtlSeconds?: number;
+  /** Lifetime of bulk upload URLs (default 900, R31). */
+  uploadUrlTtlSeconds?: number;
+  /** Convenience: subscribe this URL to every notification type at start (and after reset). */
+  webhookUrl?: string;
+  faults?: FaultConfig;
+  /** Request log (redacted: no query strings, no headers, no bodies); off by default. */
+  log?: (line: string) => void;
+  /** How many requests `requests` keeps (newest last). Default 1000; 0 disables recording. */
+  maxRecordedRequests?: number;
+  /** Webhook delivery attempts per target (default 5) and base backoff (default 100 ms, doubled each retry). */
+  webhookMaxAttempts?: number;
+  webhookBackoffMs?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Lower-cased header names; `authorization` is redacted. */
+  headers: Record<string, string>;
+  /** Parsed JSON when the body was JSON, text otherwise, null when empty or binary (uploads). */
+  body: unknown;
+  status: number;
+  at: string;
+}
+
+export interface CounterStats {
+  received: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface MockStats {
+  tokenRequests: number;
+  transactions: CounterStats;
+  legacyIncoming: CounterStats;
+  uploads: { files: number; lines: number; valid: number; invalid: number };
+  rewards: number;
+  webhooksSent: number;
+  webhooksFailed: number;
+}
+
+export interface MockKard {
+  url: string;
+  organizationId: string;
+  clientId: string;
+  clientSecret: string;
+  webhookSecret: string;
+  requests: RecordedRequest[];
+  faults: { set(cfg: FaultConfig): void; clear(): void };
+  expireTokens(): void;
+  stats(): MockStats;
+  eventCount(id: string): number;
+  receivedCount(id: string): number;
+  reset(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { signWebhookBody } from '@kardkit/schemas';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'delivery_failed';
+
+export interface NotificationRecord {
+  eventId: string;
+  eventName: string;
+  timestamp: string;
+  lastAttemptAt: string;
+  status: DeliveryStatus;
+  attempts: number;
+  statusCode?: number;
+  errorMessage?: string;
+  /** The exact bytes sent (compact JSON) and its signature. */
+  rawBody: string;
+  createdAt: number;
+}
+
+export interface DispatcherOptions {
+  secret: string;
+  maxAttempts: number;
+  backoffMs: number;
+  onResult: (ok: boolean) => void;
+}
+
+/**
+ * Signs and delivers v2 notifications (digest §6.1, R106): POST, compact JSON, header
+ * `notify-signature` = base64 HMAC-SHA256 of the raw body. Non-2xx and connection failures are
+ * retried with exponential backoff (backoffMs · 2^n). Timers are unref'd; close() cancels them.
+ */
+export class WebhookDispatcher {
+  readonly log: NotificationRecord[] = [];
+  private readonly byId = new Map<string, NotificationRecord>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inflight = new Set<AbortController>();
+  private closed = false;
+
+  constructor(private readonly opts: DispatcherOptions) {}
+
+  get(eventId: string): NotificationRecord | undefined {
+    return this.byId.get(eventId);
+  }
+
+  /** Record a notification and send it to `targets`. Returns the record (status pending until done). */
+  async send(eventName: string, payload: unknown, targets: string[]): Promise<NotificationRecord> {
+    const rawBody = JSON.stringify(payload);
+    const now = new Date().toISOString();
+    const data = (payload as { data?: { id?: unknown } }).data;
+    const eventId = typeof data?.id === 'string' ? data.id : randomUUID();
+    const rec: NotificationRecord = {
+      eventId,
+      eventName,
+      timestamp: now,
+      lastAttemptAt: now,
+      status: 'pending',
+      attempts: 0,
+      rawBody,
+      createdAt: Date.now(),
+    };
+    this.log.push(rec);
+    this.byId.set(eventId, rec);
+    await this.deliver(rec, targets);
+    return rec;
+  }
+
+  /** Deliver an existing record again (replay) to the currently configured targets. */
+  async deliver(rec: NotificationRecord, targets: string[]): Promise<void> {
+    if (targets.length === 0) {
+      rec.status = 'delivery_failed';
+      rec.errorMessage = 'no enabled subscription for this event';
+      return;
+    }
+    rec.status = 'pending';
+    const signature = await signWebhookBody(rec.rawBody, this.opts.secret);
+    const unique = [...new Set(targets)];
+    let remaining = unique.length;
+    let anyFailed = false;
+    const done = (ok: boolean) => {
+      if (!ok) anyFailed = true;
+      remaining -= 1;
+      if (remaining === 0) rec.status = anyFailed ? 'delivery_failed' : 'delivered';
+    };
+    for (const url of unique) this.attempt(rec, url, signature, 0, done);
+  }
+
+  private attempt(
+    rec: NotificationRecord,
+    url: string,
+    signature: string,
+    n: number,
+    done: (ok: boolean) => void,
+  ): void {
+    if (this.closed) return;
+    const ac = new AbortController();
+    this.inflight.add(ac);
+    const timeout = setTimeout(() => ac.abort(), 10_000);
+    timeout.unref();
+    rec.attempts += 1;
+    rec.lastAttemptAt = new Date().toISOString();
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'notify-signature': signature },
+      body: rec.rawBody,
+      signal: ac.signal,
+    })
+      .then(async (res) => {
+        await res.arrayBuffer().catch(() => undefined);
+        return { status: res.status, error: undefined as string | undefined };
+      })
+      .catch((err: unknown) => ({
+        status: undefined as number | undefined,
+        error: err instanceof Error ? err.message : String(err),
+      }))
+      .then(({ status, error }) => {
+        clearTimeout(timeout);
+        this.inflight.delete(ac);
+        if (this.closed) return;
+        if (status !== undefined) rec.statusCode = status;
+        const ok = status !== undefined && status >= 200 && status < 300;
+        if (ok) {
+          delete rec.errorMessage;
+          this.opts.onResult(true);
+          done(true);
+          return;
+        }
+        rec.errorMessage = error ? `connection failed: ${error}` : `webhook answered HTTP ${status}`;
+        if (n + 1 >= this.opts.maxAttempts) {
+          this.opts.onResult(false);
+          done(false);
+          return;
+        }
+        const t = setTimeout(
+          () => {
+            this.timers.delete(t);
+            this.attempt(rec, url, signature, n + 1, done);
+          },
+          this.opts.backoffMs * 2 ** n,
+        );
+        t.unref();
+        this.timers.add(t);
+      });
+  }
+
+  clear(): void {
+    this.log.length = 0;
+    this.byId.clear();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const ac of this.inflight) ac.abort();
+    this.inflight.clear();
+  }
+}
