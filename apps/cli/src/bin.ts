@@ -1,2 +1,14 @@
 #!/usr/bin/env node
-console.log('@kardkit/cli');
+import { run } from './cli.js';
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Keep-alive sockets must not hold the process open once the command is done.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (e: unknown) => {
+    process.stderr.write(`kard: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 3;
+  },
+);

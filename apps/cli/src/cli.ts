@@ -1,0 +1,478 @@
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { runApiCommand } from './commands/api.js';
+import { runConfigure } from './commands/configure.js';
+import { runHem, runRules, runWebhooksVerify } from './commands/local.js';
+import { runMock } from './commands/mock.js';
+import { runSend } from './commands/send.js';
+import { runUploadsBulk, runUploadsHistorical } from './commands/uploads.js';
+import { runValidate } from './commands/validate.js';
+import type { GlobalFlags } from './config.js';
+import { CliError, EXIT } from './errors.js';
+import { FORMATS } from './io/records.js';
+import { defaultIo, type Io, paint, useColor } from './output.js';
+
+export const version: string = pkg.version;
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+function globals(cmd: Command): GlobalFlags {
+  const o = cmd.optsWithGlobals() as Record<string, string | undefined>;
+  return {
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    organizationId: o.organizationId,
+    environment: o.environment,
+    baseUrl: o.baseUrl,
+    profile: o.profile,
+    config: o.config,
+  };
+}
+
+function intOption(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new CliError(`--${name} must be an integer from ${min} to ${max} (got "${value}")`, EXIT.usage);
+  }
+  return n;
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command();
+  const formatOption = () =>
+    new Option('--format <format>', 'input format (default: from the extension, then the content)').choices(
+      FORMATS,
+    );
+  const schemaOption = () =>
+    new Option('--schema <schema>', 'record schema (default: detected per record)').choices(['v2', 'legacy']);
+
+  program
+    .name('kard')
+    .description('Validate and send Kard transaction files, manage users, offers, rewards and webhooks.')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--client-id <id>', 'OAuth client id (env KARD_CLIENT_ID)')
+    .option(
+      '--client-secret <secret>',
+      'OAuth client secret (env KARD_CLIENT_SECRET; prefer the env or a profile)',
+    )
+    .option('--organization-id <id>', 'issuer organization id (env KARD_ORGANIZATION_ID)')
+    .addOption(
+      new Option('--environment <env>', 'Kard environment (env KARD_ENVIRONMENT)').choices([
+        'sandbox',
+        'production',
+      ]),
+    )
+    .option('--base-url <url>', 'API base URL, overrides --environment (env KARD_BASE_URL)')
+    .option('--profile <name>', 'profile in the config file (env KARD_PROFILE)')
+    .option('--config <path>', 'config file (default $XDG_CONFIG_HOME/kard/config.json)')
+    .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(paint(useColor(io.stderr, io.env)).red(s)),
+    })
+    .addHelpText(
+      'after',
+      `${examples([
+        'kard transactions validate transactions.ndjson',
+        'kard transactions send transactions.csv --rejected rejected.ndjson',
+        'kard rules R1 R2',
+        'kard hem "  J.Doe@Example.com "',
+        'kard mock --port 4010',
+      ])}
+Configuration: flags > environment (KARD_CLIENT_ID, KARD_CLIENT_SECRET, KARD_ORGANIZATION_ID,
+KARD_ENVIRONMENT, KARD_BASE_URL) > profile file (kard configure). With no credentials at all,
+commands run against an embedded mock sandbox.
+Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or configuration, 3 API or network.
+`,
+    );
+  program.exitOverride();
+  const done = (p: Promise<number> | number) => Promise.resolve(p).then(setExit);
+
+  // ---- transactions
+  const tx = program.command('transactions').description('validate and send transaction files');
+  tx.command('validate')
+    .description('check every record of a CSV, NDJSON or JSON file against the documented rules (streamed)')
+    .argument('<file>', "file to check, or '-' for stdin")
+    .addOption(formatOption())
+    .addOption(schemaOption())
+    .option('--json', 'print one JSON object: {valid, invalid, warnings, issues[]}')
+    .option(
+      '--no-dedupe',
+      'skip the file-wide duplicate event id check (R10), which costs ~16 bytes per record',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'kard transactions validate transactions.ndjson',
+        'kard transactions validate legacy.csv --schema legacy --json',
+        'gunzip -c events.json.gz | kard transactions validate - --format json',
+      ]) +
+        '\nCSV: dotted headers nest (attributes.merchant.name); legacy files use the flat names\n' +
+        '(referringPartnerUserId, merchantName, ...). Empty cells are omitted.\n' +
+        'Exit codes: 0 all valid (warnings allowed), 1 some record invalid, 2 usage error.\n',
+    )
+    .action((file: string, opts) => done(runValidate(file, opts, io)));
+
+  tx.command('send')
+    .description(
+      'validate a file and send its valid records to Kard in batches (legacy records to /transactions/incoming)',
+    )
+    .argument('<file>', "file to send, or '-' for stdin")
+    .addOption(formatOption())
+    .addOption(schemaOption())
+    .option('--batch-size <n>', 'records per request (max 500, R11)', '500')
+    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--max-retries <n>', 'retries per request for 408/429/5xx/network errors', '5')
+    .option('--rejected <file>', 'write invalid and rejected records (NDJSON, with reasons) here')
+    .option('--resume', 'skip records a previous interrupted run already had accepted (reads the checkpoint)')
+    .option('--checkpoint <file>', 'checkpoint file (default <file>.kard-checkpoint)')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--no-dedupe', 'skip the file-wide duplicate event id check (R10)')
+    .option('--json', 'print the final report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'kard transactions send transactions.ndjson --rejected rejected.ndjson',
+        'kard transactions send big.csv --concurrency 16 --resume',
+        'cat events.ndjson | kard transactions send - --json',
+      ]) +
+        '\nExit codes: 0 every record accepted, 1 some records invalid or rejected, 3 API or network failure.\n' +
+        'After an interruption (Ctrl-C, crash, network), run again with --resume: accepted ranges are in the\n' +
+        'checkpoint file, so nothing is lost and nothing is sent twice.\n',
+    )
+    .action((file: string, opts, cmd: Command) =>
+      done(
+        runSend(
+          file,
+          {
+            ...opts,
+            batchSize: intOption('batch-size', opts.batchSize, 1, 500),
+            concurrency: intOption('concurrency', opts.concurrency, 1, 256),
+            maxRetries: intOption('max-retries', opts.maxRetries, 0, 100),
+          },
+          globals(cmd),
+          io,
+        ),
+      ),
+    );
+
+  // ---- uploads
+  const up = program.command('uploads').description('historical and bulk transaction uploads');
+  up.command('historical')
+    .description("upload one user's transaction history (deprecated multipart flow, R37)")
+    .requiredOption('--user <id>', 'the user whose history this is')
+    .argument('<file>', "NDJSON/CSV/JSON of transactions, or '-'")
+    .addOption(formatOption())
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['kard uploads historical --user user-123 history.ndjson']))
+    .action((file: string, opts, cmd: Command) => done(runUploadsHistorical(file, opts, globals(cmd), io)));
+  up.command('bulk')
+    .description('upload a JSONL file through a presigned URL (gzip on the fly, R32)')
+    .argument('<file>', "the file, or '-'")
+    .addOption(
+      new Option('--type <type>', 'incoming (daily ingestion) or historical (backfill), R34')
+        .choices(['incoming', 'historical'])
+        .makeOptionMandatory(),
+    )
+    .option('--name <filename>', 'file name reported to Kard (must have an extension, R33)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'kard uploads bulk history.jsonl --type historical',
+        'kard uploads bulk today.jsonl --type incoming',
+      ]),
+    )
+    .action((file: string, opts, cmd: Command) => done(runUploadsBulk(file, opts, globals(cmd), io)));
+
+  // ---- resource commands (users, offers, locations, rewards, subscriptions, notifications, auth, ping)
+  const api = (argvFn: (...a: unknown[]) => { op: string; args: unknown[] }) =>
+    function (this: Command, ...a: unknown[]) {
+      const cmd = a[a.length - 1] as Command;
+      const { op, args } = argvFn(...a.slice(0, -1));
+      return done(runApiCommand(op, args, cmd.opts(), globals(cmd), io));
+    };
+
+  const users = program.command('users').description('create, read, update and delete users');
+  users
+    .command('create')
+    .description('enroll a user (R38, R39)')
+    .argument('<id>', "the issuer's user id")
+    .option('--email <email>', 'email; sent as a hashed email (HEM), never in clear')
+    .option('--zip <zip>', 'zip code')
+    .option('--enrolled <programs>', 'comma-separated rewards programs', 'CARDLINKED')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard users create user-123 --email jane@example.com --zip 10001']))
+    .action(api((id) => ({ op: 'users.create', args: [id] })));
+  users
+    .command('get')
+    .description('show a user')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard users get user-123 --json']))
+    .action(api((id) => ({ op: 'users.get', args: [id] })));
+  users
+    .command('update')
+    .description('update a user')
+    .argument('<id>')
+    .option('--email <email>', 'new email (hashed)')
+    .option('--zip <zip>', 'zip code')
+    .option('--enrolled <programs>', 'comma-separated rewards programs; "" for none (R39)')
+    .option('--historical-sent', 'confirm historical transactions were sent (one-way, R40)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples(['kard users update user-123 --zip 94105', 'kard users update user-123 --historical-sent']),
+    )
+    .action(api((id) => ({ op: 'users.update', args: [id] })));
+  users
+    .command('delete')
+    .description('delete a user (the id can be enrolled again later, R43)')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard users delete user-123']))
+    .action(api((id) => ({ op: 'users.delete', args: [id] })));
+
+  program
+    .command('offers')
+    .description('offers')
+    .command('list')
+    .description("list a user's offers")
+    .requiredOption('--user <id>', 'user id')
+    .option('--search <text>', 'case-insensitive search over offer or category name (R57)')
+    .option('--category <name>', 'category filter (R58)')
+    .option('--page-size <n>', 'page size')
+    .option('--include <list>', 'include related resources, e.g. categories (R59)')
+    .option('--all', 'follow pagination to the end')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'kard offers list --user user-123 --search coffee',
+        'kard offers list --user user-123 --all --json',
+      ]),
+    )
+    .action(api(() => ({ op: 'offers.list', args: [] })));
+
+  program
+    .command('locations')
+    .description('merchant locations')
+    .command('list')
+    .description('list locations, optionally near a point (R62)')
+    .option('--user <id>', 'user id (locations for this user)')
+    .option('--lat <latitude>', 'latitude (with --long)')
+    .option('--long <longitude>', 'longitude (with --lat)')
+    .option('--radius <miles>', 'radius in miles (needs --lat/--long)')
+    .option('--city <city>', 'city')
+    .option('--state <state>', 'state')
+    .option('--zip <zip>', 'zip code')
+    .option('--category <name>', 'category')
+    .option('--page-size <n>', 'page size')
+    .option('--all', 'follow pagination to the end')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples(['kard locations list --user user-123 --lat 40.7 --long -74.0 --radius 5']),
+    )
+    .action(api(() => ({ op: 'locations.list', args: [] })));
+
+  program
+    .command('rewards')
+    .description('earned rewards')
+    .command('earned')
+    .description("list a user's earned rewards (R53–R56)")
+    .requiredOption('--user <id>', 'user id')
+    .addOption(new Option('--status <status>', 'reward status (R53)').choices(['SETTLED', 'APPROVED']))
+    .option('--paid-in-full-only', 'only rewards paid in full (R54)')
+    .option('--include <list>', 'merchant,offer (R56)')
+    .option('--page-size <n>', 'page size')
+    .option('--all', 'follow pagination to the end')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard rewards earned --user user-123 --status APPROVED']))
+    .action(api(() => ({ op: 'rewards.earned', args: [] })));
+
+  const subs = program.command('subscriptions').description('webhook subscriptions');
+  subs
+    .command('list')
+    .description('list subscriptions')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard subscriptions list']))
+    .action(api(() => ({ op: 'subscriptions.list', args: [] })));
+  subs
+    .command('create')
+    .description('subscribe a URL to an event (R74: all fields required)')
+    .requiredOption('--event <name>', 'event name, e.g. earnedRewardSettled')
+    .requiredOption('--url <url>', 'webhook URL')
+    .option('--disabled', 'create it disabled')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples(['kard subscriptions create --event earnedRewardSettled --url https://example.com/kard']),
+    )
+    .action(api(() => ({ op: 'subscriptions.create', args: [] })));
+  subs
+    .command('update')
+    .description('change a subscription (R74: any field)')
+    .argument('<id>', 'subscription id')
+    .option('--event <name>', 'event name')
+    .option('--url <url>', 'webhook URL')
+    .option('--enable', 'enable it')
+    .option('--disable', 'disable it')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard subscriptions update sub-1 --disable']))
+    .action(api((id) => ({ op: 'subscriptions.update', args: [id] })));
+
+  const notes = program.command('notifications').description('webhook notifications sent to you');
+  notes
+    .command('list')
+    .description('list notifications, newest first (R72)')
+    .option('--after <time>', 'only after this ISO time (exclusive)')
+    .option('--before <time>', 'only before this ISO time (exclusive)')
+    .option('--page-size <n>', 'page size (1–200)')
+    .option('--all', 'follow pagination to the end')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard notifications list --after 2025-01-01T00:00:00Z']))
+    .action(api(() => ({ op: 'notifications.list', args: [] })));
+  notes
+    .command('replay')
+    .description('redeliver a notification to the current subscription URL (R73)')
+    .argument('<eventId>', 'notification event id')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard notifications replay evt-123']))
+    .action(api((id) => ({ op: 'notifications.replay', args: [id] })));
+
+  program
+    .command('auth')
+    .description('authentication')
+    .command('token')
+    .description('obtain an access token and print its type and expiry (never the token or the secret)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples(['kard auth token', 'KARD_CLIENT_ID=... KARD_CLIENT_SECRET=... kard auth token --json']),
+    )
+    .action(api(() => ({ op: 'auth.token', args: [] })));
+
+  program
+    .command('ping')
+    .description('check that the API is reachable and the credentials work')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard ping']))
+    .action(api(() => ({ op: 'ping', args: [] })));
+
+  // ---- local tools
+  program
+    .command('rules')
+    .description('the documented rules (R1–R106) and whether kardkit enforces them')
+    .argument('[ids...]', 'only these rules, e.g. R1 R2')
+    .option('--enforced', 'only rules that are checked')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard rules', 'kard rules R10 R11', 'kard rules --enforced --json']))
+    .action((ids: string[], opts) => done(runRules(ids, opts, io)));
+
+  program
+    .command('hem')
+    .description('hashed email (HEM): SHA-256 of the normalised email, as Kard expects (R42)')
+    .argument('<email...>', "email address(es), or '-' to read one per line from stdin")
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['kard hem jane.doe@example.com', 'kard hem - < emails.txt']))
+    .action((emails: string[], opts) => done(runHem(emails, opts, io)));
+
+  program
+    .command('webhooks')
+    .description('webhook tools')
+    .command('verify')
+    .description(
+      'check a notify-signature against a webhook body (R106); without --signature, print the expected one',
+    )
+    .argument('<body-file>', "the raw body exactly as received, or '-'")
+    .option('--secret <key>', 'webhook key (env KARD_WEBHOOK_SECRET)')
+    .option('--signature <sig>', 'the notify-signature header value')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" --signature "$SIG" body.json',
+        'kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" body.json   # prints the expected signature',
+      ]) + '\nExit codes: 0 valid, 1 signature mismatch or bad body, 2 usage error.\n',
+    )
+    .action((file: string, opts) => done(runWebhooksVerify(file, opts, io)));
+
+  program
+    .command('configure')
+    .description('save credentials to a profile in the config file (mode 0600)')
+    .option('--show', 'show the profile (the secret is masked)')
+    .addHelpText(
+      'after',
+      examples([
+        'kard configure',
+        'kard configure --profile prod --client-id abc --organization-id org-1 --environment production',
+        'kard configure --show',
+      ]) + '\nProfile options use the global flags: --profile, --client-id, --client-secret, ...\n',
+    )
+    .action((opts, cmd: Command) => {
+      const g = globals(cmd);
+      return done(
+        runConfigure(
+          {
+            ...opts,
+            profile: g.profile,
+            clientId: g.clientId,
+            clientSecret: g.clientSecret,
+            organizationId: g.organizationId,
+            environment: g.environment,
+            baseUrl: g.baseUrl,
+            config: g.config,
+          },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command('mock')
+    .description('run the local Kard sandbox until Ctrl-C and print its credentials')
+    .option('--port <port>', 'port (default 4010, env KARD_MOCK_PORT; 0 = any free port)')
+    .option('--webhook-url <url>', 'subscribe this URL to every notification')
+    .option('--json', 'print the credentials as JSON')
+    .addHelpText('after', examples(['kard mock', 'kard mock --port 0 --json']))
+    .action((opts) => done(runMock(opts, io)));
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code (never calls process.exit). */
+export async function run(argv: string[], io: Io = defaultIo()): Promise<number> {
+  if (argv.includes('--no-color')) io.env = { ...io.env, NO_COLOR: '1' };
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      ) {
+        return EXIT.ok;
+      }
+      // The message was already written by commander.
+      return EXIT.usage;
+    }
+    if (e instanceof CliError) {
+      io.stderr.write(`kard: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const { describeError } = await import('./commands/api.js');
+    const d = describeError(e);
+    io.stderr.write(`kard: ${d.message}\n`);
+    return d.exitCode;
+  }
+}

@@ -1,0 +1,99 @@
+import type { GlobalFlags } from '../config.js';
+import { EXIT } from '../errors.js';
+import { type InputFormat, openInput, readRecords } from '../io/records.js';
+import { type Io, writeJson } from '../output.js';
+import { openSession } from '../session.js';
+
+async function* values(
+  file: string,
+  io: Io,
+  format: InputFormat | undefined,
+  bad: { count: number; first?: string },
+) {
+  const input = openInput(file, io.stdin as never);
+  for await (const chunk of readRecords(input, { file, format })) {
+    for (const r of chunk) {
+      if (r.error !== undefined) {
+        bad.count++;
+        bad.first ??= `record ${r.n}: ${r.error}`;
+        continue;
+      }
+      yield r.value;
+    }
+  }
+}
+
+/** Deprecated per-user multipart flow (R37): create → parts of ≤500 (R35) → complete (R36), via the SDK. */
+export async function runUploadsHistorical(
+  file: string,
+  o: { user: string; format?: InputFormat; json?: boolean },
+  flags: GlobalFlags,
+  io: Io,
+): Promise<number> {
+  const session = await openSession(flags, io);
+  const bad = { count: 0 } as { count: number; first?: string };
+  try {
+    const report = await session.client.users.uploads.send(o.user, values(file, io, o.format, bad), {});
+    const rejected = report.rejected.length + bad.count;
+    if (o.json) {
+      writeJson(io, {
+        uploadId: report.uploadId,
+        read: report.read + bad.count,
+        sent: report.sent,
+        accepted: report.accepted,
+        rejected: report.rejected.map((r) => ({
+          id: r.id,
+          reason: r.reason,
+          issues: r.issues,
+          error: r.error,
+        })),
+        unparseable: bad.count,
+      });
+    } else {
+      io.stdout.write(
+        `upload ${report.uploadId} for user ${o.user}: ${report.accepted} accepted, ${rejected} rejected, ${report.batches} parts\n`,
+      );
+      for (const r of report.rejected.slice(0, 20)) {
+        const why =
+          r.issues?.map((i) => `${i.path} ${i.rule ? `[${i.rule}] ` : ''}${i.message}`).join('; ') ??
+          r.error?.detail;
+        io.stdout.write(`  ${r.id ?? '(no id)'}: ${r.reason}: ${why ?? ''}\n`);
+      }
+      if (bad.first) io.stdout.write(`  ${bad.first}\n`);
+    }
+    return rejected > 0 ? EXIT.data : EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
+
+/** Bulk-file flow (§4.2): presigned URL, then the records as gzipped JSONL streamed with PUT (R31–R34). */
+export async function runUploadsBulk(
+  file: string,
+  o: { type: 'incoming' | 'historical'; name?: string; json?: boolean; format?: InputFormat },
+  flags: GlobalFlags,
+  io: Io,
+): Promise<number> {
+  const session = await openSession(flags, io);
+  const bad = { count: 0 } as { count: number; first?: string };
+  try {
+    const base =
+      file === '-' ? 'transactions' : (file.split('/').pop() ?? 'transactions').replace(/\.(gz)$/, '');
+    const filename = o.name ?? `${base.replace(/\.(csv|json|ndjson|jsonl)$/, '')}.jsonl.gz`;
+    const res = await session.client.transactions.uploadFile(values(file, io, o.format, bad), {
+      fileType: o.type === 'incoming' ? 'incomingTransactionsFile' : 'historicalTransactionsFile',
+      filename,
+      gzip: true,
+    });
+    if (o.json) writeJson(io, { ...res, unparseable: bad.count });
+    else {
+      io.stdout.write(
+        `uploaded ${res.records} records as ${res.filename} (upload ${res.uploadId}); Kard validates the file and sends a fileProcessingResult notification when done\n`,
+      );
+      if (bad.count) io.stdout.write(`${bad.count} unparseable records were left out (${bad.first})\n`);
+    }
+    return bad.count > 0 ? EXIT.data : EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,172 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { UsageError } from '../errors.js';
+import { CsvParser, parseHeaders, rowToRecord } from './csv.js';
+import { JsonArrayScanner } from './json-array.js';
+import { splitLines } from './lines.js';
+
+export type InputFormat = 'csv' | 'ndjson' | 'json';
+export const FORMATS: readonly InputFormat[] = ['csv', 'ndjson', 'json'];
+
+/** One record read from the input. `n` is its 1-based record number in the file. */
+export interface InputRecord {
+  n: number;
+  value?: unknown;
+  /** Set when the record could not be parsed at all (bad JSON, bad CSV). */
+  error?: string;
+  /** The record's own JSON text when the input had it (NDJSON lines). */
+  raw?: string;
+}
+
+const CHUNK = 1 << 20;
+
+export function openInput(file: string, stdin: Readable = process.stdin): Readable {
+  if (file === '-') return stdin;
+  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${file} is a directory, not a file`);
+  return createReadStream(file, { highWaterMark: CHUNK });
+}
+
+function formatFromName(file: string): InputFormat | undefined {
+  let name = file.toLowerCase();
+  if (name.endsWith('.gz')) name = name.slice(0, -3);
+  const ext = extname(name);
+  if (ext === '.csv') return 'csv';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (ext === '.json') return 'json';
+  return undefined;
+}
+
+/** Guess the format from the first bytes: '[' → json; '{' → ndjson when the first line is a whole object that is not a `{data: [...]}` envelope, else json; otherwise csv. */
+export function sniffFormat(head: string): InputFormat {
+  const text = head.replace(/^\uFEFF/, '').trimStart();
+  if (text.startsWith('[')) return 'json';
+  if (text.startsWith('{')) {
+    const nl = text.indexOf('\n');
+    const firstLine = nl === -1 ? text : text.slice(0, nl);
+    try {
+      const v = JSON.parse(firstLine) as unknown;
+      if (nl === -1 && v && typeof v === 'object' && Array.isArray((v as { data?: unknown }).data))
+        return 'json';
+      return 'ndjson';
+    } catch {
+      return 'json';
+    }
+  }
+  return 'csv';
+}
+
+/** Reads the first chunk of a stream (to sniff gzip and the format) and returns a source that re-yields everything. */
+async function peekFirst(
+  stream: AsyncIterable<Buffer | string>,
+): Promise<{ head: Buffer; source: AsyncIterable<Buffer | string> }> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await iterator.next();
+  const head = first.done
+    ? Buffer.alloc(0)
+    : typeof first.value === 'string'
+      ? Buffer.from(first.value)
+      : first.value;
+  const source = (async function* () {
+    if (first.done) return;
+    yield head;
+    yield* { [Symbol.asyncIterator]: () => iterator };
+  })();
+  return { head, source };
+}
+
+/**
+ * Streams the records of a file as arrays (one per input chunk), never holding the file.
+ * Detects gzip (magic bytes) and the format (from `format`, the extension, or the content).
+ */
+export async function* readRecords(
+  input: Readable,
+  opts: { file: string; format?: InputFormat | undefined },
+): AsyncGenerator<InputRecord[]> {
+  let { head, source } = await peekFirst(input);
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    pipeline(Readable.from(source), gunzip, () => {});
+    ({ head, source } = await peekFirst(gunzip));
+  }
+  const format =
+    opts.format ?? formatFromName(opts.file) ?? sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
+  if (format === 'ndjson') yield* ndjsonRecords(source);
+  else if (format === 'json') yield* jsonRecords(source);
+  else yield* csvRecords(source);
+}
+
+async function* ndjsonRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<InputRecord[]> {
+  let n = 0;
+  for await (const lines of splitLines(source)) {
+    const out: InputRecord[] = [];
+    for (let line of lines) {
+      if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+      // Blank lines are not records.
+      if (line.length === 0 || line.trim().length === 0) continue;
+      n++;
+      try {
+        out.push({ n, value: JSON.parse(line), raw: line });
+      } catch (e) {
+        out.push({ n, error: `invalid JSON: ${(e as Error).message}` });
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+}
+
+async function* jsonRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<InputRecord[]> {
+  const decoder = new TextDecoder('utf-8');
+  const scanner = new JsonArrayScanner();
+  let n = 0;
+  const wrap = (els: ReturnType<JsonArrayScanner['push']>): InputRecord[] =>
+    els.map((e) => {
+      n++;
+      return e.ok ? { n, value: e.value } : { n, error: `invalid JSON: ${e.error}` };
+    });
+  for await (const chunk of source) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const out = wrap(scanner.push(text));
+    if (out.length > 0) yield out;
+  }
+  const tail = wrap([...scanner.push(decoder.decode()), ...scanner.end()]);
+  if (tail.length > 0) yield tail;
+}
+
+async function* csvRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<InputRecord[]> {
+  const decoder = new TextDecoder('utf-8');
+  const parser = new CsvParser();
+  let headers: string[][] | undefined;
+  let n = 0;
+  const toRecords = (rows: string[][]): InputRecord[] => {
+    const out: InputRecord[] = [];
+    for (const row of rows) {
+      if (!headers) {
+        headers = parseHeaders(row);
+        continue;
+      }
+      n++;
+      if (row.length > headers.length && row.slice(headers.length).some((c) => c !== '')) {
+        out.push({ n, error: `CSV row has ${row.length} cells but the header has ${headers.length}` });
+        continue;
+      }
+      out.push({ n, value: rowToRecord(headers, row) });
+    }
+    return out;
+  };
+  for await (const chunk of source) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const out = toRecords(parser.push(text));
+    if (out.length > 0) yield out;
+  }
+  let tail: InputRecord[];
+  try {
+    tail = toRecords([...parser.push(decoder.decode()), ...parser.end()]);
+  } catch (e) {
+    n++;
+    tail = [{ n, error: `invalid CSV: ${(e as Error).message}` }];
+  }
+  if (tail.length > 0) yield tail;
+}
