@@ -141,7 +141,7 @@ export const RULE_TEXT: readonly (readonly [string, string, string])[] = [
     'UpdateUserRequestAttributes (historicalTransactionsSent)',
     'one-way flag: once true, a request setting false is rejected',
   ],
-  ['R41', 'user schemas (v2 & legacy) (phoneNumber)', 'E.164'],
+  ['R41', 'user schemas (v2 & legacy) (phoneNumber)', 'phoneNumber must be in E.164 format'],
   [
     'R42',
     'user schemas (hashedEmail)',
@@ -291,7 +291,7 @@ export const RULE_TEXT: readonly (readonly [string, string, string])[] = [
     'CreatePlacementDataUnion (type ⇒ required attrs)',
     'placement: name + availableSlots; placementPushNotification: name + cadence (availableSlots forced to 1); placementEmail: name + cadence + availableSlots; placementBatchActivation: name + refreshInterval + slots; placementGroup: name + slots (no refreshInterval)',
   ],
-  ['R91', 'placement attrs (availableSlots)', '≥1'],
+  ['R91', 'placement attrs (availableSlots)', 'availableSlots must be ≥ 1'],
   [
     'R92',
     'PUT placements (all attrs)',

@@ -1480,7 +1480,7 @@ export const zResourceIdentifier = z.object({
 });
 
 export const zToOneRelationship = z.object({
-    data: zResourceIdentifier.optional()
+    data: zResourceIdentifier.nullish()
 });
 
 export const zPlacementRelationships = z.object({
