@@ -1471,7 +1471,10 @@ export type ResourceIdentifier = {
 };
 
 export type ToOneRelationship = {
-    data?: ResourceIdentifier;
+    /**
+     * The related resource, or null when there is none.
+     */
+    data?: ResourceIdentifier | null;
 };
 
 export type PlacementRelationships = {
