@@ -1,0 +1,100 @@
+/**
+ * One small query interface over two engines: PGlite (embedded PostgreSQL compiled to WebAssembly,
+ * the default, so the sample runs with nothing to install) and PostgreSQL through `pg` (when
+ * DATABASE_URL is set, so several instances can share one outbox). Both speak the same SQL, so
+ * every query in this app is written once.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool, PoolClient } from 'pg';
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… — use PostgreSQL. Without it, PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data directory (file-backed, survives restarts). Without it, PGlite keeps data in memory. */
+  dataDir?: string;
+  /** Connection pool size for PostgreSQL (default 5). */
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 5);
+  return openPglite(options.dataDir);
+}
+
+async function openPostgres(connectionString: string, max: number): Promise<Database> {
+  const pg = await import('pg');
+  // `pg` is CommonJS: under ESM its classes sit on the default export.
+  const PoolCtor = (pg.default?.Pool ?? pg.Pool) as typeof Pool;
+  const pool = new PoolCtor({ connectionString, max });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener
+  // that would crash the process. The next query reconnects.
+  pool.on('error', () => {});
+  const wrap = (client: Pool | PoolClient): Queryable => ({
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const res = await client.query(sql, params as unknown[]);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await client.query(sql); // no parameters: the simple protocol accepts several statements
+    },
+  });
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db: PGlite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const res = await q.query<R>(sql, params as unknown[]);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...wrap(db),
+    // PGlite runs one backend, so its transactions are serialised: FOR UPDATE SKIP LOCKED is
+    // accepted and simply never has to skip anything.
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    close: () => db.close(),
+  };
+}

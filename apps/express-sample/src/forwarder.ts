@@ -1,0 +1,179 @@
+/**
+ * The forwarder drains the outbox to Kard: claim a batch (≤ 500, R11), send it, record every
+ * event's outcome in one transaction. It is safe to crash anywhere:
+ *   - before the send: the claimed rows stay 'sending' until their lease expires, then any
+ *     forwarder (this one restarted, or another instance) claims them again;
+ *   - after Kard accepted but before the outcome is recorded: the rows are re-sent after the lease;
+ *     they keep their event ids, and Kard dedupes on data[].id, so nothing is counted twice.
+ * Kard's per-event rejections (207) are final: the row is marked 'rejected' with Kard's reason and
+ * kept for a person to look at; it is never retried blindly and never dropped.
+ */
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Database } from './db.js';
+import { claim, complete, type OutboxRow, type Outcome } from './outbox.js';
+
+export interface ItemRejection {
+  id: string;
+  reason: unknown;
+}
+
+/**
+ * What happened to one batch. Events listed in `rejected` are final (Kard's 207 errors, or Kard
+ * refusing the whole request with a 4xx). Every other event was accepted — unless `transientError`
+ * is set: then nothing is known to be recorded and they are retried later with backoff.
+ */
+export interface SendResult {
+  rejected: ItemRejection[];
+  transientError?: string;
+  response?: unknown;
+}
+
+export type Sender = (kind: 'v2' | 'legacy', rows: readonly OutboxRow[]) => Promise<SendResult>;
+
+export interface ForwarderOptions {
+  db: Database;
+  send: Sender;
+  logger: Logger;
+  /** Events per request to Kard (max 500, R11). */
+  batchSize?: number;
+  /** How long a claim protects a row. Must exceed the longest send (SDK timeout × attempts). */
+  leaseMs?: number;
+  /** Sleep between polls when the outbox is empty (intake wakes the forwarder at once). */
+  pollMs?: number;
+  /** First retry delay after a transient failure; doubles per attempt, with jitter, up to maxRetryDelayMs. */
+  retryBaseMs?: number;
+  maxRetryDelayMs?: number;
+  /** Identifies this process in claimed_by. */
+  workerId?: string;
+}
+
+export interface BatchReport {
+  claimed: number;
+  sent: number;
+  rejected: number;
+  retried: number;
+}
+
+export const MAX_BATCH = 500;
+
+export class Forwarder {
+  readonly workerId: string;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly retryBaseMs: number;
+  private readonly maxRetryDelayMs: number;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private wakeUp: (() => void) | null = null;
+  private pendingWake = false;
+
+  constructor(private readonly opts: ForwarderOptions) {
+    this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH), MAX_BATCH);
+    this.leaseMs = opts.leaseMs ?? 5 * 60_000;
+    this.pollMs = opts.pollMs ?? 1000;
+    this.retryBaseMs = opts.retryBaseMs ?? 1000;
+    this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 5 * 60_000;
+    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  /** Claims, sends and records one batch. Returns what happened (claimed 0 = nothing was due). */
+  async runOnce(): Promise<BatchReport> {
+    const { db, send, logger } = this.opts;
+    const rows = await claim(db, this.workerId, this.batchSize, this.leaseMs);
+    const report: BatchReport = { claimed: rows.length, sent: 0, rejected: 0, retried: 0 };
+    if (rows.length === 0) return report;
+
+    const outcomes: Outcome[] = [];
+    for (const kind of ['v2', 'legacy'] as const) {
+      const group = rows.filter((r) => r.kind === kind);
+      if (group.length === 0) continue;
+      let result: SendResult;
+      try {
+        result = await send(kind, group);
+      } catch (error) {
+        // An unexpected error in our own code: treat as transient, the rows stay in the outbox.
+        result = { rejected: [], transientError: error instanceof Error ? error.message : String(error) };
+      }
+      outcomes.push(...this.outcomesFor(group, result));
+    }
+    await complete(db, this.workerId, outcomes);
+    for (const o of outcomes) report[o.result === 'retry' ? 'retried' : o.result] += 1;
+    logger.info({ worker: this.workerId, ...report }, 'forwarder batch done');
+    return report;
+  }
+
+  private outcomesFor(group: readonly OutboxRow[], result: SendResult): Outcome[] {
+    const { logger } = this.opts;
+    const rejected = new Map(result.rejected.map((r) => [r.id, r.reason]));
+    if (rejected.size > 0)
+      logger.warn({ rejected: rejected.size }, 'Kard rejected events; kept as rejected with the reason');
+    const error = result.transientError;
+    if (error !== undefined)
+      logger.warn({ events: group.length - rejected.size, error }, 'send failed, will retry');
+    return group.map((r): Outcome => {
+      if (rejected.has(r.id)) return { id: r.id, result: 'rejected', reason: rejected.get(r.id) };
+      if (error !== undefined) return { id: r.id, result: 'retry', error, delayMs: this.backoff(r.attempts) };
+      return { id: r.id, result: 'sent', response: result.response };
+    });
+  }
+
+  /** Exponential backoff with full jitter: base · 2^(attempt-1), capped. */
+  private backoff(attempts: number): number {
+    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  /** Starts the background loop (idempotent). */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  /** Ask the loop to look at the outbox now (called after intake). */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops after the batch in flight has been sent and recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.running;
+    this.running = null;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        claimed = (await this.runOnce()).claimed;
+      } catch (error) {
+        // Database unavailable or similar: nothing was lost (rows stay in the outbox); try again later.
+        this.opts.logger.error({ err: error }, 'forwarder iteration failed');
+      }
+      if (claimed > 0 || this.stopping) continue;
+      await this.sleep(this.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        this.pendingWake = false;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wakeUp = finish;
+    });
+  }
+}

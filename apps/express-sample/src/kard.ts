@@ -1,0 +1,153 @@
+/**
+ * Everything this sample asks of Kard, in one place, implemented with @kardkit/sdk. An issuer who
+ * copies the sample keeps this file as the seam between their app and the Kard API.
+ */
+
+import { checkBatch } from '@kardkit/schemas';
+import {
+  KardApiError,
+  type KardClient,
+  type KardClientOptions,
+  KardConnectionError,
+  KardTimeoutError,
+  KardValidationError,
+  type PartialResult,
+} from '@kardkit/sdk';
+import type { ItemRejection, Sender, SendResult } from './forwarder.js';
+
+export interface OffersPage {
+  data: unknown[];
+  /** Query of the next page (page[after] cursor), or null at the end. */
+  next: Record<string, string> | null;
+  /** Kard's own links (its URLs); the app rewrites them to its own route. */
+  links?: Record<string, unknown>;
+  meta?: unknown;
+}
+
+export interface CreateUserResult {
+  /** Kard's per-user errors (207); empty when the user was created. */
+  rejected: { status: string | undefined; title: string | undefined; detail: string | undefined }[];
+  response: unknown;
+}
+
+export interface KardPort {
+  sendTransactions: Sender;
+  createUser(request: { data: unknown[] }): Promise<CreateUserResult>;
+  listOffers(userId: string, page: { size?: number; after?: string; before?: string }): Promise<OffersPage>;
+  /** Maps an error thrown by the SDK to an HTTP answer for the sample's own callers, or null. */
+  describeError(error: unknown): { status: number; body: unknown } | null;
+}
+
+/**
+ * 408, 429, 5xx and connection problems may succeed later. So may 401/403: they mean our
+ * credentials or Kard's configuration are wrong, not the events, so the events wait (with backoff,
+ * logged as errors) until that is fixed. Other 4xx answers are about the request itself.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof KardConnectionError || error instanceof KardTimeoutError) return true;
+  if (error instanceof KardApiError) {
+    return [401, 403, 408, 429].includes(error.status) || error.status >= 500;
+  }
+  return !(error instanceof KardValidationError);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof KardApiError) return `HTTP ${error.status}: ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export function createKardPort(client: KardClient): KardPort {
+  const sendTransactions: Sender = async (kind, rows): Promise<SendResult> => {
+    // Intake validated every event already. Checking again item by item here keeps one event that a
+    // newer rule no longer accepts from sinking its whole batch: it is rejected on its own, with the
+    // issues as its reason, and the rest is sent (with the SDK's whole-request validation off, since
+    // it would throw for the batch).
+    const check = checkBatch(
+      kind === 'v2' ? 'transactions' : 'legacyIncoming',
+      rows.map((r) => r.payload),
+    );
+    const rejected: ItemRejection[] = check.invalid.map((x) => ({
+      id: rows[x.index]!.id,
+      reason: { source: 'kardkit validation', issues: x.issues },
+    }));
+    const items = check.valid.map((x) => x.item);
+    if (items.length === 0) return { rejected };
+    try {
+      if (kind === 'legacy') {
+        // The legacy endpoint answers 201 with a plain string and has no per-item errors.
+        const response = await client.legacy.transactions.createIncoming(items as never, { validate: false });
+        return { rejected, response };
+      }
+      // 207-capable calls resolve to a PartialResult at run time (the cast covers the SDK's declared
+      // type, which currently names the raw response body instead).
+      const result = (await client.transactions.create(items as never, {
+        validate: false,
+      })) as unknown as PartialResult;
+      for (const r of result.rejected) {
+        const id = r.id ?? (r.item as { id?: string } | undefined)?.id ?? null;
+        // An error that names no event cannot be pinned on one: retry the batch rather than guess.
+        if (id === null)
+          return { rejected, transientError: `unattributed error in a 207: ${r.error?.detail ?? ''}` };
+        rejected.push({ id, reason: r.error });
+      }
+      return { rejected, response: result.response };
+    } catch (error) {
+      if (isTransient(error)) return { rejected, transientError: errorText(error) };
+      // Kard refused the whole request (400, 409, 422…): retrying the
+      // same bytes gets the same answer, so every event is kept as rejected with Kard's reason.
+      const reason =
+        error instanceof KardApiError
+          ? { status: error.status, errors: error.errors }
+          : { error: errorText(error) };
+      const ids = new Set(rejected.map((r) => r.id));
+      for (const r of rows) if (!ids.has(r.id)) rejected.push({ id: r.id, reason });
+      return { rejected };
+    }
+  };
+
+  return {
+    sendTransactions,
+    async createUser(request) {
+      const result = (await client.users.create(request as never)) as unknown as PartialResult;
+      return {
+        rejected: result.rejected.map((r) => ({
+          status: r.error?.status,
+          title: r.error?.title,
+          detail: r.error?.detail,
+        })),
+        response: result.response,
+      };
+    },
+    async listOffers(userId, page) {
+      const query: Record<string, unknown> = {};
+      if (page.size !== undefined) query['page[size]'] = page.size;
+      if (page.after !== undefined) query['page[after]'] = page.after;
+      if (page.before !== undefined) query['page[before]'] = page.before;
+      const first = await client.users.offers.list(userId, query as never).page();
+      const response = (first.response ?? {}) as { meta?: unknown; links?: Record<string, unknown> };
+      return {
+        data: first.items as unknown[],
+        next: first.next ?? null,
+        ...(response.links ? { links: response.links } : {}),
+        ...(response.meta !== undefined ? { meta: response.meta } : {}),
+      };
+    },
+    describeError(error) {
+      if (error instanceof KardValidationError) {
+        return { status: 400, body: { error: 'rejected before sending to Kard', issues: error.issues } };
+      }
+      if (error instanceof KardApiError) {
+        // Kard's 4xx answers are passed on (404 unknown user, 409 exists…); its 5xx become 502.
+        const status =
+          error.status >= 500 || error.status === 401 || error.status === 403 ? 502 : error.status;
+        return { status, body: { error: `Kard answered HTTP ${error.status}`, errors: error.errors } };
+      }
+      if (error instanceof KardConnectionError || error instanceof KardTimeoutError) {
+        return { status: 504, body: { error: 'Kard did not answer' } };
+      }
+      return null;
+    },
+  };
+}
+
+export type { KardClientOptions };

@@ -1,0 +1,90 @@
+import type { Database } from './db.js';
+
+/**
+ * Schema migrations, applied in order at start-up. Append new entries; never edit an applied one.
+ * They run in one transaction under an advisory lock, so instances starting together against one
+ * PostgreSQL database do not race each other.
+ */
+export const migrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'outbox, webhook notifications, users',
+    sql: `
+      CREATE TABLE outbox (
+        seq             BIGSERIAL UNIQUE,               -- arrival order; batches are sent in this order
+        id              TEXT PRIMARY KEY,               -- the event id (Kard's data[].id): the dedupe key end to end
+        kind            TEXT NOT NULL CHECK (kind IN ('v2', 'legacy')),
+        payload         JSONB NOT NULL,                 -- exactly what will be sent to Kard
+        user_id         TEXT,
+        transaction_id  TEXT,
+        event_status    TEXT,                           -- APPROVED, SETTLED, ...
+        status          TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'sending', 'sent', 'rejected')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        claimed_by      TEXT,
+        claimed_at      TIMESTAMPTZ,
+        last_error      TEXT,
+        reject_reason   JSONB,
+        kard_response   JSONB,
+        created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+        sent_at         TIMESTAMPTZ
+      );
+      CREATE INDEX outbox_ready ON outbox (status, next_attempt_at, seq);
+
+      CREATE TABLE webhook_notifications (
+        id                  TEXT PRIMARY KEY,           -- data.id: Kard's idempotency key (digest §6.1)
+        type                TEXT NOT NULL,
+        user_id             TEXT,
+        transaction_id      TEXT,
+        offer_id            TEXT,
+        merchant_name       TEXT,
+        amount_cents        BIGINT,
+        commission_cents    BIGINT,
+        user_reward         JSONB,
+        payload             JSONB NOT NULL,
+        received_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
+        duplicate_deliveries INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX webhook_notifications_user ON webhook_notifications (user_id, received_at);
+
+      CREATE TABLE users (
+        id           TEXT PRIMARY KEY,
+        hashed_email TEXT,
+        enrolled_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];
+
+const LOCK_KEY = 715_031; // any constant shared by every instance of this app
+
+export async function migrate(db: Database): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS kardkit_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+    const done = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM kardkit_migrations')).rows.map(
+        (r) => r.version,
+      ),
+    );
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO kardkit_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
+
+/** True when every known migration is recorded (used by GET /readyz). */
+export async function migrationsComplete(db: Database): Promise<boolean> {
+  const res = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kardkit_migrations');
+  return (res.rows[0]?.n ?? 0) >= migrations.length;
+}

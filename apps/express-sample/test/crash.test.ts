@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db.js';
+import { migrate } from '../src/migrations.js';
+import { enqueue } from '../src/outbox.js';
+import { NO_OFFER, txEvent, waitFor } from './helpers.js';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const N = 500;
+
+interface Child {
+  proc: ChildProcess;
+  url: Promise<string>;
+  exited: Promise<number | null>;
+  output: string[];
+}
+
+function startChild(mock: MockKard, dataDir: string): Child {
+  const proc = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      KARD_BASE_URL: mock.url,
+      KARD_CLIENT_ID: mock.clientId,
+      KARD_CLIENT_SECRET: mock.clientSecret,
+      KARD_ORGANIZATION_ID: mock.organizationId,
+      KARD_WEBHOOK_SECRET: mock.webhookSecret,
+      PGLITE_DATA_DIR: dataDir,
+      PORT: '0',
+      FORWARDER_BATCH_SIZE: '100',
+      FORWARDER_LEASE_MS: '1500',
+      FORWARDER_POLL_MS: '50',
+      FORWARDER_RETRY_BASE_MS: '20',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        output.push(line);
+        if (line.includes('express-sample listening')) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
+      }
+    });
+    proc.stderr!.on('data', (chunk: Buffer) => output.push(String(chunk)));
+    proc.on('exit', () => reject(new Error(`child exited early:\n${output.join('\n')}`)));
+  });
+  url.catch(() => {});
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, url, exited, output };
+}
+
+describe('forwarder process killed with SIGKILL mid-batch, then restarted', () => {
+  let mock: MockKard;
+  let dataDir: string;
+  const children: Child[] = [];
+  beforeAll(async () => {
+    if (!existsSync(MAIN))
+      throw new Error(`${MAIN} is missing: run "pnpm build" in apps/express-sample first`);
+    mock = await startMockKard();
+    dataDir = mkdtempSync(join(tmpdir(), 'kardkit-sample-crash-'));
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+    await mock?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers every event, each counted once by Kard (file-backed PGlite outbox survives the kill)', async () => {
+    const ids = Array.from({ length: N }, (_, i) => `evt-crash-${i}`);
+    {
+      // The outbox is filled before the forwarder process starts (as if POST /transactions had run).
+      const db = await openDatabase({ dataDir });
+      await migrate(db);
+      const events = ids.map((id, i) => ({
+        id,
+        kind: 'v2' as const,
+        payload: txEvent(id, { userId: 'crash-user', transactionId: `txn-crash-${i}`, merchant: NO_OFFER }),
+        userId: 'crash-user',
+        transactionId: `txn-crash-${i}`,
+        eventStatus: 'APPROVED',
+      }));
+      expect((await enqueue(db, events)).queued).toHaveLength(N);
+      await db.close();
+    }
+
+    // Each request to Kard takes 400 ms, so a batch is always in flight when the kill comes.
+    mock.faults.set({ match: '/transactions', latencyMs: 400 });
+    const first = startChild(mock, dataDir);
+    children.push(first);
+    await first.url;
+    await waitFor('two batches accepted', () => mock.stats().transactions.received >= 200, 20_000);
+    await new Promise((r) => setTimeout(r, 150)); // the third batch is claimed and on the wire
+    first.proc.kill('SIGKILL');
+    expect(await first.exited).toBe(null); // killed by a signal, no exit code
+    expect(mock.stats().transactions.received).toBeLessThan(N); // it really died mid-way
+
+    mock.faults.set({ match: '/transactions', latencyMs: 20 });
+    const second = startChild(mock, dataDir);
+    children.push(second);
+    const url = await second.url;
+    await waitFor('every event delivered', () => ids.every((id) => mock.eventCount(id) === 1), 20_000);
+    const stats = await waitFor('outbox drained', async () => {
+      const s = (await (await fetch(`${url}/outbox/stats`)).json()) as Record<string, number>;
+      return s.sent === N ? s : null;
+    });
+    expect(stats).toEqual({ pending: 0, sending: 0, sent: N, rejected: 0 });
+    expect(ids.filter((id) => mock.eventCount(id) !== 1)).toEqual([]);
+    expect(mock.stats().transactions.accepted).toBe(N); // nothing counted twice
+    // The batch that was in flight at the kill was claimed twice: once by each process.
+    const reclaimed = await Promise.all(
+      ids.map(
+        async (id) => ((await (await fetch(`${url}/outbox/${id}`)).json()) as { attempts: number }).attempts,
+      ),
+    );
+    expect(Math.max(...reclaimed)).toBeGreaterThanOrEqual(2);
+
+    second.proc.kill('SIGTERM');
+    expect(await second.exited).toBe(0); // graceful shutdown
+  }, 60_000);
+});

@@ -1,0 +1,148 @@
+import { Writable } from 'node:stream';
+import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import type { SampleConfig } from '../src/config.js';
+import { createKardClient, type RunningSample, startSample } from '../src/sample.js';
+
+/** A merchant from the mock's catalog (matched by case-insensitive substring of the description). */
+export const MERCHANT = 'Bean & Leaf Coffee';
+/** A merchant with no offer: transactions there earn nothing (keeps bulk tests free of webhooks). */
+export const NO_OFFER = 'Ironclad Hardware Depot';
+
+export function sampleConfig(mock: MockKard, overrides: Partial<SampleConfig> = {}): SampleConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    kard: {
+      baseUrl: mock.url,
+      clientId: mock.clientId,
+      clientSecret: mock.clientSecret,
+      organizationId: mock.organizationId,
+      timeoutMs: 5000,
+      maxRetries: 2,
+    },
+    webhookSecret: mock.webhookSecret,
+    logLevel: 'info',
+    forwarder: { pollMs: 50, retryBaseMs: 20, maxRetryDelayMs: 200, leaseMs: 10_000 },
+    ...overrides,
+  };
+}
+
+/** Collects every log line so tests can assert on (the absence of) secrets. */
+export function logSink(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { stream, lines };
+}
+
+export interface Harness {
+  mock: MockKard;
+  sample: RunningSample;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(overrides: Partial<SampleConfig> = {}): Promise<Harness> {
+  const mock = await startMockKard();
+  const sink = logSink();
+  const config = sampleConfig(mock, overrides);
+  const sample = await startSample(config, { logDestination: sink.stream });
+  await subscribe(config, `${sample.url}/webhooks/kard`);
+  return {
+    mock,
+    sample,
+    logs: sink.lines,
+    async close() {
+      await sample.close();
+      await mock.close();
+    },
+  };
+}
+
+export interface TxOptions {
+  userId: string;
+  transactionId: string;
+  status?: 'APPROVED' | 'SETTLED';
+  amount?: number;
+  merchant?: string;
+}
+
+/** A valid v2 `transaction` event (digest §3.2; R1 authorizationDate, R2 settledDate). */
+export function txEvent(id: string, o: TxOptions): Record<string, unknown> {
+  const status = o.status ?? 'APPROVED';
+  return {
+    type: 'transaction',
+    id,
+    attributes: {
+      userId: o.userId,
+      transactionId: o.transactionId,
+      amount: o.amount ?? 1250,
+      currency: 'USD',
+      status,
+      description: o.merchant ?? MERCHANT,
+      merchant: { name: o.merchant ?? MERCHANT, id: '123456789012345' },
+      mcc: '5814',
+      cardBIN: '411111',
+      cardLastFour: '4242',
+      cardNetwork: 'VISA',
+      direction: 'DEBIT',
+      paymentType: 'CARD',
+      authorizationDate: '2026-11-20T10:00:00Z',
+      ...(status === 'SETTLED' ? { settledDate: '2026-11-21T10:00:00Z' } : {}),
+    },
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely
+export type Loose = Record<string, any>;
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: json as Loose };
+}
+
+export async function get(url: string) {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Loose };
+}
+
+/** Polls `check` until it returns a truthy value or the time is up (then throws with `what`). */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function enroll(sampleUrl: string, id: string, email?: string) {
+  const res = await post(`${sampleUrl}/users`, { id, ...(email ? { email } : {}) });
+  if (res.status !== 201) throw new Error(`enroll failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Subscribes `webhookUrl` to the earned-reward notifications, as an issuer does once (digest §6.4). */
+export async function subscribe(config: SampleConfig, webhookUrl: string): Promise<void> {
+  const client = createKardClient(config);
+  await client.subscriptions.create({
+    data: ['earnedRewardApproved', 'earnedRewardSettled'].map((eventName) => ({
+      type: 'subscription',
+      attributes: { eventName, webhookUrl, enabled: true },
+    })),
+  } as never);
+}
