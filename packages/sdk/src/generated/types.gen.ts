@@ -2841,7 +2841,7 @@ export type UsersOffersListData = {
          */
         'filter[search]'?: string;
         /**
-         * Only offers for these channels.
+         * Only offers for these channels; repeat the parameter for several.
          */
         'filter[purchaseChannel]'?: Array<PurchaseChannel>;
         /**
