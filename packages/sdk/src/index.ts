@@ -1,1 +1,33 @@
-export const packageName = '@kardkit/sdk';
+/**
+ * @kardkit/sdk: the Kard rewards API client for card issuers.
+ * Subpaths for small apps: '@kardkit/sdk/hem', '@kardkit/sdk/webhooks', '@kardkit/sdk/errors'.
+ */
+
+export type {
+  BulkFileOptions,
+  BulkFileResult,
+  SendOptions,
+  SendProgress,
+  SendRejection,
+  SendReport,
+  UploadReport,
+} from './bulk.js';
+export { KardClient, type KardClientOptions, type KardResources } from './client.js';
+export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './core/backoff.js';
+export { environments } from './core/client-base.js';
+export type { Logger } from './core/logger.js';
+export type { RequestValidator } from './core/operation.js';
+export type { Page, PagedList } from './core/pagination.js';
+export type { PartialResult, RejectedItem } from './core/partial.js';
+export { redactHeaders, redactUrl } from './core/redact.js';
+export type { KardResponse, RequestOptions, RequestSpec } from './core/transport.js';
+export * from './errors.js';
+export type * from './generated/types.gen.js';
+export { hashEmail, normalizeEmail } from './hem.js';
+export {
+  type LegacyEarnedRewardWebhook,
+  signWebhook,
+  type VerifyWebhookInput,
+  verifyWebhook,
+  type WebhookNotification,
+} from './webhooks.js';

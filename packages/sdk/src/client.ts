@@ -1,0 +1,70 @@
+import type { BulkFileOptions, BulkFileResult, SendOptions, SendReport, UploadReport } from './bulk.js';
+import { KardClientBase, type KardClientOptions } from './core/client-base.js';
+import type { ResourceTree } from './core/operation.js';
+import { validateRequest } from './core/schemas.js';
+import type { Operations } from './ops.js';
+
+type Source = Iterable<unknown> | AsyncIterable<unknown>;
+
+export interface BulkHelpers {
+  transactions: {
+    /** Streams any number of events in batches (≤500) with bounded memory; see README "Bulk". */
+    send(items: Source, options?: SendOptions): Promise<SendReport>;
+    /** Bulk-file flow: request a presigned URL, stream gzipped JSONL to it with PUT. */
+    uploadFile(records: Source | (() => Source), options?: BulkFileOptions): Promise<BulkFileResult>;
+  };
+  users: {
+    uploads: {
+      /** Historical upload flow for one user: create → parts (≤500 each) → complete. */
+      send(userId: string, items: Source, options?: SendOptions): Promise<UploadReport>;
+    };
+  };
+  legacy: {
+    transactions: {
+      /** Same engine as transactions.send, to the legacy POST /transactions/incoming. */
+      send(items: Source, options?: SendOptions): Promise<SendReport>;
+    };
+  };
+}
+
+type Merge<A, B> = {
+  [K in keyof A | keyof B]: K extends keyof A
+    ? K extends keyof B
+      ? A[K] extends object
+        ? B[K] extends object
+          ? Merge<A[K], B[K]>
+          : A[K]
+        : A[K]
+      : A[K]
+    : K extends keyof B
+      ? B[K]
+      : never;
+};
+
+export type KardResources = Merge<ResourceTree<Operations>, BulkHelpers>;
+
+const bulk = () => import('./bulk.js');
+
+class KardClientImpl extends KardClientBase {
+  constructor(options: KardClientOptions = {}) {
+    // Validation on by default, with @kardkit/schemas loaded on first use.
+    super({ validator: validateRequest, ...options });
+    const self = this as unknown as KardClient;
+    const t = self.transactions as Record<string, unknown>;
+    t.send = (items: Source, o?: SendOptions) => bulk().then((m) => m.sendTransactions(self, items, o));
+    t.uploadFile = (records: Source, o?: BulkFileOptions) =>
+      bulk().then((m) => m.uploadFile(self, records, o));
+    (self.users.uploads as Record<string, unknown>).send = (userId: string, items: Source, o?: SendOptions) =>
+      bulk().then((m) => m.sendHistorical(self, userId, items, o));
+    (self.legacy.transactions as Record<string, unknown>).send = (items: Source, o?: SendOptions) =>
+      bulk().then((m) => m.sendTransactions(self, items, { ...o, schema: 'legacy' }));
+  }
+}
+
+/**
+ * The Kard API client: every operation of openapi/kard.yaml as a resource method, validation with
+ * @kardkit/schemas on by default, and the bulk helpers.
+ */
+export type KardClient = KardClientBase & KardResources;
+export const KardClient = KardClientImpl as unknown as new (options?: KardClientOptions) => KardClient;
+export type { KardClientOptions };

@@ -1,0 +1,107 @@
+import { KardError } from '../errors.js';
+import { type Operations, operations } from '../ops.js';
+import { ClientCredentials, StaticToken } from './auth.js';
+import type { Logger } from './logger.js';
+import {
+  buildTree,
+  createGeneratedClientAdapter,
+  type OpContext,
+  type RequestValidator,
+  type ResourceTree,
+} from './operation.js';
+import { type KardResponse, type RequestOptions, type RequestSpec, Transport } from './transport.js';
+
+/** Base URLs (digest §1.1). */
+export const environments = {
+  production: 'https://rewards-api.getkard.com',
+  sandbox: 'https://test-rewards-api.getkard.com',
+} as const;
+
+export interface KardClientOptions {
+  /** 'production' (default) or 'sandbox'. */
+  environment?: keyof typeof environments;
+  /** Overrides `environment` (e.g. the mock server's URL). */
+  baseUrl?: string;
+  /** Default organization (issuer) id for every call; overridable per call. */
+  organizationId?: string;
+  /** OAuth client credentials; default: env KARD_CLIENT_ID / KARD_CLIENT_SECRET. */
+  clientId?: string;
+  clientSecret?: string;
+  /** A static bearer token instead of client credentials (never refreshed). */
+  token?: string;
+  /** Per-attempt timeout in ms (default 60 000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+  /** Off by default. Secrets are redacted from everything logged. */
+  logger?: Logger;
+  /** Custom fetch (default: globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Validate request bodies before sending (default true; needs a validator, which the main entry supplies). */
+  validate?: boolean;
+  /** The validator (default in '@kardkit/sdk': @kardkit/schemas, loaded on first use; none in '/lite'). */
+  validator?: RequestValidator;
+}
+
+/**
+ * The client without bulk helpers and without a default validator: what '@kardkit/sdk/lite' exports,
+ * and the base of the full KardClient. Every operation of openapi/kard.yaml is a method on the
+ * resource tree (`kard.transactions.create`, `kard.users.uploads.createPart`, `kard.users.offers.list`…).
+ */
+export class KardClientBase {
+  /** @internal */
+  readonly transport: Transport;
+  /** @internal */
+  readonly context: OpContext;
+  readonly organizationId: string | undefined;
+
+  constructor(options: KardClientOptions = {}) {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+    const clientId = options.clientId ?? env.KARD_CLIENT_ID;
+    const clientSecret = options.clientSecret ?? env.KARD_CLIENT_SECRET;
+    const tokens = options.token
+      ? new StaticToken(options.token)
+      : clientId && clientSecret
+        ? new ClientCredentials(clientId, clientSecret)
+        : undefined;
+    if (!tokens) {
+      throw new KardError(
+        'Missing credentials: pass clientId and clientSecret (or set KARD_CLIENT_ID and KARD_CLIENT_SECRET), or a token',
+      );
+    }
+    const headers: Record<string, string> = {};
+    for (const k in options.headers) headers[k.toLowerCase()] = options.headers[k]!;
+    this.transport = new Transport({
+      baseUrl: (options.baseUrl ?? environments[options.environment ?? 'production']).replace(/\/+$/, ''),
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxRetries: options.maxRetries ?? 2,
+      headers,
+      logger: options.logger,
+      tokens,
+      secrets: () => [clientSecret, options.token, tokens.current],
+    });
+    tokens.transport = this.transport;
+    this.organizationId = options.organizationId;
+    this.context = {
+      transport: this.transport,
+      organizationId: options.organizationId,
+      validate: options.validate ?? true,
+      validator: options.validator,
+      logger: options.logger,
+    };
+    Object.assign(this, buildTree(this.context, createGeneratedClientAdapter(this.transport), operations));
+  }
+
+  /**
+   * Passthrough for endpoints the spec lacks: same auth, retries, timeouts, errors and redaction.
+   * `spec.url` is a path ('/v2/...') or an absolute URL.
+   */
+  request<T = unknown>(spec: RequestSpec, options?: RequestOptions): Promise<KardResponse<T>> {
+    return this.transport.request<T>(spec, options);
+  }
+}
+
+export type KardLiteClient = KardClientBase & ResourceTree<Operations>;

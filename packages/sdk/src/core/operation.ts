@@ -1,0 +1,232 @@
+import { KardError } from '../errors.js';
+import { type PagedList, paginate } from './pagination.js';
+import { type PartialResult, toPartialResult } from './partial.js';
+import type { KardResponse, RequestOptions, Stats, Transport } from './transport.js';
+
+/**
+ * How the generic wrapper drives one generated sdk function. The generated function supplies the
+ * method, URL template, and the request/response types; the descriptor adds only what the spec cannot
+ * say: positional path parameters, whether the call takes a body or a query, which @kardkit/schemas
+ * validator applies, and whether it can answer 207.
+ */
+export type OpKind = 'none' | 'query' | 'body' | 'list';
+
+export interface OpDescriptor<
+  F = unknown,
+  P extends readonly string[] = readonly string[],
+  K extends OpKind = OpKind,
+> {
+  fn: F;
+  path: P;
+  kind: K;
+  /** @kardkit/schemas kind (safeParse<Kind>) applied to the body when validation is on. */
+  validator?: string;
+  /** 207-capable: resolve to PartialResult. */
+  partial?: boolean;
+  /** The body is a bare array (legacy incoming), so arrays are not wrapped in {data}. */
+  bareArray?: boolean;
+  /** Sent without the bearer token (ping, the token endpoint). */
+  noAuth?: boolean;
+}
+
+export function op<F, const P extends readonly string[], K extends OpKind>(
+  fn: F,
+  path: P,
+  kind: K,
+  extra?: { validator?: string; partial?: true; bareArray?: true; noAuth?: true },
+): OpDescriptor<F, P, K> {
+  return { fn, path, kind, ...extra };
+}
+
+// ---- types derived from the generated functions -------------------------------------------------
+
+// biome-ignore lint/suspicious/noExplicitAny: generated sdk functions are generic over ThrowOnError
+type AnyFn = (options: any) => any;
+type Opt<F> = F extends (options: infer O) => unknown ? O : never;
+type Ids<P extends readonly string[]> = { [I in keyof P]: string };
+/** The success body (every 2xx, including 207) of a generated function. */
+export type ResponseOf<F> = F extends AnyFn
+  ? Exclude<
+      Awaited<ReturnType<F>> extends infer R ? (R extends { data: infer D } ? D : never) : never,
+      undefined
+    >
+  : never;
+export type BodyOf<F> = Opt<F> extends { body?: infer B } ? NonNullable<B> : never;
+export type QueryOf<F> = Opt<F> extends { query?: infer Q } ? Q : never;
+type ItemOf<T> = T extends { data: infer D }
+  ? D extends readonly (infer I)[]
+    ? I
+    : T
+  : T extends readonly (infer I)[]
+    ? I
+    : T;
+type ListItem<R> = R extends { data: readonly (infer I)[] } ? I : unknown;
+
+export type Method<D> =
+  D extends OpDescriptor<infer F, infer P, infer K>
+    ? K extends 'body'
+      ? D extends { partial: true }
+        ? (
+            ...args: [...Ids<P>, body: BodyOf<F> | ItemOf<BodyOf<F>>[], options?: RequestOptions]
+          ) => Promise<PartialResult<ItemOf<BodyOf<F>>, ResponseOf<F>>>
+        : (
+            ...args: [...Ids<P>, body: BodyOf<F> | ItemOf<BodyOf<F>>[], options?: RequestOptions]
+          ) => Promise<ResponseOf<F>>
+      : K extends 'query'
+        ? (...args: [...Ids<P>, query?: QueryOf<F>, options?: RequestOptions]) => Promise<ResponseOf<F>>
+        : K extends 'list'
+          ? (
+              ...args: [...Ids<P>, query?: QueryOf<F>, options?: RequestOptions]
+            ) => PagedList<ListItem<ResponseOf<F>>, ResponseOf<F>>
+          : (...args: [...Ids<P>, options?: RequestOptions]) => Promise<ResponseOf<F>>
+    : never;
+
+type Split<K extends string> = K extends `${infer H}.${infer R}` ? [H, ...Split<R>] : [K];
+type Nest<P extends string[], V> = P extends [infer H extends string, ...infer R extends string[]]
+  ? { [k in H]: Nest<R, V> }
+  : V;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+/** Dotted table keys ('users.uploads.createPart') become the nested resource tree. */
+export type ResourceTree<T> = UnionToIntersection<
+  { [K in keyof T & string]: Nest<Split<K>, Method<T[K]>> }[keyof T & string]
+>;
+
+// ---- runtime ------------------------------------------------------------------------------------
+
+export type RequestValidator = (
+  kind: string,
+  body: unknown,
+  logger: import('./logger.js').Logger | undefined,
+) => Promise<void>;
+
+export interface OpContext {
+  transport: Transport;
+  organizationId: string | undefined;
+  validate: boolean;
+  /** Checks a request body against a @kardkit/schemas kind; throws KardValidationError. */
+  validator: RequestValidator | undefined;
+  logger: import('./logger.js').Logger | undefined;
+}
+
+interface GeneratedCallOptions {
+  url: string;
+  method?: string;
+  path?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  kard: { opts: RequestOptions; stats?: Stats; noAuth?: boolean };
+}
+
+/**
+ * A stand-in for the generated client's `Client`: the generated sdk functions call
+ * `options.client.post({ url, path, query, body, headers })`, and this sends it through Transport.
+ */
+export function createGeneratedClientAdapter(transport: Transport) {
+  const run = async (o: GeneratedCallOptions): Promise<{ data: unknown; status: number }> => {
+    const url = o.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      const v = o.path?.[name];
+      if (v === undefined || v === null || v === '') {
+        throw new KardError(
+          name === 'organizationId'
+            ? 'organizationId is required: pass it to new KardClient() or per call'
+            : `Missing path parameter ${name}`,
+        );
+      }
+      return encodeURIComponent(String(v));
+    });
+    const res: KardResponse = await transport.request(
+      {
+        method: o.method ?? 'GET',
+        url,
+        query: o.query,
+        json: o.body,
+        headers: o.headers,
+        auth: !o.kard.noAuth,
+      },
+      o.kard.opts,
+      o.kard.stats,
+    );
+    return { data: res.data, status: res.status };
+  };
+  const adapter: Record<string, unknown> = { request: run };
+  for (const m of ['get', 'post', 'put', 'patch', 'delete']) {
+    adapter[m] = (o: GeneratedCallOptions) => run({ ...o, method: m.toUpperCase() });
+  }
+  return adapter;
+}
+
+export function bindOp(ctx: OpContext, adapter: unknown, d: OpDescriptor): (...args: unknown[]) => unknown {
+  const n = d.path.length;
+  const call = async (ids: unknown[], payload: unknown, opts: RequestOptions, stats?: Stats) => {
+    const path: Record<string, unknown> = { organizationId: opts.organizationId ?? ctx.organizationId };
+    for (let i = 0; i < n; i++) path[d.path[i]!] = ids[i];
+    let body: unknown;
+    let query: Record<string, unknown> | undefined;
+    if (d.kind === 'body') {
+      body = Array.isArray(payload) && !d.bareArray ? { data: payload } : payload;
+      if (d.validator && ctx.validator && (opts.validate ?? ctx.validate)) {
+        await ctx.validator(d.validator, body, ctx.logger);
+      }
+    } else if (payload !== undefined) {
+      query = payload as Record<string, unknown>;
+    }
+    const res = (await (d.fn as AnyFn)({
+      client: adapter,
+      path,
+      query,
+      body,
+      kard: { opts, stats, noAuth: d.noAuth },
+    })) as {
+      data: unknown;
+      status: number;
+    };
+    return d.partial ? toPartialResult(body, res.status, res.data) : res.data;
+  };
+  const raw = (ids: unknown[], payload: unknown, opts: RequestOptions, stats?: Stats) =>
+    call(ids, payload, opts, stats);
+  if (d.kind === 'list') {
+    return (...args: unknown[]) => {
+      const opts = (args[n + 1] ?? {}) as RequestOptions;
+      return paginate(
+        (q) => call(args, q, opts) as Promise<unknown>,
+        args[n] as Record<string, unknown> | undefined,
+      );
+    };
+  }
+  const bound = (...args: unknown[]) => {
+    const payload = d.kind === 'none' ? undefined : args[n];
+    const opts = ((d.kind === 'none' ? args[n] : args[n + 1]) ?? {}) as RequestOptions;
+    return call(args, payload, opts);
+  };
+  /** Internal: the same call with explicit ids/payload and a stats sink (used by the bulk helpers). */
+  bound.raw = raw;
+  return bound;
+}
+
+export type RawCall = (
+  ids: unknown[],
+  payload: unknown,
+  opts: RequestOptions,
+  stats?: Stats,
+) => Promise<unknown>;
+export const rawOf = (method: unknown): RawCall => (method as { raw: RawCall }).raw;
+
+/** Builds the nested resource object from a table with dotted keys. */
+export function buildTree(ctx: OpContext, adapter: unknown, table: Record<string, OpDescriptor>) {
+  const root: Record<string, Record<string, unknown>> = {};
+  for (const key in table) {
+    const parts = key.split('.');
+    let node: Record<string, unknown> = root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      node[parts[i]!] ??= {};
+      node = node[parts[i]!] as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1]!] = bindOp(ctx, adapter, table[key]!);
+  }
+  return root;
+}
+
+export type { PagedList, PartialResult };

@@ -1,0 +1,74 @@
+import { KardValidationError, type ValidationIssue } from '../errors.js';
+import type { Logger } from './logger.js';
+
+export type ParseResult<T = unknown> =
+  | { success: true; data: T; issues: ValidationIssue[] }
+  | { success: false; issues: ValidationIssue[] };
+
+export type BatchKind =
+  | 'transactions'
+  | 'uploadParts'
+  | 'users'
+  | 'fraudMarkers'
+  | 'audits'
+  | 'attributions'
+  | 'legacyIncoming';
+
+/** The parts of @kardkit/schemas the SDK uses (its public contract). */
+export interface SchemasModule {
+  checkBatch(
+    kind: BatchKind,
+    items: readonly unknown[],
+    opts?: { path?: string },
+  ): {
+    valid: { index: number; item: unknown }[];
+    invalid: { index: number; item: unknown; issues: ValidationIssue[] }[];
+    warnings: ValidationIssue[];
+  };
+  safeParseWebhookNotification(body: unknown): ParseResult;
+  safeParseLegacyEarnedRewardWebhook(body: unknown): ParseResult;
+  signWebhookBody(rawBody: string | Uint8Array, secret: string): Promise<string>;
+  verifyWebhookBodySignature(
+    rawBody: string | Uint8Array,
+    signature: string,
+    secret: string,
+  ): Promise<boolean>;
+  [safeParse: `safeParse${string}`]: ((input: unknown, opts?: { path?: string }) => ParseResult) | unknown;
+}
+
+let loading: Promise<SchemasModule> | undefined;
+
+/**
+ * @kardkit/schemas (and zod) load on first use, not on import: a one-call app's cold start and
+ * initial bundle stay small, and bundlers put the validators in their own chunk.
+ */
+export function loadSchemas(): Promise<SchemasModule> {
+  loading ??= (import('@kardkit/schemas' as string) as Promise<SchemasModule>).catch((err) => {
+    loading = undefined;
+    throw err;
+  });
+  return loading;
+}
+
+export function logWarnings(logger: Logger | undefined, issues: readonly ValidationIssue[]): void {
+  if (!logger?.warn) return;
+  for (const i of issues) {
+    if (i.severity === 'warning') {
+      logger.warn('kard: validation warning', { path: i.path, rule: i.rule, message: i.message });
+    }
+  }
+}
+
+/** Validates a request body with the named schemas kind; throws KardValidationError with every issue. */
+export async function validateRequest(
+  kind: string,
+  body: unknown,
+  logger: Logger | undefined,
+): Promise<void> {
+  const schemas = await loadSchemas();
+  const parse = schemas[`safeParse${kind}`] as ((input: unknown) => ParseResult) | undefined;
+  if (typeof parse !== 'function') return;
+  const result = parse(body);
+  if (!result.success) throw new KardValidationError(result.issues);
+  if (result.issues.length) logWarnings(logger, result.issues);
+}

@@ -1,0 +1,57 @@
+import { type MockKard, type MockKardOptions, startMockKard } from '@kardkit/mock-server';
+import { KardClient, type KardClientOptions } from '../src/index.js';
+
+export async function mockAndClient(
+  mockOptions: MockKardOptions = {},
+  clientOptions: KardClientOptions = {},
+): Promise<{ mock: MockKard; kard: KardClient }> {
+  const mock = await startMockKard({ port: 0, ...mockOptions });
+  const kard = new KardClient({
+    baseUrl: mock.url,
+    organizationId: mock.organizationId,
+    clientId: mock.clientId,
+    clientSecret: mock.clientSecret,
+    ...clientOptions,
+  });
+  return { mock, kard };
+}
+
+let seq = 0;
+/** A valid `transaction` event (SETTLED) with a unique event id. */
+export function txn(over: Record<string, unknown> = {}, id = `evt-${process.pid}-${++seq}`) {
+  return {
+    type: 'transaction' as const,
+    id,
+    attributes: {
+      userId: 'user-1',
+      amount: 2599,
+      subtotal: 2300,
+      status: 'SETTLED',
+      currency: 'USD',
+      description: 'Corner Hardware',
+      mcc: '5251',
+      authorizationDate: '2024-05-01T10:00:00Z',
+      settledDate: '2024-05-02T10:00:00Z',
+      merchant: { id: '123456789012345', name: 'Corner Hardware', addrState: 'NY', addrCity: 'New York' },
+      cardBIN: '411111',
+      cardLastFour: '1234',
+      direction: 'DEBIT',
+      paymentType: 'CARD',
+      cardNetwork: 'VISA',
+      transactionId: `txn-${id}`,
+      ...over,
+    },
+  };
+}
+
+/** Collects every log line (message + JSON meta) for redaction checks. */
+export function captureLogger() {
+  const lines: string[] = [];
+  const put = (level: string) => (message: string, meta?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${meta ? JSON.stringify(meta) : ''}`);
+  };
+  return {
+    lines,
+    logger: { debug: put('debug'), info: put('info'), warn: put('warn'), error: put('error') },
+  };
+}
