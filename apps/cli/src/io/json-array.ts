@@ -189,6 +189,14 @@ export class JsonArrayScanner {
   end(): JsonElement[] {
     const out: JsonElement[] = [];
     if (this.mode === Mode.Array) {
+      // A complete last element before the truncation still counts; the truncation is reported after it.
+      if (this.elemHasContent && this.depth === 0 && !this.inString) {
+        try {
+          out.push({ ok: true, value: JSON.parse(this.elem) });
+        } catch {
+          // incomplete: only the error below
+        }
+      }
       out.push({ ok: false, error: 'unexpected end of input: the array is not closed' });
     } else if (this.mode === Mode.TopObject) {
       out.push({ ok: false, error: 'unexpected end of input: the object is not closed' });

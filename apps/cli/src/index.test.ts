@@ -1,8 +1,0 @@
-import { describe, expect, it } from 'vitest';
-import { packageName } from './index.js';
-
-describe('package', () => {
-  it('names itself', () => {
-    expect(packageName).toBe('@kardkit/cli');
-  });
-});

@@ -1,0 +1,242 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, collect, legacyRecord, mockEnv, ndjson, run, start, tempDir, v2Event } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let mock: MockKard;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  mock = await startMockKard({ maxRecordedRequests: 5000 });
+  env = cleanEnv(dir, mockEnv(mock));
+});
+afterAll(async () => {
+  await mock.close();
+  cleanup();
+});
+afterEach(() => {
+  mock.faults.clear();
+  mock.reset();
+});
+
+let seq = 0;
+function write(records: unknown[], ext = 'ndjson'): string {
+  const p = join(dir, `f${++seq}.${ext}`);
+  writeFileSync(p, ndjson(records));
+  return p;
+}
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Report {
+  records: number;
+  accepted: number;
+  rejected: number;
+  invalid: number;
+  skipped: number;
+  failed: number;
+  notSent: number;
+  retried: number;
+  complete: boolean;
+}
+
+describe('kard transactions send', () => {
+  it('accounts for every record exactly once under injected 503s, 429s and dropped connections (R10 dedupe)', async () => {
+    const ids = range(0, 2400);
+    const invalidAt = new Set([5, 777, 1500]);
+    const records = ids.map((i) =>
+      invalidAt.has(i) ? JSON.parse(JSON.stringify(v2Event(i, { settledDate: undefined }))) : v2Event(i),
+    );
+    const file = write(records);
+    const rejectedFile = join(dir, 'rejected.ndjson');
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [{ status: 429, retryAfter: 0 }, { drop: true }, { status: 503 }, { drop: true }],
+      rate: 0.25,
+      step: { status: 503 },
+      seed: 7,
+    });
+    const r = await run(
+      [
+        'transactions',
+        'send',
+        file,
+        '--batch-size',
+        '100',
+        '--concurrency',
+        '4',
+        '--max-retries',
+        '12',
+        '--rejected',
+        rejectedFile,
+        '--json',
+      ],
+      { env },
+    );
+    expect(r.stderr).not.toContain(mock.clientSecret);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(r.code).toBe(1); // three invalid records
+    expect(report).toMatchObject({
+      records: 2400,
+      accepted: 2397,
+      invalid: 3,
+      rejected: 0,
+      failed: 0,
+      notSent: 0,
+      complete: true,
+    });
+    expect(report.retried).toBeGreaterThan(0);
+    for (const i of ids) expect(mock.eventCount(`evt-${i}`), `evt-${i}`).toBe(invalidAt.has(i) ? 0 : 1);
+    expect(mock.stats().transactions.accepted).toBe(2397);
+    const rejected = readFileSync(rejectedFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rejected.map((x) => x.record)).toEqual([6, 778, 1501]);
+    expect(rejected[0]).toMatchObject({ id: 'evt-5', stage: 'validation', data: { id: 'evt-5' } });
+    expect(rejected[0].issues).toContainEqual(
+      expect.objectContaining({ path: 'attributes.settledDate', rule: 'R2' }),
+    );
+  });
+
+  it('sends legacy records to POST /transactions/incoming and v2 events to /v2/.../transactions', async () => {
+    const file = write([...range(0, 30).map((i) => legacyRecord(i)), ...range(0, 20).map((i) => v2Event(i))]);
+    const r = await run(['transactions', 'send', file, '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: 50, accepted: 50 });
+    expect(mock.stats().legacyIncoming.accepted).toBe(30);
+    expect(mock.stats().transactions.accepted).toBe(20);
+    const paths = new Set(mock.requests.filter((q) => q.method === 'POST').map((q) => q.path));
+    expect(paths.has('/transactions/incoming')).toBe(true);
+    expect([...paths].some((p) => /^\/v2\/issuers\/[^/]+\/transactions$/.test(p))).toBe(true);
+  });
+
+  it('exit 3 when the API keeps failing; --resume then sends only what is missing, exactly once', async () => {
+    const ids = range(0, 1000);
+    const file = write(ids.map((i) => v2Event(i)));
+    // Succeed for the first 3 batches, then fail every request.
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [{ latencyMs: 1 }, { latencyMs: 1 }, { latencyMs: 1 }],
+    });
+    let calls = 0;
+    const first = start(
+      [
+        'transactions',
+        'send',
+        file,
+        '--batch-size',
+        '100',
+        '--concurrency',
+        '1',
+        '--max-retries',
+        '1',
+        '--json',
+      ],
+      { env },
+    );
+    const poll = setInterval(() => {
+      calls = mock.stats().transactions.accepted;
+      if (calls >= 300) mock.faults.set({ match: '/transactions', rate: 1, step: { status: 503 } });
+    }, 5);
+    const r1 = await collect(first);
+    clearInterval(poll);
+    expect(r1.code).toBe(3);
+    const rep1 = JSON.parse(r1.stdout) as Report;
+    expect(rep1.complete).toBe(false);
+    expect(rep1.accepted).toBeGreaterThanOrEqual(300);
+    expect(rep1.accepted).toBeLessThan(1000);
+    expect(existsSync(`${file}.kard-checkpoint`)).toBe(true);
+
+    // Without --resume an unfinished checkpoint is not silently overwritten.
+    const again = await run(['transactions', 'send', file], { env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/--resume/);
+
+    mock.faults.clear();
+    const r2 = await run(['transactions', 'send', file, '--resume', '--json'], { env });
+    expect(r2.code).toBe(0);
+    const rep2 = JSON.parse(r2.stdout) as Report;
+    expect(rep2).toMatchObject({
+      records: 1000,
+      skipped: rep1.accepted,
+      accepted: 1000 - rep1.accepted,
+      complete: true,
+    });
+    for (const i of ids) {
+      expect(mock.eventCount(`evt-${i}`)).toBe(1);
+      expect(mock.receivedCount(`evt-${i}`), `evt-${i} received`).toBe(1);
+    }
+  });
+
+  it('--resume after the process is killed (SIGKILL) mid-send: nothing lost, nothing accepted twice', async () => {
+    const ids = range(0, 6000);
+    const file = write(ids.map((i) => v2Event(i)));
+    mock.faults.set({ match: '/transactions', latencyMs: 40 });
+    const child = start(['transactions', 'send', file, '--batch-size', '100', '--concurrency', '2'], { env });
+    const done = collect(child);
+    const cp = `${file}.kard-checkpoint`;
+    for (let i = 0; i < 400; i++) {
+      await sleep(25);
+      if (existsSync(cp) && readFileSync(cp, 'utf8').split('\n').length > 8) break;
+    }
+    child.kill('SIGKILL');
+    const r1 = await done;
+    expect(r1.signal).toBe('SIGKILL');
+    const before = mock.stats().transactions.accepted;
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(6000);
+    mock.faults.clear();
+    const r2 = await run(['transactions', 'send', file, '--resume', '--json'], { env });
+    expect(r2.code).toBe(0);
+    const rep = JSON.parse(r2.stdout) as Report;
+    expect(rep.skipped + rep.accepted).toBe(6000);
+    let received = 0;
+    for (const i of ids) {
+      expect(mock.eventCount(`evt-${i}`)).toBe(1);
+      received += mock.receivedCount(`evt-${i}`);
+    }
+    // Only the batches in flight at the kill (≤ concurrency × batch size) can have been re-sent.
+    expect(received - 6000).toBeLessThanOrEqual(200);
+  });
+
+  it('Ctrl-C (SIGINT) finishes the requests in flight, then --resume re-sends nothing', async () => {
+    const ids = range(0, 4000);
+    const file = write(ids.map((i) => v2Event(i)));
+    mock.faults.set({ match: '/transactions', latencyMs: 40 });
+    const child = start(
+      ['transactions', 'send', file, '--batch-size', '100', '--concurrency', '2', '--json'],
+      { env },
+    );
+    const done = collect(child);
+    for (let i = 0; i < 400 && mock.stats().transactions.accepted < 500; i++) await sleep(20);
+    child.kill('SIGINT');
+    const r1 = await done;
+    expect(r1.code).toBe(130);
+    const rep1 = JSON.parse(r1.stdout) as Report;
+    expect(rep1.complete).toBe(false);
+    mock.faults.clear();
+    const r2 = await run(['transactions', 'send', file, '--resume', '--json'], { env });
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.stdout)).toMatchObject({ skipped: rep1.accepted, accepted: 4000 - rep1.accepted });
+    for (const i of ids) expect(mock.receivedCount(`evt-${i}`), `evt-${i}`).toBe(1);
+  });
+
+  it('reads CSV and JSON inputs too, and stdin', async () => {
+    const json = join(dir, 'tx.json');
+    writeFileSync(json, JSON.stringify({ data: range(0, 25).map((i) => v2Event(i)) }));
+    const r1 = await run(['transactions', 'send', json, '--json'], { env });
+    expect(JSON.parse(r1.stdout)).toMatchObject({ accepted: 25 });
+    const r2 = await run(['transactions', 'send', '-', '--json'], {
+      env,
+      input: ndjson(range(100, 110).map((i) => v2Event(i))),
+    });
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.stdout)).toMatchObject({ accepted: 10 });
+    expect(mock.stats().transactions.accepted).toBe(35);
+  });
+});
