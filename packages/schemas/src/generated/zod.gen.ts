@@ -1008,7 +1008,7 @@ export const zPaginationMetadata = z.object({
     page: z.int().optional()
 });
 
-export const zNotificationsListResponse = z.object({
+export const zNotificationList = z.object({
     data: z.array(zNotification),
     meta: zPaginationMetadata,
     links: zLinks.optional()
@@ -1793,7 +1793,7 @@ export const zUpdateContentStrategyRequest = z.object({
     data: zUpdateContentStrategyRequestData
 });
 
-export const zPingResponse = z.object({
+export const zPingResult = z.object({
     message: z.string(),
     status: z.string(),
     timestamp: z.string()
@@ -2473,7 +2473,7 @@ export const zNotificationsListQuery = z.object({
 /**
  * Success.
  */
-export const zNotificationsListResponse2 = zNotificationsListResponse;
+export const zNotificationsListResponse = zNotificationList;
 
 export const zNotificationsReplayPath = z.object({
     organizationId: z.string(),
@@ -2794,7 +2794,7 @@ export const zOrganizationsContentStrategiesUpdateResponse = zContentStrategy;
 /**
  * Success.
  */
-export const zPingResponse2 = zPingResponse;
+export const zPingResponse = zPingResult;
 
 export const zAuthGetTokenBody = zTokenJsonRequest;
 

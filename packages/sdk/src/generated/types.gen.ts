@@ -1011,7 +1011,7 @@ export type PaginationMetadata = {
     page?: number;
 };
 
-export type NotificationsListResponse = {
+export type NotificationList = {
     data: Array<Notification>;
     meta: PaginationMetadata;
     links?: Links;
@@ -1763,7 +1763,7 @@ export type UpdateContentStrategyRequest = {
     data: UpdateContentStrategyRequestData;
 };
 
-export type PingResponse = {
+export type PingResult = {
     message: string;
     status: string;
     timestamp: string;
@@ -3063,10 +3063,10 @@ export type NotificationsListResponses = {
     /**
      * Success.
      */
-    200: NotificationsListResponse;
+    200: NotificationList;
 };
 
-export type NotificationsListResponse2 = NotificationsListResponses[keyof NotificationsListResponses];
+export type NotificationsListResponse = NotificationsListResponses[keyof NotificationsListResponses];
 
 export type NotificationsReplayData = {
     body?: never;
@@ -4379,10 +4379,10 @@ export type PingResponses = {
     /**
      * Success.
      */
-    200: PingResponse;
+    200: PingResult;
 };
 
-export type PingResponse2 = PingResponses[keyof PingResponses];
+export type PingResponse = PingResponses[keyof PingResponses];
 
 export type AuthGetTokenData = {
     body: TokenJsonRequest;
