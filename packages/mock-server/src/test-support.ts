@@ -181,3 +181,10 @@ export function conformance(method: string, template: string, status: number, bo
   check((content as any).schema, body, '$', errs);
   return errs;
 }
+
+/** Problems of `value` against `#/components/schemas/<name>` ([] = conforms). */
+export function conformsTo(name: string, value: unknown): string[] {
+  const errs: string[] = [];
+  check({ $ref: `#/components/schemas/${name}` }, value, '$', errs);
+  return errs;
+}

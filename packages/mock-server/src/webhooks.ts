@@ -74,6 +74,13 @@ export class WebhookDispatcher {
     rec.status = 'pending';
     const signature = await signWebhookBody(rec.rawBody, this.opts.secret);
     const unique = [...new Set(targets)];
+    // attempts = attempts before this delivery + the most attempts any one target needed
+    const base = rec.attempts;
+    const perTarget = new Map<string, number>();
+    const bump = (url: string) => {
+      perTarget.set(url, (perTarget.get(url) ?? 0) + 1);
+      rec.attempts = base + Math.max(...perTarget.values());
+    };
     let remaining = unique.length;
     let anyFailed = false;
     const done = (ok: boolean) => {
@@ -81,7 +88,7 @@ export class WebhookDispatcher {
       remaining -= 1;
       if (remaining === 0) rec.status = anyFailed ? 'delivery_failed' : 'delivered';
     };
-    for (const url of unique) this.attempt(rec, url, signature, 0, done);
+    for (const url of unique) this.attempt(rec, url, signature, 0, done, bump);
   }
 
   private attempt(
@@ -90,13 +97,14 @@ export class WebhookDispatcher {
     signature: string,
     n: number,
     done: (ok: boolean) => void,
+    bump: (url: string) => void,
   ): void {
     if (this.closed) return;
     const ac = new AbortController();
     this.inflight.add(ac);
     const timeout = setTimeout(() => ac.abort(), 10_000);
     timeout.unref();
-    rec.attempts += 1;
+    bump(url);
     rec.lastAttemptAt = new Date().toISOString();
     fetch(url, {
       method: 'POST',
@@ -133,7 +141,7 @@ export class WebhookDispatcher {
         const t = setTimeout(
           () => {
             this.timers.delete(t);
-            this.attempt(rec, url, signature, n + 1, done);
+            this.attempt(rec, url, signature, n + 1, done, bump);
           },
           this.opts.backoffMs * 2 ** n,
         );
