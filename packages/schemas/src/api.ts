@@ -527,3 +527,22 @@ export function checkBatch(kind: BatchKind, items: readonly unknown[], opts?: { 
   }
   return out;
 }
+
+/**
+ * The same judgement as safeParseTransactionsRequest, always through the full zod schema (no fast
+ * path). Slower; useful for debugging and used by the tests that prove both paths agree.
+ */
+export function safeParseTransactionsRequestWithZod(
+  input: unknown,
+  opts?: ParseOptions,
+): ParseResult<TransactionsRequest> {
+  return run(transactionsRequestSchema, input, opts?.path ?? '', R.transactions, txWarnings);
+}
+
+/** Full-zod counterpart of safeParseLegacyIncomingTransactions (no fast path). */
+export function safeParseLegacyIncomingTransactionsWithZod(
+  input: unknown,
+  opts?: ParseOptions,
+): ParseResult<LegacyIncomingTransactions> {
+  return run(legacyIncomingTransactionsSchema, input, opts?.path ?? '', R.legacy, legacyArrayWarnings);
+}

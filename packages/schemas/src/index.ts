@@ -52,6 +52,7 @@ export {
 } from './transactions.js';
 export { safeParseLegacyEarnedRewardWebhook, safeParseWebhookNotification } from './webhook-parse.js';
 export {
+  isNotificationType,
   type KnownWebhookNotificationData,
   type LegacyEarnedRewardWebhook,
   legacyEarnedRewardWebhookSchema,

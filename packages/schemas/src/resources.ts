@@ -32,6 +32,7 @@ import {
   cardBin,
   dateTime,
   duplicateIdRule,
+  integer,
   lastFour,
   maxItemsRule,
   nonEmptyString,
@@ -210,7 +211,7 @@ export const updateSubscriptionRequestSchema = z.looseObject({
 // ---------------------------------------------------------------------------------------------
 
 export const attributionStateSchema = z.looseObject({
-  rank: z.number().int().min(1).optional(),
+  rank: integer.min(1).optional(),
   filters: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
   placementId: z.string().optional(),
   slotId: z.string().optional(),
@@ -347,7 +348,7 @@ export const cadenceSchema = z
       })
       .optional(),
     dayOfWeek: z.enum(DAY_OF_WEEK).optional(),
-    dayOfMonth: z.number().int().min(1).max(31).optional(),
+    dayOfMonth: integer.min(1).max(31).optional(),
   })
   .superRefine((v, ctx) => {
     if (!isObj(v)) return;
@@ -360,7 +361,7 @@ export const cadenceSchema = z
   }, ALWAYS);
 
 /** R91: availableSlots ≥ 1. */
-const availableSlots = z.number().int().min(1);
+const availableSlots = integer.min(1);
 /** R96: ISO 8601 duration. */
 const refreshInterval = z.string().refine(isIsoDuration, {
   message: 'must be an ISO 8601 duration',

@@ -57,9 +57,19 @@ function coreWith(over: Record<string, unknown>, drop: string[] = []) {
 }
 const errorsOf = (r: ParseResult<unknown>) => r.issues.filter((i) => i.severity === 'error');
 
-function expectIssue(r: ParseResult<unknown>, rule: string, path: string, severity: 'error' | 'warning' = 'error') {
-  const hit = r.issues.find((i: ValidationIssue) => i.rule === rule && i.path === path && i.severity === severity);
-  expect(hit, `expected ${severity} ${rule} at ${path}; got ${JSON.stringify(r.issues, null, 1)}`).toBeDefined();
+function expectIssue(
+  r: ParseResult<unknown>,
+  rule: string,
+  path: string,
+  severity: 'error' | 'warning' = 'error',
+) {
+  const hit = r.issues.find(
+    (i: ValidationIssue) => i.rule === rule && i.path === path && i.severity === severity,
+  );
+  expect(
+    hit,
+    `expected ${severity} ${rule} at ${path}; got ${JSON.stringify(r.issues, null, 1)}`,
+  ).toBeDefined();
   expect(hit!.message.length).toBeGreaterThan(3);
   if (severity === 'error') expect(r.success).toBe(false);
 }
@@ -78,7 +88,9 @@ describe('transactions: status-dependent dates', () => {
     expectClean(safeParseTransactionsRequest(txWith({ status: 'APPROVED' }, ['settledDate'])));
   });
   it('R1: APPROVED without authorizationDate fails', () => {
-    const r = safeParseTransactionsRequest(txWith({ status: 'APPROVED' }, ['authorizationDate', 'settledDate']));
+    const r = safeParseTransactionsRequest(
+      txWith({ status: 'APPROVED' }, ['authorizationDate', 'settledDate']),
+    );
     expectIssue(r, 'R1', `${A}.authorizationDate`);
     expect(r.issues.find((i) => i.rule === 'R1')!.message).toBe('required when status is APPROVED');
   });
@@ -89,7 +101,11 @@ describe('transactions: status-dependent dates', () => {
   });
   it('R1: legacy APPROVED without authorizationDate fails', () => {
     expectClean(safeParseLegacyIncomingTransaction(validLegacy()));
-    expectIssue(safeParseLegacyIncomingTransaction(omit(validLegacy(), 'authorizationDate')), 'R1', 'authorizationDate');
+    expectIssue(
+      safeParseLegacyIncomingTransaction(omit(validLegacy(), 'authorizationDate')),
+      'R1',
+      'authorizationDate',
+    );
   });
   it('R2: SETTLED with settledDate passes', () => {
     expectClean(safeParseTransactionsRequest(txWith({})));
@@ -105,15 +121,25 @@ describe('transactions: status-dependent dates', () => {
   for (const status of ['REVERSED', 'RETURNED', 'DECLINED']) {
     it(`R3: ${status} with transactionDate passes`, () => {
       expectClean(
-        safeParseTransactionsRequest(txWith({ status, transactionDate: '2024-05-03T00:00:00Z' }, ['settledDate'])),
+        safeParseTransactionsRequest(
+          txWith({ status, transactionDate: '2024-05-03T00:00:00Z' }, ['settledDate']),
+        ),
       );
     });
     it(`R3: ${status} without transactionDate fails`, () => {
-      expectIssue(safeParseTransactionsRequest(txWith({ status }, ['settledDate'])), 'R3', `${A}.transactionDate`);
+      expectIssue(
+        safeParseTransactionsRequest(txWith({ status }, ['settledDate'])),
+        'R3',
+        `${A}.transactionDate`,
+      );
     });
   }
   it('R3: legacy DECLINED without transactionDate fails', () => {
-    expectIssue(safeParseLegacyIncomingTransaction(validLegacy({ status: 'DECLINED' })), 'R3', 'transactionDate');
+    expectIssue(
+      safeParseLegacyIncomingTransaction(validLegacy({ status: 'DECLINED' })),
+      'R3',
+      'transactionDate',
+    );
   });
 });
 
@@ -163,16 +189,28 @@ describe('transactions: field formats', () => {
     expectClean(safeParseTransactionsRequest(txWith({ merchant: { name: 'Bean & Leaf' } })));
   });
   it('R7: a merchant without a name fails', () => {
-    expectIssue(safeParseTransactionsRequest(txWith({ merchant: { id: '123456789012345' } })), 'R7', `${A}.merchant.name`);
-    expectIssue(safeParseTransactionsRequest(matchedWith({ merchant: { name: '' } })), 'R7', `${A}.merchant.name`);
+    expectIssue(
+      safeParseTransactionsRequest(txWith({ merchant: { id: '123456789012345' } })),
+      'R7',
+      `${A}.merchant.name`,
+    );
+    expectIssue(
+      safeParseTransactionsRequest(matchedWith({ merchant: { name: '' } })),
+      'R7',
+      `${A}.merchant.name`,
+    );
   });
   it('R8: processorMids VISA with vmid and vsid passes', () => {
     expectClean(
-      safeParseTransactionsRequest(txWith({ processorMids: { processor: 'VISA', mids: { vmid: '1', vsid: '2' } } })),
+      safeParseTransactionsRequest(
+        txWith({ processorMids: { processor: 'VISA', mids: { vmid: '1', vsid: '2' } } }),
+      ),
     );
   });
   it('R8: processorMids VISA without vsid fails', () => {
-    const r = safeParseTransactionsRequest(txWith({ processorMids: { processor: 'VISA', mids: { vmid: '1' } } }));
+    const r = safeParseTransactionsRequest(
+      txWith({ processorMids: { processor: 'VISA', mids: { vmid: '1' } } }),
+    );
     expectIssue(r, 'R8', `${A}.processorMids.mids.vsid`);
   });
   it('R9: paymentType CARD passes on a transaction', () => {
@@ -213,11 +251,25 @@ describe('transactions: field formats', () => {
     }
   });
   it('R24: dates without a zone designator or otherwise malformed fail', () => {
-    for (const d of ['2024-05-01T10:00:00', '2024-05-01 10:00:00Z', '2024-05-01', '2023-02-29T00:00:00Z', 'soon']) {
+    for (const d of [
+      '2024-05-01T10:00:00',
+      '2024-05-01 10:00:00Z',
+      '2024-05-01',
+      '2023-02-29T00:00:00Z',
+      'soon',
+    ]) {
       expectIssue(safeParseTransactionsRequest(txWith({ settledDate: d })), 'R24', `${A}.settledDate`);
     }
-    expectIssue(safeParseTransactionsRequest(matchedWith({ authorizationDate: '2024-05-01T10:00' })), 'R24', `${A}.authorizationDate`);
-    expectIssue(safeParseLegacyIncomingTransaction(validLegacy({ authorizationDate: 1714557600 })), 'R24', 'authorizationDate');
+    expectIssue(
+      safeParseTransactionsRequest(matchedWith({ authorizationDate: '2024-05-01T10:00' })),
+      'R24',
+      `${A}.authorizationDate`,
+    );
+    expectIssue(
+      safeParseLegacyIncomingTransaction(validLegacy({ authorizationDate: 1714557600 })),
+      'R24',
+      'authorizationDate',
+    );
   });
   it('R25: legacy records with cardBIN and cardLastFour give no warning; without them a warning that does not block', () => {
     expect(safeParseLegacyIncomingTransaction(validLegacy()).issues).toEqual([]);
@@ -232,7 +284,9 @@ describe('matchedTransaction: paymentType rules', () => {
   const unknownDrop = ['cardBIN', 'cardNetwork', 'cardLastFour'];
   const unknownBase = [...unknownDrop, 'matchedOfferId'];
   it('R13: UNKNOWN with matchedOfferId and an orderId passes', () => {
-    expectClean(safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN', orderId: 'o-1' }, unknownDrop)));
+    expectClean(
+      safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN', orderId: 'o-1' }, unknownDrop)),
+    );
   });
   it('R13: UNKNOWN with matchedOfferId but neither orderId nor cardLastFour fails', () => {
     const r = safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN' }, unknownDrop));
@@ -242,34 +296,58 @@ describe('matchedTransaction: paymentType rules', () => {
     expectClean(safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN' }, unknownBase)));
   });
   it('R14: UNKNOWN with matchedLocationId fails', () => {
-    const r = safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN', matchedLocationId: 'loc' }, unknownBase));
+    const r = safeParseTransactionsRequest(
+      matchedWith({ paymentType: 'UNKNOWN', matchedLocationId: 'loc' }, unknownBase),
+    );
     expectIssue(r, 'R14', `${A}.matchedLocationId`);
   });
   it('R15: CASH without cardBIN passes', () => {
-    expectClean(safeParseTransactionsRequest(matchedWith({ paymentType: 'CASH' }, ['cardBIN', 'cardNetwork', 'cardLastFour'])));
+    expectClean(
+      safeParseTransactionsRequest(
+        matchedWith({ paymentType: 'CASH' }, ['cardBIN', 'cardNetwork', 'cardLastFour']),
+      ),
+    );
   });
   it('R15: CASH or UNKNOWN with cardBIN fails', () => {
-    expectIssue(safeParseTransactionsRequest(matchedWith({ paymentType: 'CASH' }, ['cardNetwork', 'cardLastFour'])), 'R15', `${A}.cardBIN`);
-    expectIssue(safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN' }, ['cardNetwork'])), 'R15', `${A}.cardBIN`);
+    expectIssue(
+      safeParseTransactionsRequest(matchedWith({ paymentType: 'CASH' }, ['cardNetwork', 'cardLastFour'])),
+      'R15',
+      `${A}.cardBIN`,
+    );
+    expectIssue(
+      safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN' }, ['cardNetwork'])),
+      'R15',
+      `${A}.cardBIN`,
+    );
   });
   it('R16: CARD with matchedOfferId and cardLastFour passes', () => {
     expectClean(safeParseTransactionsRequest(matchedWith({})));
   });
   it('R16: CARD with matchedOfferId but no cardLastFour fails; CASH with cardLastFour fails', () => {
     expectIssue(safeParseTransactionsRequest(matchedWith({}, ['cardLastFour'])), 'R16', `${A}.cardLastFour`);
-    expectIssue(safeParseTransactionsRequest(matchedWith({ paymentType: 'CASH' }, ['cardBIN', 'cardNetwork'])), 'R16', `${A}.cardLastFour`);
+    expectIssue(
+      safeParseTransactionsRequest(matchedWith({ paymentType: 'CASH' }, ['cardBIN', 'cardNetwork'])),
+      'R16',
+      `${A}.cardLastFour`,
+    );
   });
   it('R17: CARD with cardNetwork passes', () => {
     expectNoRule(safeParseTransactionsRequest(matchedWith({ cardNetwork: 'DISCOVER' })), 'R17');
   });
   it('R17: CASH with cardNetwork fails', () => {
-    expectIssue(safeParseTransactionsRequest(matchedWith({ paymentType: 'CASH' }, ['cardBIN', 'cardLastFour'])), 'R17', `${A}.cardNetwork`);
+    expectIssue(
+      safeParseTransactionsRequest(matchedWith({ paymentType: 'CASH' }, ['cardBIN', 'cardLastFour'])),
+      'R17',
+      `${A}.cardNetwork`,
+    );
   });
   it('R18: CARD with cardProductId passes', () => {
     expectClean(safeParseTransactionsRequest(matchedWith({ cardProductId: 'p-1' })));
   });
   it('R18: UNKNOWN with cardProductId fails', () => {
-    const r = safeParseTransactionsRequest(matchedWith({ paymentType: 'UNKNOWN', cardProductId: 'p' }, unknownBase));
+    const r = safeParseTransactionsRequest(
+      matchedWith({ paymentType: 'UNKNOWN', cardProductId: 'p' }, unknownBase),
+    );
     expectIssue(r, 'R18', `${A}.cardProductId`);
   });
 });
@@ -283,7 +361,11 @@ describe('coreTransaction', () => {
   });
   it('R19: a missing settledDate or authorizationDate fails', () => {
     expectIssue(safeParseTransactionsRequest(coreWith({}, ['settledDate'])), 'R19', `${A}.settledDate`);
-    expectIssue(safeParseTransactionsRequest(coreWith({}, ['authorizationDate'])), 'R19', `${A}.authorizationDate`);
+    expectIssue(
+      safeParseTransactionsRequest(coreWith({}, ['authorizationDate'])),
+      'R19',
+      `${A}.authorizationDate`,
+    );
   });
   it('R20: an ISO 4217 alpha-3 currency passes', () => {
     expectClean(safeParseTransactionsRequest(coreWith({ currency: 'EUR' })));
@@ -317,13 +399,19 @@ describe('uploads', () => {
     expectIssue(safeParseUploadPartRequest(p), 'R2', `${A}.settledDate`);
   });
   it('R36: completing with type historicalTransactionComplete and the upload id passes', () => {
-    expectClean(safeParseCreateUploadRequest({ data: { type: 'historicalTransactionStart', attributes: {} } }));
     expectClean(
-      safeParseCompleteUploadRequest({ data: { type: 'historicalTransactionComplete', id: 'up-1', attributes: {} } }),
+      safeParseCreateUploadRequest({ data: { type: 'historicalTransactionStart', attributes: {} } }),
+    );
+    expectClean(
+      safeParseCompleteUploadRequest({
+        data: { type: 'historicalTransactionComplete', id: 'up-1', attributes: {} },
+      }),
     );
   });
   it('R36: completing without the upload id fails', () => {
-    const r = safeParseCompleteUploadRequest({ data: { type: 'historicalTransactionComplete', attributes: {} } });
+    const r = safeParseCompleteUploadRequest({
+      data: { type: 'historicalTransactionComplete', attributes: {} },
+    });
     expectIssue(r, 'R36', 'data.id');
   });
   const url = (n: number, filename = 'transactions_2024-05-01.jsonl') => ({
@@ -374,10 +462,18 @@ describe('users', () => {
   });
   it('R41: a phone number that is not E.164 fails (v2 and legacy)', () => {
     for (const p of ['4155550123', '+1 415 555 0123', '+0123456', '+1234567890123456']) {
-      expectIssue(safeParseCreateUsersRequest({ data: [validUser({ phoneNumber: p })] }), 'R41', 'data[0].attributes.phoneNumber');
+      expectIssue(
+        safeParseCreateUsersRequest({ data: [validUser({ phoneNumber: p })] }),
+        'R41',
+        'data[0].attributes.phoneNumber',
+      );
     }
     expectIssue(
-      safeParseLegacyCreateUserRequest({ referringPartnerUserId: 'u', email: 'a@b.c', phoneNumber: '555-0123' }),
+      safeParseLegacyCreateUserRequest({
+        referringPartnerUserId: 'u',
+        email: 'a@b.c',
+        phoneNumber: '555-0123',
+      }),
       'R41',
       'phoneNumber',
     );
@@ -385,13 +481,19 @@ describe('users', () => {
   it('R42: 64 lower-case hex characters pass', () => {
     expectClean(
       safeParseCreateUsersRequest({
-        data: [validUser({ hashedEmail: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' })],
+        data: [
+          validUser({ hashedEmail: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }),
+        ],
       }),
     );
   });
   it('R42: upper-case, short or non-hex hashedEmail fails', () => {
     for (const h of ['A'.repeat(64), 'a'.repeat(63), 'g'.repeat(64), 'jane@example.com']) {
-      expectIssue(safeParseCreateUsersRequest({ data: [validUser({ hashedEmail: h })] }), 'R42', 'data[0].attributes.hashedEmail');
+      expectIssue(
+        safeParseCreateUsersRequest({ data: [validUser({ hashedEmail: h })] }),
+        'R42',
+        'data[0].attributes.hashedEmail',
+      );
     }
   });
   it('R44: legacy create user with email or userName passes', () => {
@@ -416,7 +518,12 @@ describe('users', () => {
 
 describe('audits, fraud markers, subscriptions, attributions', () => {
   const audit = (auditCode: unknown) => ({
-    data: [{ type: 'audit', attributes: { auditCode, merchantName: 'M', auditDescription: 'd', transactionId: 't' } }],
+    data: [
+      {
+        type: 'audit',
+        attributes: { auditCode, merchantName: 'M', auditDescription: 'd', transactionId: 't' },
+      },
+    ],
   });
   it('R50: auditCode 3005, 3006 and 8001 pass', () => {
     for (const c of [3005, 3006, 8001]) expectClean(safeParseCreateAuditsRequest(audit(c)));
@@ -434,38 +541,71 @@ describe('audits, fraud markers, subscriptions, attributions', () => {
   it('R29: 501 markers, a wrong type or a missing id fail', () => {
     expectIssue(safeParseFraudMarkersRequest(fraud(501)), 'R29', 'data');
     expectIssue(safeParseFraudMarkersRequest(fraud(1, 'transaction')), 'R29', 'data[0].type');
-    expectIssue(safeParseFraudMarkersRequest({ data: [{ type: 'fraudulentTransaction', attributes: { userId: 'u' } }] }), 'R29', 'data[0].id');
+    expectIssue(
+      safeParseFraudMarkersRequest({
+        data: [{ type: 'fraudulentTransaction', attributes: { userId: 'u' } }],
+      }),
+      'R29',
+      'data[0].id',
+    );
   });
   it('R74: create with eventName, webhookUrl and enabled passes; PATCH with any subset passes', () => {
     expectClean(
       safeParseCreateSubscriptionsRequest({
-        data: [{ type: 'subscription', attributes: { eventName: 'earnedRewardSettled', webhookUrl: 'https://x.test/h', enabled: true } }],
+        data: [
+          {
+            type: 'subscription',
+            attributes: { eventName: 'earnedRewardSettled', webhookUrl: 'https://x.test/h', enabled: true },
+          },
+        ],
       }),
     );
-    expectClean(safeParseUpdateSubscriptionRequest({ data: { type: 'subscription', attributes: { enabled: false } } }));
+    expectClean(
+      safeParseUpdateSubscriptionRequest({ data: { type: 'subscription', attributes: { enabled: false } } }),
+    );
     expectClean(safeParseUpdateSubscriptionRequest({ data: { type: 'subscription', attributes: {} } }));
   });
   it('R74: create without enabled fails', () => {
     const r = safeParseCreateSubscriptionsRequest({
-      data: [{ type: 'subscription', attributes: { eventName: 'auditUpdate', webhookUrl: 'https://x.test/h' } }],
+      data: [
+        { type: 'subscription', attributes: { eventName: 'auditUpdate', webhookUrl: 'https://x.test/h' } },
+      ],
     });
     expectIssue(r, 'R74', 'data[0].attributes.enabled');
   });
   it('R75: 100 attribution events pass', () => {
-    expectClean(safeParseCreateAttributionsRequest({ data: Array.from({ length: 100 }, () => validOfferAttribution()) }));
+    expectClean(
+      safeParseCreateAttributionsRequest({
+        data: Array.from({ length: 100 }, () => validOfferAttribution()),
+      }),
+    );
   });
   it('R75: 101 attribution events fail', () => {
-    expectIssue(safeParseCreateAttributionsRequest({ data: Array.from({ length: 101 }, () => validOfferAttribution()) }), 'R75', 'data');
+    expectIssue(
+      safeParseCreateAttributionsRequest({
+        data: Array.from({ length: 101 }, () => validOfferAttribution()),
+      }),
+      'R75',
+      'data',
+    );
   });
   it('R77: each attribution type with an allowed medium passes', () => {
     expectClean(
       safeParseCreateAttributionsRequest({
         data: [
           validOfferAttribution({ medium: 'CTA' }),
-          { type: 'notificationAttribution', attributes: { ...validOfferAttribution().attributes, medium: 'PUSH' } },
+          {
+            type: 'notificationAttribution',
+            attributes: { ...validOfferAttribution().attributes, medium: 'PUSH' },
+          },
           {
             type: 'placementSlotAttribution',
-            attributes: { ...validOfferAttribution().attributes, entityId: 's-1', medium: 'CTA', state: { slotId: 's-1' } },
+            attributes: {
+              ...validOfferAttribution().attributes,
+              entityId: 's-1',
+              medium: 'CTA',
+              state: { slotId: 's-1' },
+            },
           },
         ],
       }),
@@ -474,8 +614,14 @@ describe('audits, fraud markers, subscriptions, attributions', () => {
   it('R77: a medium not allowed for the attribution type fails', () => {
     const r = safeParseCreateAttributionsRequest({
       data: [
-        { type: 'notificationAttribution', attributes: { ...validOfferAttribution().attributes, medium: 'BROWSE' } },
-        { type: 'placementSlotAttribution', attributes: { ...validOfferAttribution().attributes, medium: 'PUSH' } },
+        {
+          type: 'notificationAttribution',
+          attributes: { ...validOfferAttribution().attributes, medium: 'BROWSE' },
+        },
+        {
+          type: 'placementSlotAttribution',
+          attributes: { ...validOfferAttribution().attributes, medium: 'PUSH' },
+        },
       ],
     });
     expectIssue(r, 'R77', 'data[0].attributes.medium');
@@ -484,30 +630,52 @@ describe('audits, fraud markers, subscriptions, attributions', () => {
   it('R78: placementSlotAttribution with state.slotId equal to entityId passes', () => {
     const item = {
       type: 'placementSlotAttribution',
-      attributes: { ...validOfferAttribution().attributes, entityId: 's-1', medium: 'CTA', state: { slotId: 's-1' } },
+      attributes: {
+        ...validOfferAttribution().attributes,
+        entityId: 's-1',
+        medium: 'CTA',
+        state: { slotId: 's-1' },
+      },
     };
     expect(safeParseCreateAttributionsRequest({ data: [item] }).issues).toEqual([]);
   });
   it('R78: placementSlotAttribution with a different state.slotId fails', () => {
     const item = {
       type: 'placementSlotAttribution',
-      attributes: { ...validOfferAttribution().attributes, entityId: 's-1', medium: 'CTA', state: { slotId: 's-2' } },
+      attributes: {
+        ...validOfferAttribution().attributes,
+        entityId: 's-1',
+        medium: 'CTA',
+        state: { slotId: 's-2' },
+      },
     };
-    expectIssue(safeParseCreateAttributionsRequest({ data: [item] }), 'R78', 'data[0].attributes.state.slotId');
+    expectIssue(
+      safeParseCreateAttributionsRequest({ data: [item] }),
+      'R78',
+      'data[0].attributes.state.slotId',
+    );
   });
 });
 
 describe('organizations, placements, content strategies', () => {
-  const child = (name: unknown) => ({ data: { type: 'organization', attributes: { name, bins: ['411111'] } } });
+  const child = (name: unknown) => ({
+    data: { type: 'organization', attributes: { name, bins: ['411111'] } },
+  });
   it('R86: a name of letters and spaces passes', () => {
     expectClean(safeParseCreateChildOrganizationRequest(child('Acme Credit Union')));
-    expectClean(safeParseUpdateChildOrganizationRequest({ data: { type: 'organization', attributes: { externalId: 'x' } } }));
+    expectClean(
+      safeParseUpdateChildOrganizationRequest({
+        data: { type: 'organization', attributes: { externalId: 'x' } },
+      }),
+    );
   });
   it('R86: a name with digits or punctuation, or with no letter, fails', () => {
     expectIssue(safeParseCreateChildOrganizationRequest(child('Acme 2')), 'R86', 'data.attributes.name');
     expectIssue(safeParseCreateChildOrganizationRequest(child('   ')), 'R86', 'data.attributes.name');
     expectIssue(
-      safeParseUpdateChildOrganizationRequest({ data: { type: 'organization', attributes: { name: 'A-B' } } }),
+      safeParseUpdateChildOrganizationRequest({
+        data: { type: 'organization', attributes: { name: 'A-B' } },
+      }),
       'R86',
       'data.attributes.name',
     );
@@ -520,7 +688,10 @@ describe('organizations, placements, content strategies', () => {
   const placements = [
     { type: 'placement', attributes: { name: 'Home', availableSlots: 3, contentStrategyId: 'cs-1' } },
     { type: 'placementPushNotification', attributes: { name: 'Push', cadence } },
-    { type: 'placementEmail', attributes: { name: 'Email', availableSlots: 5, cadence: { frequency: 'MONTHLY', dayOfMonth: 1 } } },
+    {
+      type: 'placementEmail',
+      attributes: { name: 'Email', availableSlots: 5, cadence: { frequency: 'MONTHLY', dayOfMonth: 1 } },
+    },
     { type: 'placementBatchActivation', attributes: { name: 'Batch', refreshInterval: 'P7D', slots } },
     { type: 'placementGroup', attributes: { name: 'Group', slots } },
   ];
@@ -529,12 +700,16 @@ describe('organizations, placements, content strategies', () => {
   });
   it('R90: a placement missing an attribute its type requires fails', () => {
     expectIssue(
-      safeParseCreatePlacementRequest({ data: { type: 'placementEmail', attributes: { name: 'E', availableSlots: 1 } } }),
+      safeParseCreatePlacementRequest({
+        data: { type: 'placementEmail', attributes: { name: 'E', availableSlots: 1 } },
+      }),
       'R90',
       'data.attributes.cadence',
     );
     expectIssue(
-      safeParseCreatePlacementRequest({ data: { type: 'placementBatchActivation', attributes: { name: 'B', slots } } }),
+      safeParseCreatePlacementRequest({
+        data: { type: 'placementBatchActivation', attributes: { name: 'B', slots } },
+      }),
       'R90',
       'data.attributes.refreshInterval',
     );
@@ -544,18 +719,26 @@ describe('organizations, placements, content strategies', () => {
       'data.attributes.availableSlots',
     );
     expectIssue(
-      safeParseCreatePlacementRequest({ data: { type: 'placementGroup', attributes: { name: 'G', slots, refreshInterval: 'P1D' } } }),
+      safeParseCreatePlacementRequest({
+        data: { type: 'placementGroup', attributes: { name: 'G', slots, refreshInterval: 'P1D' } },
+      }),
       'R90',
       'data.attributes.refreshInterval',
     );
   });
   it('R91: availableSlots of 1 or more passes', () => {
-    expectClean(safeParseCreatePlacementRequest({ data: { type: 'placement', attributes: { name: 'S', availableSlots: 1 } } }));
+    expectClean(
+      safeParseCreatePlacementRequest({
+        data: { type: 'placement', attributes: { name: 'S', availableSlots: 1 } },
+      }),
+    );
   });
   it('R91: availableSlots below 1 or fractional fails', () => {
     for (const n of [0, -1, 1.5]) {
       expectIssue(
-        safeParseCreatePlacementRequest({ data: { type: 'placement', attributes: { name: 'S', availableSlots: n } } }),
+        safeParseCreatePlacementRequest({
+          data: { type: 'placement', attributes: { name: 'S', availableSlots: n } },
+        }),
         'R91',
         'data.attributes.availableSlots',
       );
@@ -565,7 +748,10 @@ describe('organizations, placements, content strategies', () => {
     for (const p of placements) expectClean(safeParseUpdatePlacementRequest({ data: p }));
     expectClean(
       safeParseUpdatePlacementRequest({
-        data: { type: 'placementGroup', attributes: { name: 'G', slots: [{ slotId: 's-1', placementId: 'p', alias: 'a' }] } },
+        data: {
+          type: 'placementGroup',
+          attributes: { name: 'G', slots: [{ slotId: 's-1', placementId: 'p', alias: 'a' }] },
+        },
       }),
     );
   });
@@ -577,11 +763,17 @@ describe('organizations, placements, content strategies', () => {
     );
   });
   it('R93: cadence with matching day fields and HH:mm passes', () => {
-    expectClean(safeParseCreatePlacementRequest({ data: { type: 'placementPushNotification', attributes: { name: 'P', cadence } } }));
+    expectClean(
+      safeParseCreatePlacementRequest({
+        data: { type: 'placementPushNotification', attributes: { name: 'P', cadence } },
+      }),
+    );
   });
   it('R93: dayOfWeek without WEEKLY, dayOfMonth out of range or without MONTHLY, bad timeOfDay fail', () => {
     const bad = (c: unknown) =>
-      safeParseCreatePlacementRequest({ data: { type: 'placementPushNotification', attributes: { name: 'P', cadence: c } } });
+      safeParseCreatePlacementRequest({
+        data: { type: 'placementPushNotification', attributes: { name: 'P', cadence: c } },
+      });
     expectIssue(bad({ frequency: 'DAILY', dayOfWeek: 'MON' }), 'R93', 'data.attributes.cadence.dayOfWeek');
     expectIssue(bad({ frequency: 'MONTHLY', dayOfMonth: 32 }), 'R93', 'data.attributes.cadence.dayOfMonth');
     expectIssue(bad({ frequency: 'WEEKLY', dayOfMonth: 3 }), 'R93', 'data.attributes.cadence.dayOfMonth');
@@ -611,14 +803,18 @@ describe('organizations, placements, content strategies', () => {
   it('R96: an ISO 8601 refreshInterval passes', () => {
     for (const d of ['P7D', 'PT12H', 'P1M', 'P1Y2M3DT4H5M6S', 'P2W']) {
       expectClean(
-        safeParseCreatePlacementRequest({ data: { type: 'placementBatchActivation', attributes: { name: 'B', refreshInterval: d, slots } } }),
+        safeParseCreatePlacementRequest({
+          data: { type: 'placementBatchActivation', attributes: { name: 'B', refreshInterval: d, slots } },
+        }),
       );
     }
   });
   it('R96: a refreshInterval that is not an ISO 8601 duration fails', () => {
     for (const d of ['7 days', 'P', 'PT', '7D', 'P1DT']) {
       expectIssue(
-        safeParseCreatePlacementRequest({ data: { type: 'placementBatchActivation', attributes: { name: 'B', refreshInterval: d, slots } } }),
+        safeParseCreatePlacementRequest({
+          data: { type: 'placementBatchActivation', attributes: { name: 'B', refreshInterval: d, slots } },
+        }),
         'R96',
         'data.attributes.refreshInterval',
       );
@@ -643,7 +839,10 @@ describe('organizations, placements, content strategies', () => {
     bad.data.attributes.categories = ['Food'];
     bad.data.attributes.sort = 'RANDOM';
     const r = safeParseContentStrategyRequest(bad);
-    expect(r.issues.map((i) => i.path).sort()).toEqual(['data.attributes.categories[0]', 'data.attributes.sort']);
+    expect(r.issues.map((i) => i.path).sort()).toEqual([
+      'data.attributes.categories[0]',
+      'data.attributes.sort',
+    ]);
   });
 });
 
@@ -665,7 +864,10 @@ describe('rule table', () => {
     }
   });
   it('marks every rule the issue requires as enforced, advisory ones as warnings, R40 as not enforced', () => {
-    const required = [1, 2, 3, 4, 7, 8, 9, 11, 13, 14, 15, 16, 17, 18, 19, 20, 23, 24, 29, 30, 33, 35, 38, 39, 41, 42, 50, 74, 75, 77, 78, 86, 90, 91, 93, 94];
+    const required = [
+      1, 2, 3, 4, 7, 8, 9, 11, 13, 14, 15, 16, 17, 18, 19, 20, 23, 24, 29, 30, 33, 35, 38, 39, 41, 42, 50, 74,
+      75, 77, 78, 86, 90, 91, 93, 94,
+    ];
     const byId = new Map(rules.map((r) => [r.id, r]));
     for (const n of required) expect(byId.get(`R${n}`)!.enforced, `R${n}`).toBe(true);
     for (const id of ['R5', 'R6', 'R21', 'R25']) {

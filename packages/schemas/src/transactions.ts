@@ -33,8 +33,19 @@ function addIssue(ctx: Ctx, path: PropertyKey[], message: string, rule: string |
 }
 
 export const nonEmptyString = z.string().min(1);
+/**
+ * An integer. (Not `.int()`: zod marks that issue as aborting, which would silence the
+ * always-running cross-field checks of the enclosing object.)
+ */
+export const integer = z.number().refine(Number.isSafeInteger, {
+  message: 'must be an integer',
+  params: { expected: 'an integer' },
+});
 /** R23: amounts are integer cents. */
-export const cents = z.number().int();
+export const cents = z.number().refine(Number.isSafeInteger, {
+  message: 'must be an integer number of cents',
+  params: { rule: 'R23', expected: 'integer cents' },
+});
 /** R24: ISO 8601 date-time with zone designator. */
 export const dateTime = z.string().refine(isIsoDateTime, {
   message: 'must be an ISO 8601 date-time with a zone designator (Z or ±hh:mm)',

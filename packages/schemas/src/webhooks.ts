@@ -177,3 +177,14 @@ export const legacyEarnedRewardWebhookSchema = z.looseObject({
   error: z.string().optional(),
 });
 export type LegacyEarnedRewardWebhook = z.infer<typeof legacyEarnedRewardWebhookSchema>;
+
+/**
+ * Narrows a parsed notification's `data` to one known type (a plain `data.type === '…'` check
+ * cannot narrow, because unknown future types are typed as any string).
+ */
+export function isNotificationType<K extends KnownType>(
+  data: WebhookNotification['data'],
+  type: K,
+): data is Extract<KnownWebhookNotificationData, { type: K }> {
+  return data.type === type;
+}
