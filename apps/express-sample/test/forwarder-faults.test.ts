@@ -143,4 +143,24 @@ describe('forwarder under injected faults: every event delivered, each counted o
     expect(h.mock.eventCount('evt-lease-2')).toBe(1);
     expect((await getEvent(h.sample.db, 'evt-lease-2'))?.status).toBe('sent');
   });
+
+  it('graceful stop: stop() returns only after the batch in flight is sent and recorded', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `evt-stop-${i}`);
+    const events = ids.map((id, i) =>
+      txEvent(id, { userId: 'fu-2', transactionId: `txn-stop-${i}`, merchant: NO_OFFER }),
+    );
+    h.mock.faults.set({ match: '/transactions', latencyMs: 500 });
+    expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
+    h.sample.forwarder.start();
+    await waitFor('a batch on the wire', async () => (await sentCount(h)).sending > 0);
+    await h.sample.forwarder.stop();
+    h.mock.faults.clear();
+    const counts = await sentCount(h);
+    expect(counts.sending).toBe(0);
+    expect(ids.filter((id) => h.mock.eventCount(id) !== 1)).toEqual([]);
+    const stopped = await h.sample.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE id LIKE 'evt-stop-%' AND status = 'sent'`,
+    );
+    expect(stopped.rows[0]?.n).toBe(50);
+  });
 });

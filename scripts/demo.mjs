@@ -1,0 +1,289 @@
+// `pnpm demo`: the reference issuer integration (apps/express-sample) end to end, on this machine.
+//
+// With no Kard credentials it starts the mock Kard in-process, starts the sample pointed at it,
+// subscribes the sample's webhook URL, enrolls a user, posts an APPROVED then a SETTLED transaction
+// at a merchant with an offer, waits for the forwarder and the signed earned-reward webhooks, and
+// tells the story. Exit code 0 on success; otherwise non-zero with the reason. Hard limit: 60 s.
+//
+// It imports the BUILT packages (their dist/); if they are not built yet it runs `pnpm -s build`
+// once first, so `pnpm install && pnpm demo` works on a fresh checkout.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SAMPLE = new URL('../apps/express-sample/dist/index.js', import.meta.url);
+const MOCK = new URL('../packages/mock-server/dist/index.js', import.meta.url);
+const LIMIT_MS = 60_000;
+const MERCHANT = 'Bean & Leaf Coffee'; // in the mock's offer catalog
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const money = (cents) => `$${(cents / 100).toFixed(2)}`;
+const started = Date.now();
+
+function fail(reason) {
+  process.stderr.write(`\ndemo FAILED: ${reason}\n`);
+  process.exit(1);
+}
+
+async function loadBuilt() {
+  const load = async (bust) => {
+    const q = bust ? `?after-build=${Date.now()}` : '';
+    const [sample, mock] = await Promise.all([import(`${SAMPLE.href}${q}`), import(`${MOCK.href}${q}`)]);
+    if (typeof sample.startSample !== 'function' || typeof mock.startMockKard !== 'function') {
+      throw new Error('the built packages do not export startSample / startMockKard yet');
+    }
+    return { sample, mock };
+  };
+  if (existsSync(SAMPLE) && existsSync(MOCK)) {
+    try {
+      return await load(false);
+    } catch {
+      // built, but stale or partial: rebuild below
+    }
+  }
+  say('The packages are not built yet: running `pnpm -s build` once (turbo caches it for next time)…');
+  const build = spawnSync('pnpm', ['-s', 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 300_000,
+  });
+  if (build.status !== 0)
+    fail(`\`pnpm -s build\` failed (exit ${build.status ?? build.signal}); run it to see why`);
+  try {
+    return await load(true);
+  } catch (error) {
+    fail(`cannot load the built packages: ${error.message}`);
+  }
+}
+
+async function call(base, method, path, body, headers = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+async function waitFor(what, check, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function txEvent(id, userId, transactionId, status) {
+  return {
+    type: 'transaction',
+    id,
+    attributes: {
+      userId,
+      transactionId,
+      status,
+      amount: 1250,
+      currency: 'USD',
+      description: `${MERCHANT.toUpperCase()} #042 PORTLAND OR`,
+      merchant: { name: MERCHANT, id: '000123456789012', addrCity: 'Portland', addrState: 'OR' },
+      mcc: '5814',
+      cardBIN: '411111',
+      cardLastFour: '4242',
+      cardNetwork: 'VISA',
+      direction: 'DEBIT',
+      paymentType: 'CARD',
+      authorizationDate: '2026-11-20T17:04:00Z',
+      ...(status === 'SETTLED' ? { settledDate: '2026-11-21T09:30:00Z' } : {}),
+    },
+  };
+}
+
+async function main() {
+  const { sample: kit, mock: mockKit } = await loadBuilt();
+  const hardStop = setTimeout(() => fail(`did not finish within ${LIMIT_MS / 1000} s`), LIMIT_MS);
+  hardStop.unref();
+
+  const env = process.env;
+  const real = Boolean(env.KARD_CLIENT_ID || env.KARD_CLIENT_SECRET);
+  let mock;
+  let config;
+  say('kardkit demo: the reference issuer integration (apps/express-sample) talking to Kard');
+  say('');
+  if (real) {
+    try {
+      config = kit.loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'error' });
+    } catch (error) {
+      fail(`real Kard credentials are set but the configuration is incomplete:\n${error.message}`);
+    }
+    say(`• Real Kard credentials found in the environment: using them, and only the configured API`);
+    say(`  (${config.kard.baseUrl ?? `${config.kard.environment} environment`}). No mock is started.`);
+  } else {
+    mock = await mockKit.startMockKard();
+    say(`• No Kard credentials in the environment: started the mock Kard at ${mock.url}`);
+    config = kit.loadConfig({
+      PORT: '0',
+      LOG_LEVEL: 'error',
+      KARD_BASE_URL: mock.url,
+      KARD_CLIENT_ID: mock.clientId,
+      KARD_CLIENT_SECRET: mock.clientSecret,
+      KARD_ORGANIZATION_ID: mock.organizationId,
+      KARD_WEBHOOK_SECRET: mock.webhookSecret,
+      FORWARDER_POLL_MS: '100',
+    });
+  }
+  const app = await kit.startSample(config);
+  const base = app.url;
+  say(`• The sample is listening at ${base} (storage: ${app.db.kind}, outbox forwarder running)`);
+
+  try {
+    const hookUrl = `${base}/webhooks/kard`;
+    if (mock) {
+      await kit.createKardClient(config).subscriptions.create({
+        data: ['earnedRewardApproved', 'earnedRewardSettled'].map((eventName) => ({
+          type: 'subscription',
+          attributes: { eventName, webhookUrl: hookUrl, enabled: true },
+        })),
+      });
+      say(`• Subscribed ${hookUrl} to earnedRewardApproved and earnedRewardSettled`);
+    } else {
+      say(
+        `• Not subscribing ${hookUrl}: Kard cannot reach 127.0.0.1. Subscribe a public URL to see webhooks.`,
+      );
+    }
+    say('');
+
+    // 1. Enroll.
+    const run = Date.now().toString(36);
+    const userId = `demo-user-${run}`;
+    const enrolled = await call(base, 'POST', '/users', {
+      id: userId,
+      email: '  Ada.Lovelace+cards@Gmail.com ',
+    });
+    if (enrolled.status !== 201)
+      fail(`enrolling the user failed: HTTP ${enrolled.status} ${JSON.stringify(enrolled.body)}`);
+    say(`1. Enrolled user ${userId} (POST /users → Kard POST /v2/issuers/{org}/users: 201).`);
+    say(
+      `   Only the hashed email left the app: ${enrolled.body.hashedEmail.slice(0, 16)}… (hashEmail normalises first)`,
+    );
+
+    // 2. Offers.
+    const offers = await call(base, 'GET', `/users/${userId}/offers?page[size]=3`);
+    if (offers.status !== 200) fail(`listing offers failed: HTTP ${offers.status}`);
+    const names = offers.body.data.map((o) => o.attributes?.name ?? o.id).join(', ');
+    say(
+      `2. Offers for the user (GET /users/:id/offers?page[size]=3): ${names}${offers.body.links.next ? ', … (links.next for more)' : ''}`,
+    );
+
+    // 3. APPROVED then SETTLED, one transaction, two events.
+    const transactionId = `txn-${run}`;
+    const ids = { APPROVED: `evt-${run}-approved`, SETTLED: `evt-${run}-settled` };
+    for (const [n, status] of [
+      [3, 'APPROVED'],
+      [4, 'SETTLED'],
+    ]) {
+      const posted = await call(
+        base,
+        'POST',
+        '/transactions',
+        txEvent(ids[status], userId, transactionId, status),
+      );
+      if (posted.status !== 202)
+        fail(`POST /transactions (${status}) answered ${posted.status}: ${JSON.stringify(posted.body)}`);
+      say(
+        `${n}. Posted the ${status} event ${ids[status]} for ${transactionId}: ${money(1250)} at ${MERCHANT}` +
+          `${status === 'SETTLED' ? ' (same transactionId, new event id)' : ''}`,
+      );
+      say(`   → 202: validated with @kardkit/schemas and committed to the outbox before answering.`);
+    }
+
+    // 5. The forwarder sends them.
+    const rows = await waitFor('the forwarder to send both events', async () => {
+      const got = await Promise.all(
+        Object.values(ids).map((id) => call(base, 'GET', `/outbox/${encodeURIComponent(id)}`)),
+      );
+      return got.every((g) => g.body.status === 'sent' || g.body.status === 'rejected')
+        ? got.map((g) => g.body)
+        : null;
+    });
+    const rejected = rows.filter((r) => r.status === 'rejected');
+    if (rejected.length)
+      fail(
+        `Kard rejected ${rejected.map((r) => r.id).join(', ')}: ${JSON.stringify(rejected[0].reject_reason)}`,
+      );
+    say(
+      `5. The forwarder sent both events to Kard (POST /v2/issuers/{org}/transactions) and recorded Kard's answers:`,
+    );
+    for (const row of rows) {
+      const a = row.kard_response?.data?.attributes;
+      say(
+        `   ${row.event_status.padEnd(8)} ${row.id}: ${a ? `${a.status}, "${a.message}"` : JSON.stringify(row.kard_response)}`,
+      );
+    }
+    if (mock) {
+      say(
+        `   Kard counted each event id once: ${Object.values(ids)
+          .map((id) => `${id} ×${mock.eventCount(id)}`)
+          .join(', ')}`,
+      );
+    }
+
+    if (!mock) {
+      say('');
+      say(
+        `Done in ${((Date.now() - started) / 1000).toFixed(1)} s (webhooks are not awaited against real Kard from 127.0.0.1).`,
+      );
+      return;
+    }
+
+    // 6. Signed webhooks arrive and are verified.
+    const rewards = await waitFor('the signed earnedRewardSettled webhook', async () => {
+      const r = await call(base, 'GET', `/users/${userId}/rewards`);
+      const types = r.body.data.map((n) => n.type);
+      return types.includes('earnedRewardApproved') && types.includes('earnedRewardSettled') ? r.body : null;
+    });
+    const forged = await call(
+      base,
+      'POST',
+      '/webhooks/kard',
+      { data: { ...rewards.data[0], id: 'forged' } },
+      { 'notify-signature': Buffer.from('not the right key').toString('base64') },
+    );
+    say(`6. Kard's webhooks arrived, each signed (notify-signature: base64 HMAC-SHA256 of the raw body).`);
+    say(`   The sample verified every signature with the SDK's verifyWebhook before recording anything:`);
+    for (const n of rewards.data)
+      say(`     ${n.type.padEnd(21)} ${n.notificationId}  signature verified → 200, recorded once by id`);
+    const delivered = mock.stats().webhooksSent;
+    say(
+      `   (the mock logged ${delivered} delivered webhook(s); a forged one with a wrong signature got HTTP ${forged.status})`,
+    );
+
+    // 7. The reward.
+    const settled = rewards.data.find((n) => n.type === 'earnedRewardSettled');
+    const ur = settled.userReward;
+    const rate = ur ? (ur.type === 'PERCENT' ? `${ur.value}% back` : `${money(ur.value)} back`) : 'reward';
+    say(
+      `7. ${userId} earned ${money(settled.commissionEarnedInCents ?? 0)} (${rate} at ${settled.merchant}) ` +
+        `on ${settled.transactionId}: settled. GET /users/${userId}/rewards shows it.`,
+    );
+    if (!(settled.commissionEarnedInCents > 0)) fail('the settled reward carries no earned amount');
+    say('');
+    say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } finally {
+    await app.close();
+    await mock?.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => fail(error?.message ?? String(error)),
+);
