@@ -444,6 +444,9 @@ export type RewardedTransactionAttributes = {
     transactionId: string;
     transactionAmountInCents: number;
     transactionTimestamp: string;
+    /**
+     * Whether Kard has paid you for this reward.
+     */
     paidToIssuer: PaymentStatus;
     commissionEarned: CommissionEarnedDetails;
     payoutTimestamp?: string;
@@ -845,10 +848,16 @@ export type StandardOfferFields = {
     maxRedemptions?: number;
     name: string;
     purchaseChannel: Array<PurchaseChannel>;
+    /**
+     * What the user earns: flat cents or a percent.
+     */
     userReward: Commission;
     assets: Array<Asset>;
     startDate: string;
     expirationDate: string;
+    /**
+     * True when the offer targets selected users.
+     */
     isTargeted: boolean;
     minTransactionAmount?: Amount;
     maxTransactionAmount?: Amount;
@@ -988,13 +997,25 @@ export type NotificationType = 'earnedRewardApproved' | 'earnedRewardSettled' | 
 export type DeliveryStatus = 'pending' | 'delivered' | 'delivery_failed';
 
 export type NotificationAttributes = {
+    /**
+     * Id to use with the replay call.
+     */
     eventId: string;
     eventName: NotificationType;
     timestamp: string;
     lastAttemptAt: string;
     status: DeliveryStatus;
+    /**
+     * Delivery attempts so far.
+     */
     attempts: number;
+    /**
+     * HTTP status of the last attempt.
+     */
     statusCode?: number;
+    /**
+     * Error of the last failed attempt.
+     */
     errorMessage?: string;
 };
 
@@ -1026,8 +1047,17 @@ export type ReplayNotificationResponse = {
 };
 
 export type SubscriptionAttributes = {
+    /**
+     * Notification type to deliver.
+     */
     eventName: NotificationType;
+    /**
+     * Where Kard POSTs the notification.
+     */
     webhookUrl: string;
+    /**
+     * Deliveries happen only while true.
+     */
     enabled: boolean;
 };
 
@@ -1245,6 +1275,9 @@ export type FileMetadataAttributes = {
     fileName: string;
     sentAt: string;
     lastModified: string;
+    /**
+     * Presigned download link, valid for 30 minutes (R84). Treat it as a secret.
+     */
     downloadUrl: string;
 };
 
@@ -1399,7 +1432,13 @@ export type CreateEmailPlacementAttributes = {
 
 export type CreateBatchActivationSlot = {
     placementId: string;
+    /**
+     * Unique within the placement (R94).
+     */
     alias: string;
+    /**
+     * At most 50 characters (R94).
+     */
     shortDescription?: string;
 };
 
@@ -1660,6 +1699,9 @@ export type UpdateEmailPlacementAttributes = {
 };
 
 export type UpdateBatchActivationSlot = {
+    /**
+     * Send it to keep a slot; leave it out to create a new one (R95).
+     */
     slotId?: string;
     placementId: string;
     alias: string;
@@ -1779,13 +1821,28 @@ export type UserReward = {
 };
 
 export type EarnedRewardNotificationAttributes = {
+    /**
+     * Suggested text for a push message to the user.
+     */
     message: string;
+    /**
+     * Merchant name.
+     */
     name: string;
+    /**
+     * Link for the user about this reward.
+     */
     attributionUrl: string;
+    /**
+     * Survey link, for local offers.
+     */
     surveyUrl?: string;
     cardProductId?: string;
     transactionTimestamp?: string;
     transactionId: string;
+    /**
+     * Transaction amount in cents.
+     */
     transactionAmountInCents: number;
     categoryName?: string;
     userReward?: UserReward;
@@ -1807,15 +1864,24 @@ export type EarnedRewardSettledAttributes = {
     cardProductId?: string;
     transactionTimestamp?: string;
     transactionId: string;
+    /**
+     * Transaction amount in cents.
+     */
     transactionAmountInCents: number;
     categoryName?: string;
     userReward?: UserReward;
     assets?: Array<MerchantAsset>;
     purchaseChannel?: Array<PurchaseChannel>;
+    /**
+     * Reward earned, in cents.
+     */
     commissionEarned: CommissionValue;
 };
 
 export type EarnedRewardRejectedAttributes = {
+    /**
+     * Why the reward was rejected.
+     */
     reason: string;
     message: string;
     transactionId: string;
@@ -1872,8 +1938,17 @@ export type AuditUpdateAttributes = {
     merchantName: string;
     auditDescription: string;
     transactionId: string;
+    /**
+     * Set when status is CLOSED: 5001-5009 or 9001-9005 (R51).
+     */
     resolutionCode?: number;
+    /**
+     * Set when status is CLOSED (R51).
+     */
     resolutionDescription?: string;
+    /**
+     * Set when status is CLOSED (R51).
+     */
     resolutionTimeStamp?: string;
 };
 
@@ -1886,6 +1961,9 @@ export type PushNotificationPlacementFileAttributes = {
     placementName: string;
     availableSlots: number;
     cadence: string;
+    /**
+     * Presigned link to a gzipped JSONL file. Treat it as a secret.
+     */
     downloadUrl: string;
 };
 
@@ -1899,6 +1977,9 @@ export type EmailNotificationPlacementFileAttributes = {
     organizationId: string;
     availableSlots: number;
     cadence: string;
+    /**
+     * Presigned link to a gzipped JSONL file. Treat it as a secret.
+     */
     downloadUrl: string;
 };
 
@@ -2010,7 +2091,13 @@ export type WebhookNotificationMeta = {
  * Body of a v2 webhook call. data.id is unique per notification: use it to ignore repeats.
  */
 export type WebhookNotification = {
+    /**
+     * The notification.
+     */
     data: WebhookNotificationData;
+    /**
+     * Which issuer the notification is for.
+     */
     meta?: WebhookNotificationMeta;
     errors?: Array<ErrorObject>;
 };
