@@ -15,14 +15,19 @@ describe('POST /v2/auth/token (digest §1.2)', () => {
   it('issues a token for HTTP Basic + form grant_type=client_credentials', async () => {
     const res = await fetch(tokenUrl(), {
       method: 'POST',
-      headers: { authorization: basic('cid', 'shh-secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basic('cid', 'shh-secret'),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toEqual({ access_token: expect.any(String), expires_in: 3600, token_type: 'Bearer' });
     expect(conformance('POST', '/v2/auth/token', 200, body)).toEqual([]);
-    const ping = await fetch(`${h.base}/subscriptions`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    const ping = await fetch(`${h.base}/subscriptions`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
     expect(ping.status).toBe(200);
   });
 
@@ -60,14 +65,21 @@ describe('POST /v2/auth/token (digest §1.2)', () => {
   it('answers 400 on a bad grant_type and on missing credentials', async () => {
     const a = await fetch(tokenUrl(), {
       method: 'POST',
-      headers: { authorization: basic('cid', 'shh-secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basic('cid', 'shh-secret'),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=password',
     });
     expect(a.status).toBe(400);
     expect((await a.json()).error).toBe('unsupported_grant_type');
     const b = await h.call('POST', '/v2/auth/token', { client_id: 'cid' });
     expect(b.status).toBe(400);
-    expect(b.body.errors[0]).toMatchObject({ status: '400', title: expect.any(String), detail: expect.any(String) });
+    expect(b.body.errors[0]).toMatchObject({
+      status: '400',
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
   });
 
   it('counts token requests in stats()', async () => {

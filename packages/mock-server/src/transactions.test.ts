@@ -12,7 +12,11 @@ describe('POST /v2/issuers/{org}/transactions', () => {
   it('202 job when every event is valid', async () => {
     const r = await post([txn('e1'), txn('e2', { status: 'APPROVED', settledDate: undefined })]);
     expect(r.status).toBe(202);
-    expect(r.body.data).toMatchObject({ type: 'job', id: expect.any(String), attributes: { status: 'queued' } });
+    expect(r.body.data).toMatchObject({
+      type: 'job',
+      id: expect.any(String),
+      attributes: { status: 'queued' },
+    });
     expect(conformance('POST', T, 202, r.body)).toEqual([]);
     expect(h.mock.stats().transactions).toEqual({ received: 2, accepted: 2, duplicates: 0, rejected: 0 });
   });
@@ -40,7 +44,9 @@ describe('POST /v2/issuers/{org}/transactions', () => {
     const r = await post([txn('a', { cardBIN: '12345' }), txn('b'), txn('c', { amount: 12.5 })]);
     expect(r.status).toBe(207);
     expect(r.body.errors.map((e: { id: string }) => e.id).sort()).toEqual(['a', 'c']);
-    expect(r.body.errors.find((e: { id: string }) => e.id === 'a').source.pointer).toBe('/data/0/attributes/cardBIN');
+    expect(r.body.errors.find((e: { id: string }) => e.id === 'a').source.pointer).toBe(
+      '/data/0/attributes/cardBIN',
+    );
   });
 
   it('400 when every event is invalid', async () => {
@@ -170,7 +176,11 @@ describe('legacy POST /transactions/incoming', () => {
 });
 
 describe('POST /v2/issuers/{org}/fraud (R29)', () => {
-  const marker = (id: string, userId: unknown = 'user-1') => ({ type: 'fraudulentTransaction', id, attributes: { userId } });
+  const marker = (id: string, userId: unknown = 'user-1') => ({
+    type: 'fraudulentTransaction',
+    id,
+    attributes: { userId },
+  });
   it('201 echoes the markers; 207 on partial; 400 when all are invalid', async () => {
     const ok = await h.call('POST', `${org(h)}/fraud`, { data: [marker('t1')] });
     expect(ok.status).toBe(201);
@@ -179,7 +189,9 @@ describe('POST /v2/issuers/{org}/fraud (R29)', () => {
     expect(partial.status).toBe(207);
     expect(partial.body.errors[0].id).toBe('t3');
     expect(conformance('POST', '/v2/issuers/{organizationId}/fraud', 207, partial.body)).toEqual([]);
-    const bad = await h.call('POST', `${org(h)}/fraud`, { data: [{ type: 'nope', id: 'x', attributes: {} }] });
+    const bad = await h.call('POST', `${org(h)}/fraud`, {
+      data: [{ type: 'nope', id: 'x', attributes: {} }],
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -188,16 +200,25 @@ describe('POST /v2/issuers/{org}/users/{user}/audits', () => {
   const A = '/v2/issuers/{organizationId}/users/{userId}/audits';
   const audit = (transactionId: string, auditCode = 3006) => ({
     type: 'audit',
-    attributes: { merchantName: 'Bean & Leaf Coffee', transactionId, auditCode, auditDescription: 'missing cashback' },
+    attributes: {
+      merchantName: 'Bean & Leaf Coffee',
+      transactionId,
+      auditCode,
+      auditDescription: 'missing cashback',
+    },
   });
   it('404 for an unknown user; 201, 207 and 409 for an enrolled one', async () => {
     expect((await h.call('POST', `${org(h)}/users/ghost/audits`, { data: [audit('t1')] })).status).toBe(404);
-    await h.call('POST', `${org(h)}/users`, { data: [{ type: 'user', id: 'aud', attributes: { enrolledRewards: ['CARDLINKED'] } }] });
+    await h.call('POST', `${org(h)}/users`, {
+      data: [{ type: 'user', id: 'aud', attributes: { enrolledRewards: ['CARDLINKED'] } }],
+    });
     const ok = await h.call('POST', `${org(h)}/users/aud/audits`, { data: [audit('t1')] });
     expect(ok.status).toBe(201);
     expect(conformance('POST', A, 201, ok.body)).toEqual([]);
     expect(ok.body.data[0].attributes.transactionId).toBe('t1');
-    const partial = await h.call('POST', `${org(h)}/users/aud/audits`, { data: [audit('t2'), audit('t3', 1234)] });
+    const partial = await h.call('POST', `${org(h)}/users/aud/audits`, {
+      data: [audit('t2'), audit('t3', 1234)],
+    });
     expect(partial.status).toBe(207);
     expect(conformance('POST', A, 207, partial.body)).toEqual([]);
     const dup = await h.call('POST', `${org(h)}/users/aud/audits`, { data: [audit('t1')] });

@@ -46,14 +46,22 @@ async function waitFor<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
 
 describe('users (R38–R43)', () => {
   it('201 echoes created users; GET, PUT and DELETE work; a deleted id can be re-created (R43)', async () => {
-    const c = await h.call('POST', `${org(h)}/users`, { data: [user('u1', { enrolledRewards: ['CARDLINKED'], zipCode: '10001' })] });
+    const c = await h.call('POST', `${org(h)}/users`, {
+      data: [user('u1', { enrolledRewards: ['CARDLINKED'], zipCode: '10001' })],
+    });
     expect(c.status).toBe(201);
     expect(conformance('POST', U, 201, c.body)).toEqual([]);
     const g = await h.call('GET', `${org(h)}/users/u1`);
     expect(g.status).toBe(200);
-    expect(g.body.data).toEqual({ type: 'user', id: 'u1', attributes: { enrolledRewards: ['CARDLINKED'], zipCode: '10001' } });
+    expect(g.body.data).toEqual({
+      type: 'user',
+      id: 'u1',
+      attributes: { enrolledRewards: ['CARDLINKED'], zipCode: '10001' },
+    });
     expect(conformance('GET', `${U}/{userId}`, 200, g.body)).toEqual([]);
-    const p = await h.call('PUT', `${org(h)}/users/u1`, { data: { type: 'user', id: 'u1', attributes: { enrolledRewards: [], zipCode: '94103' } } });
+    const p = await h.call('PUT', `${org(h)}/users/u1`, {
+      data: { type: 'user', id: 'u1', attributes: { enrolledRewards: [], zipCode: '94103' } },
+    });
     expect(p.status).toBe(200);
     expect(p.body.data.attributes).toMatchObject({ enrolledRewards: [], zipCode: '94103' });
     expect(conformance('PUT', `${U}/{userId}`, 200, p.body)).toEqual([]);
@@ -66,7 +74,9 @@ describe('users (R38–R43)', () => {
   });
 
   it('207 for a partial batch, naming the failing user id', async () => {
-    const r = await h.call('POST', `${org(h)}/users`, { data: [user('ok'), user('bad', { enrolledRewards: ['AFFILIATE'] })] });
+    const r = await h.call('POST', `${org(h)}/users`, {
+      data: [user('ok'), user('bad', { enrolledRewards: ['AFFILIATE'] })],
+    });
     expect(r.status).toBe(207);
     expect(conformance('POST', U, 207, r.body)).toEqual([]);
     expect(r.body.errors[0]).toMatchObject({ status: '400', id: 'bad' });
@@ -92,39 +102,62 @@ describe('users (R38–R43)', () => {
   });
 
   it('PUT rejects setting historicalTransactionsSent back to false (R40); 404 for unknown users', async () => {
-    await h.call('POST', `${org(h)}/users`, { data: [user('h1', { enrolledRewards: ['CARDLINKED'], historicalTransactionsSent: true })] });
+    await h.call('POST', `${org(h)}/users`, {
+      data: [user('h1', { enrolledRewards: ['CARDLINKED'], historicalTransactionsSent: true })],
+    });
     const r = await h.call('PUT', `${org(h)}/users/h1`, {
-      data: { type: 'user', id: 'h1', attributes: { enrolledRewards: ['CARDLINKED'], historicalTransactionsSent: false } },
+      data: {
+        type: 'user',
+        id: 'h1',
+        attributes: { enrolledRewards: ['CARDLINKED'], historicalTransactionsSent: false },
+      },
     });
     expect(r.status).toBe(400);
     expect(r.body.errors[0].detail).toMatch(/R40/);
-    expect((await h.call('PUT', `${org(h)}/users/nobody`, { data: { type: 'user', id: 'nobody', attributes: { enrolledRewards: [] } } })).status).toBe(404);
+    expect(
+      (
+        await h.call('PUT', `${org(h)}/users/nobody`, {
+          data: { type: 'user', id: 'nobody', attributes: { enrolledRewards: [] } },
+        })
+      ).status,
+    ).toBe(404);
     expect((await h.call('DELETE', `${org(h)}/users/nobody`)).status).toBe(404);
   });
 });
 
 describe('per-user upload sessions (R35, R36)', () => {
   const P = '/v2/issuers/{organizationId}/users/{userId}/uploads';
-  const part = (id: string, attrs: Record<string, unknown> = {}) => ({ ...txn(id, attrs), type: 'historicalTransaction' });
+  const part = (id: string, attrs: Record<string, unknown> = {}) => ({
+    ...txn(id, attrs),
+    type: 'historicalTransaction',
+  });
 
   it('create → parts (200, 207, 400) → complete → 409 on completing twice', async () => {
-    const c = await h.call('POST', `${org(h)}/users/user-1/uploads`, { data: { type: 'historicalTransactionStart', attributes: {} } });
+    const c = await h.call('POST', `${org(h)}/users/user-1/uploads`, {
+      data: { type: 'historicalTransactionStart', attributes: {} },
+    });
     expect(c.status).toBe(200);
     expect(conformance('POST', P, 200, c.body)).toEqual([]);
     const id = c.body.data.id as string;
 
-    const p1 = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, { data: [part('h1'), part('h2')] });
+    const p1 = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, {
+      data: [part('h1'), part('h2')],
+    });
     expect(p1.status).toBe(200);
     expect(conformance('PUT', `${P}/{uploadId}/parts`, 200, p1.body)).toEqual([]);
     expect(p1.body.data.map((d: { id: string }) => d.id)).toEqual(['h1', 'h2']);
 
-    const p2 = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, { data: [part('h3'), part('h4', { cardBIN: 'x' })] });
+    const p2 = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, {
+      data: [part('h3'), part('h4', { cardBIN: 'x' })],
+    });
     expect(p2.status).toBe(207);
     expect(conformance('PUT', `${P}/{uploadId}/parts`, 207, p2.body)).toEqual([]);
     expect(p2.body.errors[0]).toMatchObject({ id: 'h4', source: { pointer: '/data/1/attributes/cardBIN' } });
 
     const many = Array.from({ length: 501 }, (_, i) => part(`x${i}`));
-    expect((await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, { data: many })).status).toBe(400);
+    expect((await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, { data: many })).status).toBe(
+      400,
+    );
 
     const done = { data: { type: 'historicalTransactionComplete', id, attributes: {} } };
     const c1 = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}`, done);
@@ -133,15 +166,23 @@ describe('per-user upload sessions (R35, R36)', () => {
     const c2 = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}`, done);
     expect(c2.status).toBe(409);
     expect(conformance('PUT', `${P}/{uploadId}`, 409, c2.body)).toEqual([]);
-    expect((await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, { data: [part('late')] })).status).toBe(409);
+    expect(
+      (await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}/parts`, { data: [part('late')] })).status,
+    ).toBe(409);
   });
 
   it('400 when the completion id differs from the path; 404 for an unknown upload', async () => {
-    const c = await h.call('POST', `${org(h)}/users/user-1/uploads`, { data: { type: 'historicalTransactionStart', attributes: {} } });
+    const c = await h.call('POST', `${org(h)}/users/user-1/uploads`, {
+      data: { type: 'historicalTransactionStart', attributes: {} },
+    });
     const id = c.body.data.id as string;
-    const r = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}`, { data: { type: 'historicalTransactionComplete', id: 'other', attributes: {} } });
+    const r = await h.call('PUT', `${org(h)}/users/user-1/uploads/${id}`, {
+      data: { type: 'historicalTransactionComplete', id: 'other', attributes: {} },
+    });
     expect(r.status).toBe(400);
-    expect((await h.call('PUT', `${org(h)}/users/user-1/uploads/nope/parts`, { data: [part('a')] })).status).toBe(404);
+    expect(
+      (await h.call('PUT', `${org(h)}/users/user-1/uploads/nope/parts`, { data: [part('a')] })).status,
+    ).toBe(404);
   });
 });
 
@@ -151,7 +192,9 @@ describe('bulk upload URL (R30–R34)', () => {
     `${Array.from({ length: n }, (_, i) => JSON.stringify(txn(`bulk-${i}`, bad.includes(i) ? { cardBIN: '1' } : {}))).join('\n')}\n`;
 
   async function uploadUrl(type = 'incomingTransactionsFile', filename = 'daily.jsonl') {
-    const r = await h.call('POST', `${org(h)}/transactions/uploads`, { data: [{ type, attributes: { filename } }] });
+    const r = await h.call('POST', `${org(h)}/transactions/uploads`, {
+      data: [{ type, attributes: { filename } }],
+    });
     expect(r.status).toBe(201);
     expect(conformance('POST', B, 201, r.body)).toEqual([]);
     return r.body.data[0] as { id: string; attributes: { url: string; expiresIn: number } };
@@ -175,7 +218,10 @@ describe('bulk upload URL (R30–R34)', () => {
     const payload = JSON.parse(note.body);
     expect(payload.data.type).toBe('fileProcessingResult');
     expect(conformsTo('WebhookNotification', payload)).toEqual([]);
-    expect(payload.data.attributes).toMatchObject({ fileName: 'daily.jsonl', downloadUrl: expect.any(String) });
+    expect(payload.data.attributes).toMatchObject({
+      fileName: 'daily.jsonl',
+      downloadUrl: expect.any(String),
+    });
     const result = await (await fetch(payload.data.attributes.downloadUrl)).json();
     expect(result).toMatchObject({ lines: 1200, valid: 1198, invalid: 2 });
     expect(result.errors.map((e: { id: string }) => e.id)).toEqual(['bulk-7', 'bulk-1100']);
@@ -183,7 +229,9 @@ describe('bulk upload URL (R30–R34)', () => {
 
   it('auto-detects gzip by its magic bytes (R32)', async () => {
     const u = await uploadUrl('historicalTransactionsFile', 'history.jsonl.gz');
-    const hist = Array.from({ length: 50 }, (_, i) => JSON.stringify({ ...txn(`g${i}`), type: 'historicalTransaction' })).join('\n');
+    const hist = Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ ...txn(`g${i}`), type: 'historicalTransaction' }),
+    ).join('\n');
     const put = await fetch(u.attributes.url, { method: 'PUT', body: gzipSync(`${hist}\nnot json\n`) });
     expect(put.status).toBe(200);
     expect(h.mock.stats().uploads).toEqual({ files: 1, lines: 51, valid: 50, invalid: 1 });
@@ -212,7 +260,10 @@ describe('bulk upload URL (R30–R34)', () => {
   it('400 for 0 or 11 files (R30) and for a filename without extension (R33)', async () => {
     const f = (n: number, filename = 'a.jsonl') =>
       h.call('POST', `${org(h)}/transactions/uploads`, {
-        data: Array.from({ length: n }, () => ({ type: 'incomingTransactionsFile', attributes: { filename } })),
+        data: Array.from({ length: n }, () => ({
+          type: 'incomingTransactionsFile',
+          attributes: { filename },
+        })),
       });
     expect((await f(0)).status).toBe(400);
     expect((await f(11)).status).toBe(400);

@@ -37,9 +37,16 @@ async function waitFor<T>(fn: () => T | undefined | false, ms = 5000): Promise<T
 }
 
 // /ok answers 200; /flaky answers 500 twice then 200; /down always 503
-const rx = await receiver((n, path) => (path === '/flaky' ? (n <= 2 ? 500 : 200) : path === '/down' ? 503 : 200));
+const rx = await receiver((n, path) =>
+  path === '/flaky' ? (n <= 2 ? 500 : 200) : path === '/down' ? 503 : 200,
+);
 const SECRET = 'whsec_test_key';
-const h: Harness = await harness({ webhookUrl: `${rx.url}/ok`, webhookSecret: SECRET, webhookBackoffMs: 20, webhookMaxAttempts: 4 });
+const h: Harness = await harness({
+  webhookUrl: `${rx.url}/ok`,
+  webhookSecret: SECRET,
+  webhookBackoffMs: 20,
+  webhookMaxAttempts: 4,
+});
 afterAll(async () => {
   await h.mock.close();
   await rx.close();
@@ -83,7 +90,12 @@ describe('matching and earned-reward webhooks (§6.1, §6.2, R106)', () => {
   });
 
   it('APPROVED matches on merchant.name and sends earnedRewardApproved without commissionEarned', async () => {
-    await spend('a1', { status: 'APPROVED', settledDate: undefined, description: 'POS 1234', merchant: { name: 'Taco Trail' } });
+    await spend('a1', {
+      status: 'APPROVED',
+      settledDate: undefined,
+      description: 'POS 1234',
+      merchant: { name: 'Taco Trail' },
+    });
     const hit = await waitFor(() => rx.hits[0]);
     const body = JSON.parse(hit.raw.toString('utf8'));
     expect(body.data.type).toBe('earnedRewardApproved');
@@ -110,7 +122,9 @@ describe('matching and earned-reward webhooks (§6.1, §6.2, R106)', () => {
   });
 
   it('fraud markers prevent a reward (R29)', async () => {
-    await h.call('POST', `${org(h)}/fraud`, { data: [{ type: 'fraudulentTransaction', id: 'txn-f1', attributes: { userId: 'enrolled' } }] });
+    await h.call('POST', `${org(h)}/fraud`, {
+      data: [{ type: 'fraudulentTransaction', id: 'txn-f1', attributes: { userId: 'enrolled' } }],
+    });
     await spend('f1', { description: 'TACO TRAIL' });
     await new Promise((r) => setTimeout(r, 100));
     expect(h.mock.stats().rewards).toBe(0);
@@ -118,9 +132,15 @@ describe('matching and earned-reward webhooks (§6.1, §6.2, R106)', () => {
 
   it('earned rewards list the reward with meta.lifetimeRewardsInCents, paginated to the end (R53)', async () => {
     for (let i = 0; i < 7; i++) await spend(`er${i}`, { description: 'GOLDEN CRUST BAKERY', amount: 1000 });
-    await spend('appr', { status: 'APPROVED', settledDate: undefined, description: 'GOLDEN CRUST BAKERY', transactionId: 'appr-only' });
+    await spend('appr', {
+      status: 'APPROVED',
+      settledDate: undefined,
+      description: 'GOLDEN CRUST BAKERY',
+      transactionId: 'appr-only',
+    });
     const R = '/v2/issuers/{organizationId}/users/{userId}/earned-rewards';
-    let next: string | undefined = `${h.base}/users/enrolled/earned-rewards?page[size]=3&include=merchant,offer`;
+    let next: string | undefined =
+      `${h.base}/users/enrolled/earned-rewards?page[size]=3&include=merchant,offer`;
     const ids: string[] = [];
     while (next) {
       const r = await h.call('GET', next);
@@ -132,16 +152,25 @@ describe('matching and earned-reward webhooks (§6.1, §6.2, R106)', () => {
     }
     expect(ids.sort()).toEqual(['er0', 'er1', 'er2', 'er3', 'er4', 'er5', 'er6']);
     const approved = await h.call('GET', `${org(h)}/users/enrolled/earned-rewards?filter[status]=APPROVED`);
-    expect(approved.body.data.map((d: { attributes: { transactionId: string } }) => d.attributes.transactionId)).toEqual(['appr-only']);
+    expect(
+      approved.body.data.map((d: { attributes: { transactionId: string } }) => d.attributes.transactionId),
+    ).toEqual(['appr-only']);
     expect(conformance('GET', R, 200, approved.body)).toEqual([]);
-    expect((await h.call('GET', `${org(h)}/users/enrolled/earned-rewards?filter[status]=NOPE`)).status).toBe(400);
+    expect((await h.call('GET', `${org(h)}/users/enrolled/earned-rewards?filter[status]=NOPE`)).status).toBe(
+      400,
+    );
   });
 });
 
 describe('delivery, retries and the notifications log', () => {
   it('retries a failing webhook with backoff until it succeeds, then logs delivered with attempts', async () => {
     await h.call('POST', `${org(h)}/subscriptions`, {
-      data: [{ type: 'subscription', attributes: { eventName: 'earnedRewardSettled', webhookUrl: `${rx.url}/flaky`, enabled: true } }],
+      data: [
+        {
+          type: 'subscription',
+          attributes: { eventName: 'earnedRewardSettled', webhookUrl: `${rx.url}/flaky`, enabled: true },
+        },
+      ],
     });
     await spend('r1', { description: 'VITAL PHARMACY' });
     await waitFor(() => rx.hits.filter((x) => x.path === '/flaky').length >= 3);
@@ -149,16 +178,28 @@ describe('delivery, retries and the notifications log', () => {
     expect(flaky).toHaveLength(3);
     expect(new Set(flaky.map((x) => x.raw.toString()))).toHaveLength(1); // same bytes each attempt
     const n = await waitForNotification('delivered');
-    expect(n.attributes).toMatchObject({ eventName: 'earnedRewardSettled', status: 'delivered', attempts: 3, statusCode: 200 });
+    expect(n.attributes).toMatchObject({
+      eventName: 'earnedRewardSettled',
+      status: 'delivered',
+      attempts: 3,
+      statusCode: 200,
+    });
   });
 
   it('marks delivery_failed after the last attempt and counts webhooksFailed', async () => {
     const sub = await h.call('GET', `${org(h)}/subscriptions?filter[eventName]=earnedRewardSettled`);
     const id = sub.body.data[0].id as string;
-    await h.call('PATCH', `${org(h)}/subscriptions/${id}`, { data: { type: 'subscription', attributes: { webhookUrl: `${rx.url}/down` } } });
+    await h.call('PATCH', `${org(h)}/subscriptions/${id}`, {
+      data: { type: 'subscription', attributes: { webhookUrl: `${rx.url}/down` } },
+    });
     await spend('d1', { description: 'SUMMIT OUTFITTERS' });
     const n = await waitForNotification('delivery_failed');
-    expect(n.attributes).toMatchObject({ status: 'delivery_failed', attempts: 4, statusCode: 503, errorMessage: expect.any(String) });
+    expect(n.attributes).toMatchObject({
+      status: 'delivery_failed',
+      attempts: 4,
+      statusCode: 503,
+      errorMessage: expect.any(String),
+    });
     expect(h.mock.stats().webhooksFailed).toBe(1);
   });
 
@@ -170,21 +211,28 @@ describe('delivery, retries and the notifications log', () => {
     const r = await h.call('POST', `${org(h)}/notifications/${eventId}/replay`);
     expect(r.status).toBe(202);
     expect(r.body).toEqual({ data: { eventId } });
-    expect(conformance('POST', '/v2/issuers/{organizationId}/notifications/{eventId}/replay', 202, r.body)).toEqual([]);
+    expect(
+      conformance('POST', '/v2/issuers/{organizationId}/notifications/{eventId}/replay', 202, r.body),
+    ).toEqual([]);
     await waitFor(() => rx.hits.length > before);
     const subs = await h.call('GET', `${org(h)}/subscriptions?filter[eventName]=earnedRewardSettled`);
     for (const s of subs.body.data)
-      await h.call('PATCH', `${org(h)}/subscriptions/${s.id}`, { data: { type: 'subscription', attributes: { enabled: false } } });
+      await h.call('PATCH', `${org(h)}/subscriptions/${s.id}`, {
+        data: { type: 'subscription', attributes: { enabled: false } },
+      });
     const c = await h.call('POST', `${org(h)}/notifications/${eventId}/replay`);
     expect(c.status).toBe(409);
-    expect((await h.call('POST', `${org(h)}/notifications/00000000-0000-4000-8000-000000000000/replay`)).status).toBe(404);
+    expect(
+      (await h.call('POST', `${org(h)}/notifications/00000000-0000-4000-8000-000000000000/replay`)).status,
+    ).toBe(404);
   });
 
   it('lists notifications newest first with filters and cursor pagination (R72)', async () => {
     for (let i = 0; i < 5; i++) await spend(`l${i}`, { description: 'CORNER MART' });
     await waitFor(() => rx.hits.length >= 5);
     const N = '/v2/issuers/{organizationId}/notifications';
-    let next: string | undefined = `${h.base}/notifications?page[size]=2&filter[eventName]=earnedRewardSettled`;
+    let next: string | undefined =
+      `${h.base}/notifications?page[size]=2&filter[eventName]=earnedRewardSettled`;
     let count = 0;
     while (next) {
       const r = await h.call('GET', next);
@@ -210,17 +258,35 @@ describe('subscriptions (§6.4, R74)', () => {
     expect(l.status).toBe(200);
     expect(l.body.data).toHaveLength(10);
     expect(conformance('GET', S, 200, l.body)).toEqual([]);
-    const body = { data: [{ type: 'subscription', attributes: { eventName: 'auditUpdate', webhookUrl: `${rx.url}/audits`, enabled: true } }] };
+    const body = {
+      data: [
+        {
+          type: 'subscription',
+          attributes: { eventName: 'auditUpdate', webhookUrl: `${rx.url}/audits`, enabled: true },
+        },
+      ],
+    };
     const c = await h.call('POST', `${org(h)}/subscriptions`, body);
     expect(c.status).toBe(201);
     expect(conformance('POST', S, 201, c.body)).toEqual([]);
     expect((await h.call('POST', `${org(h)}/subscriptions`, body)).status).toBe(409);
-    const p = await h.call('PATCH', `${org(h)}/subscriptions/${c.body.data[0].id}`, { data: { type: 'subscription', attributes: { enabled: false } } });
+    const p = await h.call('PATCH', `${org(h)}/subscriptions/${c.body.data[0].id}`, {
+      data: { type: 'subscription', attributes: { enabled: false } },
+    });
     expect(p.status).toBe(200);
     expect(p.body.data.attributes).toMatchObject({ eventName: 'auditUpdate', enabled: false });
     expect(conformance('PATCH', `${S}/{subscriptionId}`, 200, p.body)).toEqual([]);
-    expect((await h.call('PATCH', `${org(h)}/subscriptions/nope`, { data: { type: 'subscription', attributes: {} } })).status).toBe(404);
-    expect((await h.call('POST', `${org(h)}/subscriptions`, { data: [{ type: 'subscription', attributes: {} }] })).status).toBe(400);
+    expect(
+      (
+        await h.call('PATCH', `${org(h)}/subscriptions/nope`, {
+          data: { type: 'subscription', attributes: {} },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await h.call('POST', `${org(h)}/subscriptions`, { data: [{ type: 'subscription', attributes: {} }] }))
+        .status,
+    ).toBe(400);
   });
 });
 

@@ -167,12 +167,16 @@ function included(core: MockCore, list: Placement[], q: URLSearchParams): unknow
     if (inc.includes('contentStrategy') && !SLOTTED.has(p.type)) addStrategy(p);
     if (inc.some((i) => i.startsWith('slots')))
       for (const s of p.slots) {
+        const target = s.placementId ? core.placements.get(s.placementId) : undefined;
         out.set(`slot:${s.id}`, {
           type: 'batchActivationSlot',
           id: s.id,
-          attributes: { alias: s.alias, shortDescription: s.shortDescription, placementId: s.placementId },
+          attributes: {
+            alias: s.alias ?? '',
+            ...(s.shortDescription ? { shortDescription: s.shortDescription } : {}),
+          },
+          relationships: { placement: { data: target ? { type: target.type, id: target.id } : null } },
         });
-        const target = s.placementId ? core.placements.get(s.placementId) : undefined;
         if (target && inc.some((i) => i.startsWith('slots.placement'))) {
           out.set(`placement:${target.id}`, placementResource(target));
           if (inc.includes('slots.placement.contentStrategy')) addStrategy(target);

@@ -1,0 +1,192 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { startMockKard } from './index.js';
+import { type Harness, harness, org, txn } from './test-support.js';
+
+const h: Harness = await harness();
+afterAll(() => h.mock.close());
+beforeEach(() => {
+  h.mock.reset();
+});
+
+const send = () => h.call('POST', `${org(h)}/transactions`, { data: [txn(`f-${Math.random()}`)] });
+const admin = (method: string, path: string, body?: unknown) =>
+  fetch(`${h.mock.url}/__admin${path}`, {
+    method,
+    ...(body !== undefined
+      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+      : {}),
+  });
+
+describe('fault injection', () => {
+  it('a scripted sequence is consumed one step per request: 429 with Retry-After, 500, 503, then normal', async () => {
+    h.mock.faults.set({ sequence: [{ status: 429, retryAfter: 2 }, { status: 500 }, { status: 503 }] });
+    const a = await send();
+    expect(a.status).toBe(429);
+    expect(a.headers.get('retry-after')).toBe('2');
+    expect(a.body.errors[0]).toMatchObject({ status: '429', title: 'Too Many Requests' });
+    expect((await send()).status).toBe(500);
+    expect((await send()).status).toBe(503);
+    expect((await send()).status).toBe(202);
+    expect(h.mock.stats().transactions.accepted).toBe(1); // faulted requests never reach the handler
+  });
+
+  it('a step can carry its own body and an HTTP-date Retry-After', async () => {
+    const date = new Date(Date.now() + 5000).toUTCString();
+    h.mock.faults.set({ sequence: [{ status: 429, retryAfter: date, body: { message: 'slow down' } }] });
+    const r = await send();
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe(date);
+    expect(r.body).toEqual({ message: 'slow down' });
+  });
+
+  it('a seeded random rate is reproducible', async () => {
+    const run = async () => {
+      h.mock.faults.set({ rate: 0.5, step: { status: 503 }, seed: 42 });
+      const out: number[] = [];
+      for (let i = 0; i < 20; i++) out.push((await send()).status);
+      return out;
+    };
+    const first = await run();
+    const second = await run();
+    expect(first).toEqual(second);
+    expect(first.filter((s) => s === 503).length).toBeGreaterThan(3);
+    expect(first.filter((s) => s === 202).length).toBeGreaterThan(3);
+  });
+
+  it('rate 1 faults everything and rate 0 nothing', async () => {
+    h.mock.faults.set({ rate: 1 });
+    expect((await send()).status).toBe(503);
+    h.mock.faults.set({ rate: 0 });
+    expect((await send()).status).toBe(202);
+  });
+
+  it('adds latency to matching requests (lower bound only)', async () => {
+    h.mock.faults.set({ latencyMs: 200 });
+    const t0 = performance.now();
+    const r = await send();
+    expect(r.status).toBe(202);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    h.mock.faults.set({ sequence: [{ latencyMs: 150 }] });
+    const t1 = performance.now();
+    expect((await send()).status).toBe(202);
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(140);
+  });
+
+  it('drops the connection after reading the body', async () => {
+    h.mock.faults.set({ sequence: [{ drop: true }] });
+    await expect(send()).rejects.toThrow();
+    expect((await send()).status).toBe(202);
+    const dropped = h.mock.requests.find((r) => r.status === 0);
+    expect(dropped?.body).toMatchObject({ data: [expect.any(Object)] }); // the body was read first
+  });
+
+  it('by default the token endpoint is not faulted; match can target it', async () => {
+    h.mock.faults.set({ rate: 1, step: { status: 500 } });
+    const tok = await h.call('POST', '/v2/auth/token', {
+      client_id: h.mock.clientId,
+      client_secret: h.mock.clientSecret,
+    });
+    expect(tok.status).toBe(200);
+    h.mock.faults.set({ sequence: [{ status: 503 }], match: '/v2/auth/token' });
+    expect((await send()).status).toBe(202); // not matched
+    const t2 = await h.call('POST', '/v2/auth/token', {
+      client_id: h.mock.clientId,
+      client_secret: h.mock.clientSecret,
+    });
+    expect(t2.status).toBe(503);
+  });
+
+  it('match limits faults to paths containing the string', async () => {
+    h.mock.faults.set({ rate: 1, step: { status: 500 }, match: '/offers' });
+    expect((await send()).status).toBe(202);
+    expect((await h.call('GET', `${org(h)}/users/u/offers`)).status).toBe(500);
+  });
+
+  it('faults.clear() restores normal service', async () => {
+    h.mock.faults.set({ rate: 1 });
+    h.mock.faults.clear();
+    expect((await send()).status).toBe(202);
+  });
+
+  it('rejects invalid fault configs', () => {
+    expect(() => h.mock.faults.set({ rate: 2 })).toThrow(/rate/);
+    expect(() => h.mock.faults.set({ sequence: [{} as never] })).toThrow();
+  });
+
+  it('faults from options apply from the start', async () => {
+    const m = await startMockKard({ faults: { sequence: [{ status: 500 }] } });
+    try {
+      const r = await fetch(`${m.url}/v2/ping`);
+      expect(r.status).toBe(500);
+      expect((await fetch(`${m.url}/v2/ping`)).status).toBe(200);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
+describe('admin endpoints (never faulted, no auth)', () => {
+  it('POST/DELETE /__admin/faults', async () => {
+    expect((await admin('POST', '/faults', { sequence: [{ status: 503 }] })).status).toBe(200);
+    expect((await send()).status).toBe(503);
+    expect((await admin('POST', '/faults', { rate: 1 })).status).toBe(200);
+    expect((await admin('GET', '/stats')).status).toBe(200); // admin routes stay reachable
+    expect((await admin('DELETE', '/faults')).status).toBe(200);
+    expect((await send()).status).toBe(202);
+    expect((await admin('POST', '/faults', { rate: 'x' })).status).toBe(400);
+  });
+
+  it('POST /__admin/tokens/expire makes the current token fail with 401', async () => {
+    expect((await send()).status).toBe(202);
+    expect((await admin('POST', '/tokens/expire')).status).toBe(200);
+    const r = await send();
+    expect(r.status).toBe(401);
+    h.token = (
+      await h.call('POST', '/v2/auth/token', {
+        client_id: h.mock.clientId,
+        client_secret: h.mock.clientSecret,
+      })
+    ).body.access_token;
+    expect((await send()).status).toBe(202);
+  });
+
+  it('GET /__admin/stats, GET /__admin/requests (redacted) and POST /__admin/reset', async () => {
+    await send();
+    const stats = await (await admin('GET', '/stats')).json();
+    expect(stats.transactions.accepted).toBe(1);
+    const reqs = await (await admin('GET', '/requests')).json();
+    expect(reqs.data.at(-1)).toMatchObject({
+      method: 'POST',
+      status: 202,
+      headers: { authorization: '[REDACTED]' },
+    });
+    expect(JSON.stringify(reqs)).not.toContain(h.token);
+    expect((await admin('POST', '/reset')).status).toBe(200);
+    expect((await (await admin('GET', '/stats')).json()).transactions.accepted).toBe(0);
+    expect(h.mock.requests).toHaveLength(0);
+    expect((await admin('GET', '/nope')).status).toBe(404);
+  });
+
+  it('bounds recorded requests to maxRecordedRequests', async () => {
+    const m = await startMockKard({ maxRecordedRequests: 5 });
+    try {
+      for (let i = 0; i < 30; i++) await fetch(`${m.url}/v2/ping`);
+      expect(m.requests.length).toBeLessThanOrEqual(10);
+      expect(m.requests.length).toBeGreaterThanOrEqual(5);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('the request log option gets redacted lines (no query strings, no tokens)', async () => {
+    const lines: string[] = [];
+    const m = await startMockKard({ log: (l) => lines.push(l) });
+    try {
+      await fetch(`${m.url}/v2/ping?token=supersecret`);
+      expect(lines[0]).toMatch(/^GET \/v2\/ping 200/);
+      expect(lines.join('\n')).not.toContain('supersecret');
+    } finally {
+      await m.close();
+    }
+  });
+});
