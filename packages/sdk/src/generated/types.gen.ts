@@ -98,7 +98,7 @@ export type TransactionAttributes = {
     description: string;
     description2?: string;
     /**
-     * Merchant category code, 4 digits. Some national offers need it (R5).
+     * Merchant category code, usually 4 digits. Some national offers need it (R5, advice, not enforced here).
      */
     mcc?: string;
     coreProviderId?: string;
@@ -2239,6 +2239,9 @@ export type IncomingTransactionRequest = {
     currency: string;
     description: string;
     description2?: string;
+    /**
+     * Merchant category code, usually 4 digits (R5, advice).
+     */
     mcc?: string;
     coreProviderId?: string;
     /**
