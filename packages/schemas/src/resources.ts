@@ -336,29 +336,44 @@ export const updateChildOrganizationRequestSchema = z.looseObject({
 // Placements (R90–R96)
 // ---------------------------------------------------------------------------------------------
 
-/** R93: dayOfWeek only with WEEKLY, dayOfMonth 1–31 only with MONTHLY, timeOfDay HH:mm. */
-export const cadenceSchema = z
-  .looseObject({
-    frequency: z.enum(CADENCE_FREQUENCY),
-    timeOfDay: z
-      .string()
-      .refine(isTimeOfDay, {
-        message: 'must be HH:mm (24-hour, UTC)',
-        params: { rule: 'R93', expected: 'HH:mm, e.g. 09:30' },
-      })
-      .optional(),
-    dayOfWeek: z.enum(DAY_OF_WEEK).optional(),
-    dayOfMonth: integer.min(1).max(31).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (!isObj(v)) return;
-    if (v.dayOfWeek !== undefined && v.frequency !== 'WEEKLY' && typeof v.frequency === 'string') {
-      addIssue(ctx, ['dayOfWeek'], 'only allowed when frequency is WEEKLY', 'R93', 'absent');
-    }
-    if (v.dayOfMonth !== undefined && v.frequency !== 'MONTHLY' && typeof v.frequency === 'string') {
-      addIssue(ctx, ['dayOfMonth'], 'only allowed when frequency is MONTHLY', 'R93', 'absent');
-    }
-  }, ALWAYS);
+/**
+ * R93: timeOfDay HH:mm (24-hour, UTC); dayOfMonth 1–31. dayOfWeek is used only with WEEKLY and
+ * dayOfMonth only with MONTHLY: sent with another frequency they are ignored, which is a warning.
+ */
+export const cadenceSchema = z.looseObject({
+  frequency: z.enum(CADENCE_FREQUENCY),
+  timeOfDay: z
+    .string()
+    .refine(isTimeOfDay, {
+      message: 'must be HH:mm (24-hour, UTC)',
+      params: { rule: 'R93', expected: 'HH:mm, e.g. 09:30' },
+    })
+    .optional(),
+  dayOfWeek: z.enum(DAY_OF_WEEK).optional(),
+  dayOfMonth: integer.min(1).max(31).optional(),
+});
+
+function cadenceWarnings(c: unknown, base: string, out: ValidationIssue[]): void {
+  if (!isObj(c) || typeof c.frequency !== 'string') return;
+  if (c.dayOfWeek !== undefined && c.frequency !== 'WEEKLY') {
+    warn(
+      out,
+      joinPath(base, 'dayOfWeek'),
+      'R93',
+      `ignored: dayOfWeek is used only when frequency is WEEKLY`,
+      'absent',
+    );
+  }
+  if (c.dayOfMonth !== undefined && c.frequency !== 'MONTHLY') {
+    warn(
+      out,
+      joinPath(base, 'dayOfMonth'),
+      'R93',
+      `ignored: dayOfMonth is used only when frequency is MONTHLY`,
+      'absent',
+    );
+  }
+}
 
 /** R91: availableSlots ≥ 1. */
 const availableSlots = integer.min(1);
@@ -440,6 +455,8 @@ export const updatePlacementRequestSchema = z.looseObject({ data: placementUnion
 export function placementWarnings(v: unknown, base: string, out: ValidationIssue[]): void {
   if (!isObj(v) || !isObj(v.data)) return;
   const a = v.data.attributes;
+  if (isObj(a))
+    cadenceWarnings(a.cadence, joinPath(joinPath(joinPath(base, 'data'), 'attributes'), 'cadence'), out);
   if (
     v.data.type === 'placementPushNotification' &&
     isObj(a) &&

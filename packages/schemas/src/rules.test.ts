@@ -769,15 +769,30 @@ describe('organizations, placements, content strategies', () => {
       }),
     );
   });
-  it('R93: dayOfWeek without WEEKLY, dayOfMonth out of range or without MONTHLY, bad timeOfDay fail', () => {
+  it('R93: dayOfMonth out of range or a bad timeOfDay fails', () => {
     const bad = (c: unknown) =>
       safeParseCreatePlacementRequest({
         data: { type: 'placementPushNotification', attributes: { name: 'P', cadence: c } },
       });
-    expectIssue(bad({ frequency: 'DAILY', dayOfWeek: 'MON' }), 'R93', 'data.attributes.cadence.dayOfWeek');
     expectIssue(bad({ frequency: 'MONTHLY', dayOfMonth: 32 }), 'R93', 'data.attributes.cadence.dayOfMonth');
-    expectIssue(bad({ frequency: 'WEEKLY', dayOfMonth: 3 }), 'R93', 'data.attributes.cadence.dayOfMonth');
+    expectIssue(bad({ frequency: 'MONTHLY', dayOfMonth: 0 }), 'R93', 'data.attributes.cadence.dayOfMonth');
     expectIssue(bad({ frequency: 'DAILY', timeOfDay: '25:00' }), 'R93', 'data.attributes.cadence.timeOfDay');
+    expectIssue(bad({ frequency: 'DAILY', timeOfDay: '9:30' }), 'R93', 'data.attributes.cadence.timeOfDay');
+  });
+  it('R93: dayOfWeek without WEEKLY or dayOfMonth without MONTHLY is ignored upstream: a warning, not a failure', () => {
+    const r = safeParseCreatePlacementRequest({
+      data: {
+        type: 'placementEmail',
+        attributes: {
+          name: 'E',
+          availableSlots: 1,
+          cadence: { frequency: 'DAILY', dayOfWeek: 'MON', dayOfMonth: 3 },
+        },
+      },
+    });
+    expect(r.success).toBe(true);
+    expectIssue(r, 'R93', 'data.attributes.cadence.dayOfWeek', 'warning');
+    expectIssue(r, 'R93', 'data.attributes.cadence.dayOfMonth', 'warning');
   });
   it('R94: unique aliases and short descriptions of at most 50 characters pass', () => {
     expectClean(safeParseCreatePlacementRequest({ data: placements[4] }));
