@@ -44,6 +44,12 @@ async function main(): Promise<void> {
     ...(values.log ? { log: (line: string) => console.log(line) } : {}),
   });
 
+  const stop = () => {
+    void mock.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
   // A local sandbox: printing its own generated credentials is the point (they are not Kard secrets).
   console.log(`kard-mock listening on ${mock.url}
   KARD_BASE_URL=${mock.url}
@@ -52,12 +58,6 @@ async function main(): Promise<void> {
   KARD_CLIENT_SECRET=${mock.clientSecret}
   KARD_WEBHOOK_SECRET=${mock.webhookSecret}
 Admin: ${mock.url}/__admin/stats · Ctrl-C to stop`);
-
-  const stop = () => {
-    void mock.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {

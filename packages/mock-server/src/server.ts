@@ -92,7 +92,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     webhookBackoffMs: options.webhookBackoffMs ?? 100,
   });
   if (options.faults) core.faults.set(options.faults);
-  const maxRecorded = options.maxRecordedRequests ?? 1000;
+  const maxRecorded = options.maxRecordedRequests ?? 100;
   const requests: RecordedRequest[] = [];
   const log = options.log;
 
@@ -105,26 +105,39 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
   router.add(notificationRoutes);
   router.add(organizationRoutes);
 
+  // Recording is bounded (maxRecordedRequests, default 100) and cheap: the raw body bytes are kept
+  // and parsed only when a test reads `body`, so bulk runs hold no parsed batches.
   const record = (
     req: IncomingMessage,
     path: string,
     url: URL | null,
-    body: unknown,
+    raw: Buffer | null,
     status: number,
     started: number,
   ) => {
     if (maxRecorded > 0) {
-      requests.push({
+      const entry = {
         method: req.method ?? 'GET',
         path,
         query: url?.search ? queryObject(url.searchParams) : {},
         headers: redactHeaders(req.headers),
-        body: body === MALFORMED ? null : body,
         status,
         at: new Date(started).toISOString(),
+      } as RecordedRequest;
+      const contentType = req.headers['content-type'];
+      let parsed: { v: unknown } | undefined;
+      Object.defineProperty(entry, 'body', {
+        enumerable: true,
+        get() {
+          if (!parsed) {
+            const v = raw ? parseBody(raw, contentType) : null;
+            parsed = { v: v === MALFORMED ? (raw?.toString('utf8') ?? null) : (v ?? null) };
+          }
+          return parsed.v;
+        },
       });
-      // amortised trimming keeps recording O(1) per request
-      if (requests.length > maxRecorded * 2) requests.splice(0, requests.length - maxRecorded);
+      requests.push(entry);
+      if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
     }
     if (log) log(`${req.method} ${path} ${status} ${Date.now() - started}ms`);
   };
@@ -184,7 +197,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       if (fault.latencyMs) await sleep(fault.latencyMs);
       const step = fault.step;
       if (step && 'drop' in step) {
-        record(req, path, url, body, 0, started);
+        record(req, path, url, buf, 0, started);
         req.socket.destroy();
         return;
       }
@@ -197,7 +210,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
             ? { status: step.status, body: step.body, headers }
             : { ...apiError(step.status, 'injected fault (mock server)'), headers };
         send(res, r);
-        record(req, path, url, body, r.status, started);
+        record(req, path, url, buf, r.status, started);
         return;
       }
     }
@@ -213,7 +226,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       }
     }
     send(res, r);
-    record(req, path, url, body, r.status, started);
+    record(req, path, url, buf, r.status, started);
   };
 
   const dispatch = async (

@@ -39,7 +39,7 @@ export interface MockKardOptions {
   faults?: FaultConfig;
   /** Request log (redacted: no query strings, no headers, no bodies); off by default. */
   log?: (line: string) => void;
-  /** How many requests `requests` keeps (newest last). Default 1000; 0 disables recording. */
+  /** How many requests `requests` keeps (newest last). Default 100; 0 disables recording. */
   maxRecordedRequests?: number;
   /** Webhook delivery attempts per target (default 5) and base backoff (default 100 ms, doubled each retry). */
   webhookMaxAttempts?: number;
