@@ -35,4 +35,8 @@ export default defineConfig({
   treeshake: true,
   splitting: true,
   esbuildPlugins: [noDefaultClient],
+  // CJS: lazy loads become require() (Jest and other CJS hosts cannot always run import()).
+  esbuildOptions(options, context) {
+    if (context.format === 'cjs') options.supported = { ...options.supported, 'dynamic-import': false };
+  },
 });

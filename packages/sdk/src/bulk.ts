@@ -6,7 +6,7 @@
 import type { KardClient } from './client.js';
 import { abortError } from './core/backoff.js';
 import { rawOf } from './core/operation.js';
-import type { PartialResult } from './core/partial.js';
+import { type PartialResult, toPartialResult } from './core/partial.js';
 import { type BatchKind, loadSchemas, logWarnings } from './core/schemas.js';
 import type { RequestOptions, Stats } from './core/transport.js';
 import { type ApiErrorObject, KardApiError, KardError, type ValidationIssue } from './errors.js';
@@ -124,8 +124,14 @@ async function run(
         // A whole batch refused by the API for its content (400/409/422): report its items and go on.
         // Anything else (auth, exhausted retries, timeouts, aborts) stops the run.
         if (err instanceof KardApiError && (err.status === 400 || err.status === 409 || err.status === 422)) {
-          const error = err.errors[0] ?? { status: String(err.status), detail: err.message };
-          for (const item of valid) reject({ id: idOf(item), item, reason: 'failed', error });
+          // Match per-item errors where the API gave them; the rest of the batch failed with it.
+          const matched = toPartialResult({ data: valid }, err.status, err.body);
+          const fallback = err.errors[0] ?? { status: String(err.status), detail: err.message };
+          for (const r of matched.rejected) {
+            if (r.item !== undefined) reject({ id: r.id, item: r.item, reason: 'rejected', error: r.error });
+          }
+          for (const item of matched.accepted)
+            reject({ id: idOf(item), item, reason: 'failed', error: fallback });
         } else {
           throw err;
         }
@@ -268,7 +274,7 @@ export interface BulkFileResult {
  */
 export async function uploadFile(
   client: KardClient,
-  records: Source | (() => Source),
+  records: Source | (() => Source | Promise<Source>),
   options: BulkFileOptions = {},
 ): Promise<BulkFileResult> {
   const gzip = options.gzip ?? true;
@@ -285,19 +291,22 @@ export async function uploadFile(
     const entry = res?.data?.[0];
     const url = entry?.attributes?.url;
     if (!entry?.id || !url) throw new KardError('The upload URL response has no url');
-    return { id: entry.id, url, expiresAt: started + (entry.attributes?.expiresIn ?? 900) * 1000 };
+    const ttl = (entry.attributes?.expiresIn ?? 900) * 1000;
+    // Renew slightly early: 10% of the lifetime, at most 5 s.
+    return { id: entry.id, url, renewAt: started + ttl - Math.min(5_000, ttl / 10) };
   };
   const replayable = typeof records === 'function' || Array.isArray(records);
-  const open = (): Source => (typeof records === 'function' ? records() : records);
+  const open = async (): Promise<Source> => (typeof records === 'function' ? records() : records);
   let target = await requestUrl();
   let urlsRequested = 1;
   for (let attempt = 0; ; attempt++) {
-    if (Date.now() >= target.expiresAt - 5_000) {
+    const source = await open();
+    if (Date.now() >= target.renewAt) {
       target = await requestUrl();
       urlsRequested++;
     }
     const counter = { records: 0 };
-    const body = jsonlStream(open(), counter, gzip);
+    const body = jsonlStream(source, counter, gzip);
     try {
       await client.transport.request(
         {

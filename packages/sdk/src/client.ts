@@ -11,7 +11,10 @@ export interface BulkHelpers {
     /** Streams any number of events in batches (≤500) with bounded memory; see README "Bulk". */
     send(items: Source, options?: SendOptions): Promise<SendReport>;
     /** Bulk-file flow: request a presigned URL, stream gzipped JSONL to it with PUT. */
-    uploadFile(records: Source | (() => Source), options?: BulkFileOptions): Promise<BulkFileResult>;
+    uploadFile(
+      records: Source | (() => Source | Promise<Source>),
+      options?: BulkFileOptions,
+    ): Promise<BulkFileResult>;
   };
   users: {
     uploads: {

@@ -152,7 +152,11 @@ function errorsOf(body: unknown): ApiErrorObject[] {
     const message = (body as { message?: unknown }).message;
     if (typeof message === 'string') return [{ detail: message }];
   }
-  if (typeof body === 'string' && body) return [{ detail: body.slice(0, 200) }];
+  if (typeof body === 'string' && body) {
+    // S3-style XML errors (presigned uploads): keep just Code and Message.
+    const xml = /<Code>([^<]*)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(body);
+    return [xml ? { title: xml[1], detail: xml[2] } : { detail: body.slice(0, 200) }];
+  }
   return [];
 }
 

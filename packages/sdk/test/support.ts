@@ -1,5 +1,5 @@
 import { type MockKard, type MockKardOptions, startMockKard } from '@kardkit/mock-server';
-import { KardClient, type KardClientOptions } from '../src/index.js';
+import { KardClient, type KardClientOptions, type TransactionEvent } from '../src/index.js';
 
 export async function mockAndClient(
   mockOptions: MockKardOptions = {},
@@ -18,7 +18,10 @@ export async function mockAndClient(
 
 let seq = 0;
 /** A valid `transaction` event (SETTLED) with a unique event id. */
-export function txn(over: Record<string, unknown> = {}, id = `evt-${process.pid}-${++seq}`) {
+export function txn(
+  over: Record<string, unknown> = {},
+  id = `evt-${process.pid}-${++seq}`,
+): TransactionEvent & { id: string } {
   return {
     type: 'transaction' as const,
     id,
@@ -41,7 +44,7 @@ export function txn(over: Record<string, unknown> = {}, id = `evt-${process.pid}
       transactionId: `txn-${id}`,
       ...over,
     },
-  };
+  } as TransactionEvent & { id: string };
 }
 
 /** Collects every log line (message + JSON meta) for redaction checks. */

@@ -29,13 +29,20 @@ export interface OpDescriptor<
   noAuth?: boolean;
 }
 
-export function op<F, const P extends readonly string[], K extends OpKind>(
-  fn: F,
-  path: P,
-  kind: K,
-  extra?: { validator?: string; partial?: true; bareArray?: true; noAuth?: true },
-): OpDescriptor<F, P, K> {
-  return { fn, path, kind, ...extra };
+export interface OpExtra {
+  validator?: string;
+  partial?: true;
+  bareArray?: true;
+  noAuth?: true;
+}
+
+export function op<
+  F,
+  const P extends readonly string[],
+  K extends OpKind,
+  const E extends OpExtra = Record<never, never>,
+>(fn: F, path: P, kind: K, extra?: E): OpDescriptor<F, P, K> & E {
+  return { fn, path, kind, ...extra } as OpDescriptor<F, P, K> & E;
 }
 
 // ---- types derived from the generated functions -------------------------------------------------

@@ -1,0 +1,206 @@
+import type { MockKard } from '@kardkit/mock-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type KardClient, KardForbiddenError, KardServerError, type SendProgress } from '../src/index.js';
+import { captureLogger, mockAndClient, txn } from './support.js';
+
+let mock: MockKard;
+let kard: KardClient;
+const cap = captureLogger();
+beforeAll(async () => {
+  ({ mock, kard } = await mockAndClient({ uploadUrlTtlSeconds: 60 }, { logger: cap.logger }));
+});
+afterAll(() => mock.close());
+beforeEach(() => {
+  mock.faults.clear();
+  mock.reset();
+});
+
+async function* generate(n: number, bad: Set<number> = new Set()) {
+  for (let i = 0; i < n; i++) {
+    yield bad.has(i) ? txn({ cardBIN: 'x' }, `bulk-${i}`) : txn({}, `bulk-${i}`);
+  }
+}
+
+describe('transactions.send (bulk engine)', () => {
+  it('streams 1,234 events from an async iterable in batches of ≤500 and reports', async () => {
+    const progress: SendProgress[] = [];
+    const report = await kard.transactions.send(generate(1234, new Set([3, 700, 1200])), {
+      concurrency: 3,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(report.read).toBe(1234);
+    expect(report.sent).toBe(1231);
+    expect(report.accepted).toBe(1231);
+    expect(report.batches).toBe(3);
+    expect(report.rejected.map((r) => r.id).sort()).toEqual(['bulk-1200', 'bulk-3', 'bulk-700']);
+    for (const r of report.rejected) {
+      expect(r.reason).toBe('invalid');
+      expect(r.issues!.some((i) => i.path.includes('cardBIN'))).toBe(true);
+    }
+    // Issue paths point into the whole stream, not the batch.
+    expect(report.rejected.find((r) => r.id === 'bulk-1200')!.issues![0]!.path).toMatch(/^data\[1200\]/);
+    expect(progress).toHaveLength(3);
+    expect(progress.at(-1)!.sent).toBe(1231);
+    expect(mock.stats().transactions.accepted).toBe(1231);
+    const sizes = mock.requests
+      .filter((r) => r.path.endsWith('/transactions'))
+      .map((r) => (r.body as { data: unknown[] }).data.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
+  });
+
+  it('with validate:false the API rejects the bad ones (207) and the rest still goes', async () => {
+    const report = await kard.transactions.send(generate(20, new Set([5])), {
+      batchSize: 7,
+      validate: false,
+    });
+    expect(report.accepted).toBe(19);
+    expect(report.rejected).toHaveLength(1);
+    expect(report.rejected[0]).toMatchObject({ id: 'bulk-5', reason: 'rejected' });
+    expect(report.rejected[0]!.error!.status).toBe('400');
+    expect(report.batches).toBe(3);
+  });
+
+  it('accepts a plain (sync) iterable', async () => {
+    const events = [txn(), txn(), txn()];
+    const report = await kard.transactions.send(events, { batchSize: 2 });
+    expect(report).toMatchObject({ read: 3, sent: 3, accepted: 3, batches: 2 });
+  });
+
+  it('retries under random 503s and every event is counted exactly once', async () => {
+    mock.faults.set({ rate: 0.4, step: { status: 503 }, seed: 7, match: '/transactions' });
+    const report = await kard.transactions.send(generate(600), {
+      batchSize: 50,
+      concurrency: 4,
+      maxRetries: 8,
+    });
+    expect(report.accepted).toBe(600);
+    expect(report.retried).toBeGreaterThan(0);
+    for (let i = 0; i < 600; i++) expect(mock.eventCount(`bulk-${i}`)).toBe(1);
+    expect(mock.stats().transactions.accepted).toBe(600);
+  });
+
+  it('a batch that exhausts its retries stops the run and the error carries the partial report', async () => {
+    mock.faults.set({ rate: 1, step: { status: 500 }, match: '/transactions' });
+    const err = await kard.transactions.send(generate(10), { maxRetries: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardServerError);
+    expect(err.report).toMatchObject({ read: 10, accepted: 0 });
+  });
+
+  it('memory stays bounded: the source is read only a little ahead of what was sent', async () => {
+    let produced = 0;
+    let maxAhead = 0;
+    const sentSoFar = () => mock.stats().transactions.received;
+    async function* counting() {
+      for (let i = 0; i < 3000; i++) {
+        produced++;
+        maxAhead = Math.max(maxAhead, produced - sentSoFar());
+        yield txn({}, `mem-${i}`);
+      }
+    }
+    const report = await kard.transactions.send(counting(), { batchSize: 100, concurrency: 2 });
+    expect(report.accepted).toBe(3000);
+    // At most `concurrency` batches in flight plus the one being filled.
+    expect(maxAhead).toBeLessThanOrEqual(100 * 3 + 1);
+  });
+
+  it('legacy records go to POST /transactions/incoming (schema: legacy and kard.legacy.transactions.send)', async () => {
+    const legacy = (i: number) => ({
+      transactionId: `legacy-${i}`,
+      referringPartnerUserId: 'user-1',
+      amount: 1500,
+      status: 'APPROVED',
+      currency: 'USD',
+      description: 'Corner Hardware',
+      mcc: '5251',
+      authorizationDate: '2024-05-01T10:00:00Z',
+      merchantId: '123456789012345',
+      merchantName: 'Corner Hardware',
+      merchantAddrState: 'CA',
+      cardBIN: '411111',
+      cardLastFour: '4321',
+      isDeposit: false,
+    });
+    const a = await kard.transactions.send([legacy(1), legacy(2), { ...legacy(3), cardBIN: '1' }], {
+      schema: 'legacy',
+    });
+    expect(a).toMatchObject({ read: 3, sent: 2, accepted: 2 });
+    expect(a.rejected[0]!.reason).toBe('invalid');
+    const b = await kard.legacy.transactions.send([legacy(4)]);
+    expect(b.accepted).toBe(1);
+    const posts = mock.requests.filter((r) => r.path === '/transactions/incoming');
+    expect(posts).toHaveLength(2);
+    expect(Array.isArray(posts[0]!.body)).toBe(true);
+    expect(mock.stats().legacyIncoming.accepted).toBe(3);
+  });
+});
+
+describe('historical upload flow (create → parts → complete)', () => {
+  it('users.uploads.send uploads parts of ≤500 and completes the session', async () => {
+    const items = Array.from({ length: 1100 }, (_, i) => {
+      const t = txn({}, `hist-${i}`);
+      return { ...t, type: 'historicalTransaction' };
+    });
+    const report = await kard.users.uploads.send('user-1', items);
+    expect(report.uploadId).toBeTruthy();
+    expect(report.accepted).toBe(1100);
+    expect(report.batches).toBe(3);
+    const paths = mock.requests.map((r) => `${r.method} ${r.path.replace(/^\/v2\/issuers\/[^/]+/, '')}`);
+    expect(paths[0]).toBe('POST /users/user-1/uploads');
+    expect(paths.filter((p) => p.endsWith('/parts'))).toHaveLength(3);
+    expect(paths.at(-1)).toBe(`PUT /users/user-1/uploads/${report.uploadId}`);
+  });
+});
+
+describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
+  it('streams gzipped JSONL to the presigned URL', async () => {
+    async function* lines() {
+      for (let i = 0; i < 2000; i++) yield { ...txn({}, `file-${i}`), type: 'historicalTransaction' };
+    }
+    const r = await kard.transactions.uploadFile(lines(), { filename: 'history.jsonl.gz' });
+    expect(r).toMatchObject({ records: 2000, urlsRequested: 1, filename: 'history.jsonl.gz' });
+    expect(mock.stats().uploads).toMatchObject({ files: 1, lines: 2000, valid: 2000 });
+  });
+
+  it('plain JSONL works too (gzip: false)', async () => {
+    const r = await kard.transactions.uploadFile([txn({}, 'plain-1'), txn({}, 'plain-2')], {
+      gzip: false,
+      filename: 'today.jsonl',
+      fileType: 'incomingTransactionsFile',
+    });
+    expect(r.records).toBe(2);
+    expect(mock.stats().uploads.lines).toBe(2);
+  });
+
+  it('requests a new URL when the first one expired before the upload', async () => {
+    const { mock: m2, kard: k2 } = await mockAndClient({ uploadUrlTtlSeconds: 1 });
+    try {
+      let first = true;
+      const r = await k2.transactions.uploadFile(async () => {
+        if (first) {
+          first = false;
+          await new Promise((res) => setTimeout(res, 1100)); // the URL expires meanwhile
+        }
+        return [txn({}, 'late-1')];
+      });
+      expect(r.urlsRequested).toBe(2);
+      expect(m2.stats().uploads.files).toBe(1);
+    } finally {
+      await m2.close();
+    }
+  });
+
+  it('an expired URL with a one-shot stream fails with KardForbiddenError and no signature in the message', async () => {
+    const { mock: m2, kard: k2 } = await mockAndClient({ uploadUrlTtlSeconds: 0 });
+    try {
+      async function* once() {
+        yield txn();
+      }
+      const err = await k2.transactions.uploadFile(once()).catch((e) => e);
+      expect(err).toBeInstanceOf(KardForbiddenError);
+      expect(err.message).toContain('AccessDenied: Request has expired');
+      expect(err.message).not.toMatch(/X-Amz/i);
+    } finally {
+      await m2.close();
+    }
+  });
+});

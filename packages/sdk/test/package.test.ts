@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startMockKard } from '@kardkit/mock-server';
+import { describe, expect, it } from 'vitest';
+import { txn } from './support.js';
+
+// These tests load the BUILT package (dist/), as an issuer would. `pnpm test` runs after `build`.
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+describe('package (built dist)', () => {
+  it('declares ESM + CJS + types for every subpath and sideEffects: false', () => {
+    expect(pkg.sideEffects).toBe(false);
+    for (const sub of ['.', './lite', './hem', './webhooks', './errors']) {
+      const e = pkg.exports[sub];
+      expect(e.import.types).toMatch(/\.d\.ts$/);
+      expect(e.require.types).toMatch(/\.d\.cts$/);
+    }
+  });
+
+  it('CJS black box: valid events go through, an invalid one throws before sending, a mixed batch with validate:false has exactly one rejected item', async () => {
+    const sdk = require('../dist/index.cjs');
+    const mock = await startMockKard({ port: 0 });
+    try {
+      const kard = new sdk.KardClient({
+        baseUrl: mock.url,
+        organizationId: mock.organizationId,
+        clientId: mock.clientId,
+        clientSecret: mock.clientSecret,
+      });
+      const ok = await kard.transactions.create([txn(), txn()]);
+      expect(ok.accepted).toHaveLength(2);
+      const before = mock.stats().transactions.received;
+      const err = await kard.transactions.create([txn({ cardBIN: '1' })]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(sdk.KardValidationError);
+      expect(mock.stats().transactions.received).toBe(before);
+      const mixed = await kard.transactions.create([txn(), txn({ cardBIN: '1' }), txn()], {
+        validate: false,
+      });
+      expect(mixed.rejected).toHaveLength(1);
+      expect(mixed.accepted).toHaveLength(2);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('CJS subpaths: hem and webhooks', async () => {
+    const { hashEmail } = require('../dist/hem.cjs');
+    expect(await hashEmail('User@Example.com')).toBe(
+      'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514',
+    );
+    const { signWebhook, verifyWebhook } = require('../dist/webhooks.cjs');
+    const { KardWebhookSignatureError } = require('../dist/errors.cjs');
+    const raw = JSON.stringify({ data: { type: 'auditUpdate', id: 'n1', attributes: {} } });
+    const sig = await signWebhook(raw, 'k');
+    await expect(verifyWebhook({ rawBody: raw, signature: sig, secret: 'nope' })).rejects.toBeInstanceOf(
+      KardWebhookSignatureError,
+    );
+  });
+
+  it('importing has no side effects and does not load zod (validation loads on first use)', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const before = new Set(Object.keys(globalThis));
+         await import('@kardkit/sdk');
+         const { createRequire } = await import('node:module');
+         const added = Object.keys(globalThis).filter((k) => !before.has(k));
+         console.log(JSON.stringify({ added }));`,
+      ],
+      { cwd: new URL('..', import.meta.url), encoding: 'utf8' },
+    );
+    expect(JSON.parse(out).added).toEqual([]);
+    const esm = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8');
+    expect(esm).not.toMatch(/from ['"]@kardkit\/schemas['"]/);
+    expect(esm).not.toMatch(/from ['"]ky['"]/);
+  });
+
+  it('the ESM lite entry has every resource method and no validator', async () => {
+    const lite = await import('../dist/lite.js' as string);
+    const kard = new lite.KardClient({ baseUrl: 'http://127.0.0.1:1', token: 't', organizationId: 'o' });
+    expect(typeof kard.transactions.create).toBe('function');
+    expect(typeof kard.users.uploads.createPart).toBe('function');
+    expect(typeof kard.organizations.contentStrategies.delete).toBe('function');
+    expect((kard as unknown as { transactions: { send?: unknown } }).transactions.send).toBeUndefined();
+  });
+});

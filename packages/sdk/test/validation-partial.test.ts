@@ -1,0 +1,131 @@
+import type { MockKard } from '@kardkit/mock-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  KardApiError,
+  KardBadRequestError,
+  type KardClient,
+  KardError,
+  KardNotFoundError,
+  KardValidationError,
+} from '../src/index.js';
+import { captureLogger, mockAndClient, txn } from './support.js';
+
+let mock: MockKard;
+let kard: KardClient;
+const cap = captureLogger();
+const txPath = () => `/v2/issuers/${mock.organizationId}/transactions`;
+
+beforeAll(async () => {
+  ({ mock, kard } = await mockAndClient({}, { logger: cap.logger }));
+});
+afterAll(() => mock.close());
+beforeEach(() => {
+  mock.faults.clear();
+  mock.requests.length = 0;
+});
+
+describe('validation before sending (@kardkit/schemas)', () => {
+  it('an invalid event throws KardValidationError with every issue, and nothing is sent', async () => {
+    const bad = txn({ amount: 12.5, cardBIN: '4111' });
+    const err = await kard.transactions.create([txn(), bad]).catch((e) => e);
+    expect(err).toBeInstanceOf(KardValidationError);
+    expect(err).toBeInstanceOf(KardError);
+    const paths = err.issues
+      .filter((i: { severity: string }) => i.severity === 'error')
+      .map((i: { path: string }) => i.path);
+    expect(paths.some((p: string) => p.startsWith('data[1].attributes.amount'))).toBe(true);
+    expect(paths.some((p: string) => p.startsWith('data[1].attributes.cardBIN'))).toBe(true);
+    expect(
+      err.issues.some((i: { rule: string | null }) => typeof i.rule === 'string' && /^R\d+$/.test(i.rule)),
+    ).toBe(true);
+    expect(mock.requests.filter((r) => r.path === txPath())).toHaveLength(0);
+    expect(mock.stats().transactions.received).toBe(0);
+  });
+
+  it('more than 500 events is refused locally (R11)', async () => {
+    const many = Array.from({ length: 501 }, () => txn());
+    const err = await kard.transactions.create(many).catch((e) => e);
+    expect(err).toBeInstanceOf(KardValidationError);
+    expect(err.issues.some((i: { rule: string | null }) => i.rule === 'R11')).toBe(true);
+    expect(mock.requests.filter((r) => r.path === txPath())).toHaveLength(0);
+  });
+
+  it('validate: false per call lets the API judge (400 → KardBadRequestError with errors[])', async () => {
+    const err = await kard.transactions.create([txn({ amount: 'x' })], { validate: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardBadRequestError);
+    expect(err).toBeInstanceOf(KardApiError);
+    expect(err.status).toBe(400);
+    expect(err.errors.length).toBeGreaterThan(0);
+    expect(err.errors[0].status).toBe('400');
+    expect(err.message).toMatch(/^Kard API 400/);
+  });
+
+  it('accepts the whole body {data:[...]} as well as the array of events', async () => {
+    const e = txn();
+    const r = await kard.transactions.create({ data: [e] });
+    expect(r.accepted).toEqual([e]);
+  });
+
+  it('warnings go to the logger and do not block', async () => {
+    // Whatever the schemas flag as warnings is logged; the call itself succeeds.
+    cap.lines.length = 0;
+    await kard.transactions.create([txn()]);
+    expect(cap.lines.every((l) => !l.startsWith('error'))).toBe(true);
+  });
+});
+
+describe('207 partial success → PartialResult', () => {
+  it('a mixed batch sent with validate:false resolves with exactly one typed rejected item', async () => {
+    const good1 = txn();
+    const bad = txn({ cardBIN: '12' });
+    const good2 = txn();
+    const r = await kard.transactions.create([good1, bad, good2], { validate: false });
+    expect(r.status).toBe(207);
+    expect(r.accepted.map((a) => a.id)).toEqual([good1.id, good2.id]);
+    expect(r.rejected).toHaveLength(1);
+    expect(r.rejected[0]!.id).toBe(bad.id);
+    expect(r.rejected[0]!.item).toEqual(bad);
+    expect(r.rejected[0]!.error.status).toBe('400');
+    expect(typeof r.rejected[0]!.error.detail).toBe('string');
+    expect(mock.eventCount(good1.id)).toBe(1);
+    expect(mock.eventCount(bad.id)).toBe(0);
+  });
+
+  it('a full success has no rejected items', async () => {
+    const r = await kard.transactions.create([txn(), txn()]);
+    expect(r.status).toBe(202);
+    expect(r.rejected).toEqual([]);
+    expect(r.accepted).toHaveLength(2);
+  });
+
+  it('users.create with one invalid user → 207 with the rejected user', async () => {
+    const r = await kard.users.create(
+      [
+        { type: 'user', id: 'u-ok-1', attributes: { enrolledRewards: ['CARDLINKED'] } },
+        { type: 'user', id: 'u-bad-1', attributes: { enrolledRewards: ['NOPE'] } },
+      ] as never,
+      { validate: false },
+    );
+    expect(r.rejected.map((x) => x.id)).toEqual(['u-bad-1']);
+    expect(r.accepted.map((x) => (x as { id: string }).id)).toEqual(['u-ok-1']);
+  });
+});
+
+describe('errors', () => {
+  it('unknown user → KardNotFoundError with parsed errors[]', async () => {
+    const err = await kard.users.get('does-not-exist').catch((e) => e);
+    expect(err).toBeInstanceOf(KardNotFoundError);
+    expect(err.status).toBe(404);
+    expect(err.errors[0].status).toBe('404');
+    expect(err.name).toBe('KardNotFoundError');
+  });
+
+  it('every failure is a KardError, never a plain object', async () => {
+    const failures = await Promise.all([
+      kard.users.get('nope').catch((e) => e),
+      kard.transactions.create([txn({ amount: 'x' })], { validate: false }).catch((e) => e),
+      kard.organizations.children.get('nope').catch((e) => e),
+    ]);
+    for (const f of failures) expect(f).toBeInstanceOf(KardError);
+  });
+});

@@ -1,0 +1,147 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startMockKard } from '@kardkit/mock-server';
+import { describe, expect, it } from 'vitest';
+import {
+  KardClient,
+  KardValidationError,
+  KardWebhookSignatureError,
+  signWebhook,
+  verifyWebhook,
+} from '../src/index.js';
+import { verifyWebhook as verifyFromSubpath } from '../src/webhooks.js';
+import { txn } from './support.js';
+
+const secret = 'whsec-test-key-0123456789';
+const event = {
+  data: {
+    type: 'earnedRewardApproved',
+    id: 'notif-1',
+    attributes: {
+      message: 'You earned $1.00 at Bean & Leaf Coffee',
+      name: 'Bean & Leaf Coffee',
+      attributionUrl: 'https://example.com/a',
+      transactionId: 'txn-1',
+      transactionAmountInCents: 2599,
+    },
+    relationships: {
+      user: { data: { type: 'user', id: 'user-1' } },
+      offer: { data: { type: 'offer', id: 'offer-1' } },
+      transaction: { data: { type: 'transaction', id: 'txn-1' } },
+    },
+  },
+  meta: { issuerId: 'org-mock', issuerName: 'Mock' },
+};
+
+describe('webhooks: verifyWebhook / signWebhook (digest §6.1)', () => {
+  it('verifies a signed raw body and returns the typed event', async () => {
+    const rawBody = JSON.stringify(event);
+    const signature = await signWebhook(rawBody, secret);
+    const parsed = await verifyWebhook({ rawBody, signature, secret });
+    expect(parsed.data.type).toBe('earnedRewardApproved');
+    expect(parsed.data.id).toBe('notif-1');
+  });
+
+  it('works with Buffer bodies and from the /webhooks subpath', async () => {
+    const rawBody = Buffer.from(JSON.stringify(event));
+    const signature = await signWebhook(rawBody, secret);
+    await expect(verifyFromSubpath({ rawBody, signature, secret })).resolves.toMatchObject({
+      data: { id: 'notif-1' },
+    });
+  });
+
+  it('rejects a wrong signature, a wrong secret, a tampered body and a missing header', async () => {
+    const rawBody = JSON.stringify(event);
+    const signature = await signWebhook(rawBody, secret);
+    const cases = [
+      { rawBody, signature: `${signature.slice(0, -4)}AAAA`, secret },
+      { rawBody, signature, secret: 'other-secret' },
+      { rawBody: rawBody.replace('2599', '2598'), signature, secret },
+      { rawBody: `${rawBody} `, signature, secret },
+      { rawBody, signature: undefined, secret },
+      { rawBody, signature: '', secret },
+    ];
+    for (const c of cases) {
+      const err = await verifyWebhook(c).catch((e) => e);
+      expect(err).toBeInstanceOf(KardWebhookSignatureError);
+      expect(err.message).not.toContain(secret);
+      expect(err.message).not.toContain(signature);
+    }
+  });
+
+  it('refuses a parsed object instead of the raw body', async () => {
+    const signature = await signWebhook(event, secret);
+    const err = await verifyWebhook({ rawBody: event as never, signature, secret }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardWebhookSignatureError);
+    expect(err.message).toMatch(/raw/);
+  });
+
+  it('a correctly signed body that is not an event → KardValidationError', async () => {
+    const rawBody = JSON.stringify({ hello: 'world' });
+    const err = await verifyWebhook({ rawBody, signature: await signWebhook(rawBody, secret), secret }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(KardValidationError);
+  });
+
+  it('verifies the real notifications the mock server sends for a matched transaction', async () => {
+    const received: { raw: string; signature: string }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          raw: Buffer.concat(chunks).toString('utf8'),
+          signature: String(req.headers['notify-signature']),
+        });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const mock = await startMockKard({ port: 0, webhookUrl: hookUrl });
+    try {
+      const kard = new KardClient({
+        baseUrl: mock.url,
+        organizationId: mock.organizationId,
+        clientId: mock.clientId,
+        clientSecret: mock.clientSecret,
+      });
+      await kard.users.create([
+        { type: 'user', id: 'hook-user', attributes: { enrolledRewards: ['CARDLINKED'] } },
+      ]);
+      await kard.transactions.create([
+        txn({
+          userId: 'hook-user',
+          description: 'Bean & Leaf Coffee',
+          merchant: {
+            id: '123456789012345',
+            name: 'Bean & Leaf Coffee',
+            addrState: 'NY',
+            addrCity: 'New York',
+          },
+        }),
+      ]);
+      for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(received.length).toBeGreaterThan(0);
+      for (const r of received) {
+        const ev = await verifyWebhook({
+          rawBody: r.raw,
+          signature: r.signature,
+          secret: mock.webhookSecret,
+        });
+        expect(ev.data.type).toMatch(/^earnedReward/);
+      }
+      await expect(
+        verifyWebhook({
+          rawBody: received[0]!.raw,
+          signature: received[0]!.signature,
+          secret: 'not-the-key',
+        }),
+      ).rejects.toBeInstanceOf(KardWebhookSignatureError);
+    } finally {
+      await mock.close();
+      server.close();
+    }
+  });
+});
