@@ -261,7 +261,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     return route.handler({ core, method, url, path, params, body, headers: req.headers });
   };
 
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, apiError(500, 'internal mock server error'));
     });
