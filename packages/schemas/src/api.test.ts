@@ -142,3 +142,32 @@ describe('formatIssues', () => {
     expect(formatIssues([])).toBe('');
   });
 });
+
+describe('unknown fields', () => {
+  it('are kept and accepted, with a warning that says what was probably meant', () => {
+    const t = validTransaction({ merchantName: 'Bean & Leaf', cardBin: '411111', somethingNew: 1 });
+    t.attributes.merchant = { name: 'Bean & Leaf', id: '123456789012345', zip: '10001' };
+    const r = safeParseTransactionsRequest({ data: [t] });
+    expect(r.success).toBe(true);
+    if (r.success) expect((r.data.data[0]!.attributes as Record<string, unknown>).somethingNew).toBe(1);
+    const w = Object.fromEntries(r.issues.map((i) => [i.path, i]));
+    expect(w['data[0].attributes.merchantName']).toMatchObject({
+      severity: 'warning',
+      expected: 'merchant.name',
+    });
+    expect(w['data[0].attributes.cardBin']!.message).toContain('did you mean cardBIN?');
+    expect(w['data[0].attributes.somethingNew']!.message).toBe('unknown field, ignored by Kard');
+    expect(w['data[0].attributes.merchant.zip']!.severity).toBe('warning');
+  });
+  it('legacy records hint at the legacy names', () => {
+    const r = checkBatch('legacyIncoming', [{ ...validLegacy(), userId: 'u' }]);
+    expect(r.valid).toHaveLength(1);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({
+        path: '[0].userId',
+        expected: 'referringPartnerUserId',
+        severity: 'warning',
+      }),
+    ]);
+  });
+});

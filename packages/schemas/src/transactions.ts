@@ -411,6 +411,69 @@ function currencyWarning(cur: unknown, path: string, out: ValidationIssue[]): vo
   }
 }
 
+// Unknown fields are ignored by Kard. A misspelt or misplaced optional field (a legacy `merchantName`
+// in a v2 transaction, `cardBin` for `cardBIN`) silently costs matching, so it is worth a warning.
+const LEGACY_TO_V2: Record<string, string> = {
+  referringPartnerUserId: 'userId',
+  merchantName: 'merchant.name',
+  merchantId: 'merchant.id',
+  merchantStoreId: 'merchant.storeId',
+  merchantAddrStreet: 'merchant.addrStreet',
+  merchantAddrCity: 'merchant.addrCity',
+  merchantAddrState: 'merchant.addrState',
+  merchantAddrZipcode: 'merchant.addrZipcode',
+  merchantAddrCountry: 'merchant.addrCountry',
+  merchantLat: 'merchant.latitude',
+  merchantLong: 'merchant.longitude',
+};
+const V2_TO_LEGACY: Record<string, string> = {
+  userId: 'referringPartnerUserId',
+  merchant: 'merchantName, merchantId, merchantAddr…',
+};
+
+class KnownKeys {
+  readonly keys: ReadonlySet<string>;
+  private readonly lower = new Map<string, string>();
+  constructor(
+    keys: readonly string[],
+    private readonly hints: Record<string, string> = {},
+  ) {
+    this.keys = new Set(keys);
+    for (const k of keys) this.lower.set(k.toLowerCase(), k);
+  }
+  warn(o: Record<string, unknown>, base: string, out: ValidationIssue[]): void {
+    for (const k in o) {
+      if (this.keys.has(k) || !Object.hasOwn(o, k)) continue;
+      const hint = this.hints[k] ?? this.lower.get(k.toLowerCase());
+      warn(
+        out,
+        joinPath(base, k),
+        null,
+        `unknown field, ignored by Kard${hint ? `: did you mean ${hint}?` : ''}`,
+        hint,
+      );
+    }
+  }
+}
+
+let known: {
+  tx: KnownKeys;
+  matched: KnownKeys;
+  core: KnownKeys;
+  merchant: KnownKeys;
+  legacy: KnownKeys;
+} | null = null;
+function knownKeys() {
+  known ??= {
+    tx: new KnownKeys(Object.keys(transactionAttributesSchema.shape), LEGACY_TO_V2),
+    matched: new KnownKeys(Object.keys(matchedTransactionAttributesSchema.shape), LEGACY_TO_V2),
+    core: new KnownKeys(Object.keys(coreTransactionAttributesSchema.shape), LEGACY_TO_V2),
+    merchant: new KnownKeys(Object.keys(merchantSchema.shape)),
+    legacy: new KnownKeys(Object.keys(legacyIncomingTransactionSchema.shape), V2_TO_LEGACY),
+  };
+  return known;
+}
+
 /** Warnings for `TransactionsAttributes` at `base` (e.g. 'data[3].attributes'). */
 export function transactionAttributesWarnings(a: unknown, base: string, out: ValidationIssue[]): void {
   if (!isObj(a)) return;
@@ -425,13 +488,23 @@ export function transactionAttributesWarnings(a: unknown, base: string, out: Val
     );
   }
   mccWarning(a.mcc, base, out);
-  if (isObj(a.merchant)) midWarning(a.merchant.id, joinPath(joinPath(base, 'merchant'), 'id'), out);
+  if (isObj(a.merchant)) {
+    const mp = joinPath(base, 'merchant');
+    midWarning(a.merchant.id, joinPath(mp, 'id'), out);
+    knownKeys().merchant.warn(a.merchant, mp, out);
+  }
   currencyWarning(a.currency, joinPath(base, 'currency'), out);
+  knownKeys().tx.warn(a, base, out);
 }
 
 function matchedAttributesWarnings(a: unknown, base: string, out: ValidationIssue[]): void {
   if (!isObj(a)) return;
-  if (isObj(a.merchant)) midWarning(a.merchant.id, joinPath(joinPath(base, 'merchant'), 'id'), out);
+  if (isObj(a.merchant)) {
+    const mp = joinPath(base, 'merchant');
+    midWarning(a.merchant.id, joinPath(mp, 'id'), out);
+    knownKeys().merchant.warn(a.merchant, mp, out);
+  }
+  knownKeys().matched.warn(a, base, out);
 }
 
 function coreAttributesWarnings(a: unknown, base: string, out: ValidationIssue[]): void {
@@ -446,6 +519,7 @@ function coreAttributesWarnings(a: unknown, base: string, out: ValidationIssue[]
       'financialInstitutionId',
     );
   }
+  knownKeys().core.warn(a, base, out);
 }
 
 /** Warnings for one transaction event (data[] item) at `base` (e.g. 'data[3]'). */
@@ -488,6 +562,7 @@ export function legacyIncomingWarnings(a: unknown, base: string, out: Validation
     warn(out, joinPath(base, 'cardLastFour'), 'R25', 'required for matching', '4 digits');
   }
   currencyWarning(a.currency, joinPath(base, 'currency'), out);
+  knownKeys().legacy.warn(a, base, out);
 }
 
 // ---------------------------------------------------------------------------------------------
