@@ -31,6 +31,14 @@ interface Compiled extends RouteDef {
   keys: string[];
 }
 
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export class Router {
   private readonly routes: Compiled[] = [];
 
@@ -62,7 +70,7 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      for (let i = 0; i < r.keys.length; i++) params[r.keys[i]!] = decodeURIComponent(m[i + 1]!);
+      for (let i = 0; i < r.keys.length; i++) params[r.keys[i]!] = safeDecode(m[i + 1]!);
       return { route: r, params };
     }
     return pathMatched ? 'method' : null;

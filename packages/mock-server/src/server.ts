@@ -164,7 +164,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     const path = qi === -1 ? rawUrl : rawUrl.slice(0, qi);
 
     if (path.startsWith('/__uploads/') || path.startsWith('/__files/')) {
-      const url = new URL(rawUrl, core.baseUrl);
+      const url = new URL(`${core.baseUrl}${rawUrl}`);
       const r =
         method === 'PUT' && path.startsWith('/__uploads/')
           ? await handleUploadPut(core, req, url)
@@ -184,7 +184,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       return;
     }
     const body = parseBody(buf, req.headers['content-type']);
-    const url = new URL(rawUrl, core.baseUrl);
+    const url = new URL(`${core.baseUrl}${rawUrl}`);
 
     if (path.startsWith('/__admin/')) {
       const r = await adminRoutes(core, method, path, body, requests, api);
