@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue, getEvent } from '../src/outbox.js';
+import { enqueue, getEvent, type OutboxStatus } from '../src/outbox.js';
 import { enroll, get, type Harness, NO_OFFER, post, startHarness, txEvent, waitFor } from './helpers.js';
 
 const sentCount = async (h: Harness) =>
-  (await get(`${h.sample.url}/outbox/stats`)).body as Record<string, number>;
+  (await get(`${h.sample.url}/outbox/stats`)).body as Record<OutboxStatus, number>;
 
 describe('forwarder under injected faults: every event delivered, each counted once', () => {
   let h: Harness;
