@@ -190,3 +190,29 @@ describe('admin endpoints (never faulted, no auth)', () => {
     }
   });
 });
+
+describe('faults on upload URLs', () => {
+  it('are off by default and apply when match names /__uploads', async () => {
+    const mk = async () =>
+      (
+        await h.call('POST', `${org(h)}/transactions/uploads`, {
+          data: [{ type: 'incomingTransactionsFile', attributes: { filename: 'a.jsonl' } }],
+        })
+      ).body;
+    const first = (await mk()).data[0].attributes.url as string;
+    h.mock.faults.set({ rate: 1, step: { status: 500 } });
+    expect((await fetch(first, { method: 'PUT', body: `${JSON.stringify(txn('up-1'))}\n` })).status).toBe(
+      200,
+    );
+    h.mock.faults.clear();
+    const second = (await mk()).data[0].attributes.url as string;
+    h.mock.faults.set({ sequence: [{ status: 503, retryAfter: 1 }], match: '/__uploads' });
+    const r = await fetch(second, { method: 'PUT', body: `${JSON.stringify(txn('up-2'))}\n` });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect((await fetch(second, { method: 'PUT', body: `${JSON.stringify(txn('up-2'))}\n` })).status).toBe(
+      200,
+    );
+    expect(h.mock.eventCount('up-2')).toBe(1);
+  });
+});

@@ -163,8 +163,43 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     const qi = rawUrl.indexOf('?');
     const path = qi === -1 ? rawUrl : rawUrl.slice(0, qi);
 
+    // Decided before the body is read so a sequence step is consumed in arrival order.
+    const fault = core.faults.active ? core.faults.decide(path) : null;
+
+    /** Applies a fault; true when the request was answered (or dropped) by it. */
+    const applyFault = async (url: URL | null, buf: Buffer | null): Promise<boolean> => {
+      if (!fault) return false;
+      if (fault.latencyMs) await sleep(fault.latencyMs);
+      const step = fault.step;
+      if (!step) return false;
+      if ('drop' in step) {
+        if (buf === null && !req.readableEnded) {
+          req.resume(); // read the (streamed) body first, then drop
+          await new Promise((r) => req.once('end', r).once('error', r));
+        }
+        record(req, path, url, buf, 0, started);
+        req.socket.destroy();
+        return true;
+      }
+      if ('latencyMs' in step) {
+        await sleep(step.latencyMs);
+        return false;
+      }
+      const headers: Record<string, string> = {};
+      if (step.retryAfter !== undefined) headers['retry-after'] = String(step.retryAfter);
+      const r: Reply =
+        step.body !== undefined
+          ? { status: step.status, body: step.body, headers }
+          : { ...apiError(step.status, 'injected fault (mock server)'), headers };
+      if (buf === null) req.resume();
+      send(res, r);
+      record(req, path, url, buf, r.status, started);
+      return true;
+    };
+
     if (path.startsWith('/__uploads/') || path.startsWith('/__files/')) {
       const url = new URL(`${core.baseUrl}${rawUrl}`);
+      if (await applyFault(null, null)) return;
       const r =
         method === 'PUT' && path.startsWith('/__uploads/')
           ? await handleUploadPut(core, req, url)
@@ -192,28 +227,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       return;
     }
 
-    const fault = core.faults.active ? core.faults.decide(path) : null;
-    if (fault) {
-      if (fault.latencyMs) await sleep(fault.latencyMs);
-      const step = fault.step;
-      if (step && 'drop' in step) {
-        record(req, path, url, buf, 0, started);
-        req.socket.destroy();
-        return;
-      }
-      if (step && 'latencyMs' in step) await sleep(step.latencyMs);
-      if (step && 'status' in step) {
-        const headers: Record<string, string> = {};
-        if (step.retryAfter !== undefined) headers['retry-after'] = String(step.retryAfter);
-        const r: Reply =
-          step.body !== undefined
-            ? { status: step.status, body: step.body, headers }
-            : { ...apiError(step.status, 'injected fault (mock server)'), headers };
-        send(res, r);
-        record(req, path, url, buf, r.status, started);
-        return;
-      }
-    }
+    if (await applyFault(url, buf)) return;
 
     let r: Reply;
     try {
