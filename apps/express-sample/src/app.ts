@@ -225,10 +225,12 @@ export function createApp(deps: AppDeps): Express {
     });
   });
 
-  // 5. Earned rewards, from the verified webhooks this service has recorded.
+  // 5. Earned rewards, from the verified webhooks this service has recorded; with ?include=kard,
+  //    also Kard's own list (GET …/users/{user}/earned-rewards) for reconciliation.
   app.get('/users/:id/rewards', async (req: Request<{ id: string }>, res) => {
     const rewards = await rewardsForUser(db, req.params.id);
     const settled = rewards.filter((r) => r.type === 'earnedRewardSettled');
+    const fromKard = req.query.include === 'kard' ? await kard.listEarnedRewards(req.params.id) : undefined;
     res.json({
       userId: req.params.id,
       data: rewards,
@@ -236,6 +238,7 @@ export function createApp(deps: AppDeps): Express {
         notifications: rewards.length,
         settledCommissionInCents: settled.reduce((sum, r) => sum + (r.commissionEarnedInCents ?? 0), 0),
       },
+      ...(fromKard ? { kard: fromKard } : {}),
     });
   });
 

@@ -34,6 +34,8 @@ export interface KardPort {
   sendTransactions: Sender;
   createUser(request: { data: unknown[] }): Promise<CreateUserResult>;
   listOffers(userId: string, page: { size?: number; after?: string; before?: string }): Promise<OffersPage>;
+  /** Kard's own record of the user's earned rewards (first page), to compare with the webhooks. */
+  listEarnedRewards(userId: string): Promise<unknown[]>;
   /** Maps an error thrown by the SDK to an HTTP answer for the sample's own callers, or null. */
   describeError(error: unknown): { status: number; body: unknown } | null;
 }
@@ -131,6 +133,10 @@ export function createKardPort(client: KardClient): KardPort {
         ...(response.links ? { links: response.links } : {}),
         ...(response.meta !== undefined ? { meta: response.meta } : {}),
       };
+    },
+    async listEarnedRewards(userId) {
+      const first = await client.users.earnedRewards.list(userId).page();
+      return first.items as unknown[];
     },
     describeError(error) {
       if (error instanceof KardValidationError) {

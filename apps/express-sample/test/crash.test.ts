@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,4 +122,25 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0); // graceful shutdown
   }, 60_000);
+});
+
+describe('dist/main.js start-up', () => {
+  it('exits 2 naming every missing variable (and no secret) when the configuration is incomplete', () => {
+    const run = spawnSync(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        KARD_CLIENT_ID: 'id',
+        KARD_CLIENT_SECRET: 'shh-do-not-print',
+        PORT: '99999',
+      },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('KARD_ORGANIZATION_ID is missing');
+    expect(run.stderr).toContain('KARD_WEBHOOK_SECRET is missing');
+    expect(run.stderr).toContain('KARD_BASE_URL or KARD_ENVIRONMENT');
+    expect(run.stderr).toContain('PORT must be an integer');
+    expect(run.stderr).not.toContain('shh-do-not-print');
+  });
 });

@@ -71,6 +71,9 @@ describe('happy path: enroll, post, forward, webhook, rewards', () => {
     expect(settledNote.transactionId).toBe('txn-happy');
     expect(settledNote.merchant?.toLowerCase()).toContain(MERCHANT.toLowerCase());
     expect(rewards.totals.settledCommissionInCents).toBeGreaterThan(0);
+    expect(rewards.kard).toBeUndefined();
+    const withKard = await get(`${h.sample.url}/users/user-happy/rewards?include=kard`);
+    expect(withKard.body.kard.length).toBeGreaterThan(0); // Kard's own earned-rewards list agrees
   });
 
   it('a repeated event id is a no-op (202, reported as duplicate, never sent again)', async () => {
