@@ -257,7 +257,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     if (route.auth !== 'none') {
       const h = req.headers.authorization;
       let token: string | undefined;
-      if (h?.startsWith('Bearer ')) token = h.slice(7).trim();
+      if (h && /^bearer\s/i.test(h)) token = h.slice(7).trim();
       else if (route.auth === 'legacy' && h) token = h.trim(); // legacy recipes send the bare token
       const why = core.checkToken(token);
       if (why) {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { signWebhookBody } from '@kardkit/schemas';
 
+/** Notifications kept for the list and replay endpoints. */
+const MAX_LOG = 10_000;
+
 export type DeliveryStatus = 'pending' | 'delivered' | 'delivery_failed';
 
 export interface NotificationRecord {
@@ -60,6 +63,10 @@ export class WebhookDispatcher {
     };
     this.log.push(rec);
     this.byId.set(eventId, rec);
+    if (this.log.length > MAX_LOG + MAX_LOG / 5) {
+      // keep the newest MAX_LOG records (amortised)
+      for (const old of this.log.splice(0, this.log.length - MAX_LOG)) this.byId.delete(old.eventId);
+    }
     await this.deliver(rec, targets);
     return rec;
   }
