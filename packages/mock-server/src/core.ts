@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FaultController } from './faults.js';
-import { type FixtureOffer, matchOffer, OFFERS_BY_ID, rewardCents } from './fixtures.js';
+import { type FixtureOffer, matchOffer, rewardCents } from './fixtures.js';
 import type { CounterStats, MockStats } from './types.js';
 import { WebhookDispatcher } from './webhooks.js';
 
@@ -109,7 +109,6 @@ export class MockCore {
   readonly strategies = new Map<string, { id: string; attributes: Record<string, unknown> }>();
   readonly dispatcher: WebhookDispatcher;
   stats: MockStats = MockCore.freshStats();
-  private seq = 0;
 
   constructor(readonly opts: CoreOptions) {
     this.dispatcher = new WebhookDispatcher({
@@ -134,11 +133,6 @@ export class MockCore {
       webhooksSent: 0,
       webhooksFailed: 0,
     };
-  }
-
-  nextId(prefix: string): string {
-    this.seq += 1;
-    return `${prefix}${Date.now().toString(36)}${this.seq.toString(36).padStart(4, '0')}`;
   }
 
   private seedSubscriptions(): void {
@@ -339,9 +333,5 @@ export class MockCore {
     const targets = this.targetsFor(eventName);
     if (targets.length === 0) return;
     await this.dispatcher.send(eventName, payload, targets);
-  }
-
-  offerById(id: string): FixtureOffer | undefined {
-    return OFFERS_BY_ID.get(id);
   }
 }

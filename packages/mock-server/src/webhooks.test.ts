@@ -121,6 +121,34 @@ describe('matching and earned-reward webhooks (§6.1, §6.2, R106)', () => {
     expect(h.mock.stats().rewards).toBe(1);
   });
 
+  it('legacy incoming transactions are matched too (merchantName)', async () => {
+    const r = await h.call('POST', '/transactions/incoming', [
+      {
+        transactionId: 'leg-1',
+        referringPartnerUserId: 'enrolled',
+        amount: 5000,
+        status: 'SETTLED',
+        currency: 'USD',
+        description: 'POS',
+        merchantName: 'Harborview Hotels',
+        authorizationDate: '2026-11-01T09:00:00Z',
+        settledDate: '2026-11-01T10:00:00Z',
+        cardBIN: '411111',
+        cardLastFour: '4242',
+      },
+    ]);
+    expect(r.status).toBe(201);
+    const hit = await waitFor(() => rx.hits[0]);
+    const body = JSON.parse(hit.raw.toString('utf8'));
+    expect(body.data.attributes).toMatchObject({
+      name: 'Harborview Hotels',
+      transactionId: 'leg-1',
+      commissionEarned: { value: 500 },
+    });
+    const er = await h.call('GET', `${org(h)}/users/enrolled/earned-rewards`);
+    expect(er.body.data[0]).toMatchObject({ type: 'rewardedTransaction', id: 'legacy:leg-1:SETTLED' });
+  });
+
   it('fraud markers prevent a reward (R29)', async () => {
     await h.call('POST', `${org(h)}/fraud`, {
       data: [{ type: 'fraudulentTransaction', id: 'txn-f1', attributes: { userId: 'enrolled' } }],

@@ -151,7 +151,7 @@ function acceptLegacy(core: MockCore, t: Record<string, unknown>): boolean {
   core.legacySeen.add(key);
   if (core.users.size > 0)
     core.maybeReward({
-      eventId: key,
+      eventId: `legacy:${t.transactionId}:${t.status}`,
       userId: t.referringPartnerUserId as string,
       transactionId: t.transactionId as string,
       status: t.status as string,
