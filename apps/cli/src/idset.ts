@@ -1,63 +1,84 @@
 /**
  * A compact set of string ids for the file-wide duplicate check (R10). Instead of keeping the ids
  * (≈ 60–100 bytes each as JS strings) it keeps a 52-bit hash and the record number in typed arrays:
- * 12 bytes per slot, at most 2 slots per id. A false "duplicate" needs a 52-bit collision
+ * 12 bytes per slot, 1.25–1.9 slots per id. A false "duplicate" needs a 52-bit collision
  * (≈ 10^-4 for 10^9 ids), which we accept.
  */
 export class IdSet {
   private hashes: Float64Array;
-  private records: Int32Array;
-  private mask: number;
+  private records: Int32Array | undefined;
+  private cap: number;
+  private limit: number;
   private count = 0;
 
-  constructor(initialCapacity = 1 << 12) {
-    let cap = 16;
-    while (cap < initialCapacity) cap <<= 1;
-    this.hashes = new Float64Array(cap);
-    this.records = new Int32Array(cap);
-    this.mask = cap - 1;
+  /** `expected`: a guess of how many ids will come (e.g. file size / record size), to allocate once. */
+  constructor(
+    expected = 1 << 12,
+    private readonly withRecords = true,
+  ) {
+    this.cap = capacityFor(expected);
+    this.limit = Math.floor(this.cap * LOAD);
+    this.hashes = new Float64Array(this.cap);
+    this.records = withRecords ? new Int32Array(this.cap) : undefined;
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Adds the id; returns the record number that added it first, or 0 when it is new. */
+  /** Adds the id; returns the record number that added it first (-1 when not kept), or 0 when it is new. */
   add(id: string, record: number): number {
     const h = hash52(id);
-    let slot = h % (this.mask + 1);
     // 0 marks an empty slot, so a real hash of 0 is stored as 1 (one more harmless collision).
     const key = h === 0 ? 1 : h;
     const hashes = this.hashes;
+    const cap = this.cap;
+    let slot = home(key, cap);
     for (;;) {
       const v = hashes[slot]!;
       if (v === 0) break;
-      if (v === key) return this.records[slot]!;
-      slot = (slot + 1) & this.mask;
+      if (v === key) return this.records ? this.records[slot]! : -1;
+      slot = slot + 1 === cap ? 0 : slot + 1;
     }
     hashes[slot] = key;
-    this.records[slot] = record;
+    if (this.records) this.records[slot] = record;
     this.count++;
-    if (this.count * 4 > (this.mask + 1) * 3) this.grow();
+    if (this.count > this.limit) this.grow();
     return 0;
   }
 
   private grow(): void {
     const oldH = this.hashes;
     const oldR = this.records;
-    const cap = (this.mask + 1) * 2;
-    this.hashes = new Float64Array(cap);
-    this.records = new Int32Array(cap);
-    this.mask = cap - 1;
+    // ×1.5, not ×2: less memory held during and after the rehash.
+    const cap = Math.ceil(this.cap * 1.5);
+    const hashes = new Float64Array(cap);
+    const records = this.withRecords ? new Int32Array(cap) : undefined;
     for (let i = 0; i < oldH.length; i++) {
       const key = oldH[i]!;
       if (key === 0) continue;
-      let slot = key % cap;
-      while (this.hashes[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.hashes[slot] = key;
-      this.records[slot] = oldR[i]!;
+      let slot = home(key, cap);
+      while (hashes[slot] !== 0) slot = slot + 1 === cap ? 0 : slot + 1;
+      hashes[slot] = key;
+      if (records && oldR) records[slot] = oldR[i]!;
     }
+    this.hashes = hashes;
+    this.records = records;
+    this.cap = cap;
+    this.limit = Math.floor(cap * LOAD);
   }
+}
+
+const LOAD = 0.8;
+const TWO52 = 2 ** 52;
+
+function capacityFor(expected: number): number {
+  return Math.max(64, Math.ceil(Math.min(Math.max(expected, 1), 2 ** 28) / LOAD) + 1);
+}
+
+/** Multiplicative range reduction: any capacity, not only powers of two. */
+function home(key: number, cap: number): number {
+  return Math.floor((key / TWO52) * cap) % cap;
 }
 
 /** Two independent 32-bit string hashes (murmur3-style mixing) folded into 52 bits. */

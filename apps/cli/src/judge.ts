@@ -57,26 +57,56 @@ function recordId(value: unknown, schema: RecordSchema): string | null {
  */
 export class Judge {
   private fallback: RecordSchema = 'v2';
-  private readonly ids: IdSet | undefined;
+  private ids: IdSet | undefined;
+  private readonly dedupe: boolean;
+  /** keep which record used each id first (validate) or only that it was used (send: 4 bytes less per id) */
+  private readonly recordNumbers: boolean;
   valid = 0;
   invalid = 0;
   warnings = 0;
 
   constructor(
     private readonly forced?: RecordSchema | undefined,
-    opts: { dedupe?: boolean } = {},
+    opts: { dedupe?: boolean; expectedRecords?: number | undefined; recordNumbers?: boolean } = {},
   ) {
-    this.ids = opts.dedupe === false ? undefined : new IdSet();
+    this.dedupe = opts.dedupe !== false;
+    this.recordNumbers = opts.recordNumbers !== false;
+    if (this.dedupe && opts.expectedRecords !== undefined) {
+      this.ids = new IdSet(opts.expectedRecords, this.recordNumbers);
+    }
     if (forced) this.fallback = forced;
+  }
+
+  /**
+   * Sizes the duplicate-id table from a first chunk of NDJSON records and the file size, so it is
+   * allocated once instead of grown (and briefly held twice) as the file goes.
+   */
+  hintFromSample(sample: readonly InputRecord[], fileBytes: number): void {
+    if (!this.dedupe || this.ids || fileBytes <= 0) return;
+    let bytes = 0;
+    let n = 0;
+    for (const r of sample) {
+      if (r.raw === undefined) continue;
+      bytes += r.raw.length + 1;
+      n++;
+    }
+    if (n > 0) this.ids = new IdSet(Math.ceil((fileBytes / (bytes / n)) * 1.1), this.recordNumbers);
+  }
+
+  private idSet(): IdSet | undefined {
+    if (!this.dedupe) return undefined;
+    this.ids ??= new IdSet(undefined, this.recordNumbers);
+    return this.ids;
   }
 
   /** Registers a record's event id without judging it (records skipped by --resume still count for R10). */
   remember(rec: InputRecord): void {
     const value = rec.value as { id?: unknown; attributes?: unknown } | undefined;
-    if (!this.ids || !value || typeof value !== 'object') return;
+    const ids = this.idSet();
+    if (!ids || !value || typeof value !== 'object') return;
     const schema = this.forced ?? detectSchema(value, this.fallback);
     this.fallback = schema;
-    if (schema === 'v2' && typeof value.id === 'string') this.ids.add(value.id, rec.n);
+    if (schema === 'v2' && typeof value.id === 'string') ids.add(value.id, rec.n);
   }
 
   judge(rec: InputRecord): Verdict {
@@ -99,10 +129,11 @@ export class Judge {
     const issues = result.issues.slice();
     let valid = result.success;
     const id = recordId(value, schema);
-    if (this.ids && schema === 'v2' && value && typeof value === 'object') {
+    const ids = this.idSet();
+    if (ids && schema === 'v2' && value && typeof value === 'object') {
       const eventId = (value as { id?: unknown }).id;
       if (typeof eventId === 'string') {
-        const first = this.ids.add(eventId, rec.n);
+        const first = ids.add(eventId, rec.n);
         if (first !== 0) {
           // R10: each distinct event needs its own id; lifecycle events share transactionId, not id.
           valid = false;
@@ -110,7 +141,7 @@ export class Judge {
             path: 'id',
             rule: 'R10',
             severity: 'error',
-            message: `duplicate event id "${eventId}": record ${first} already uses it; each distinct event needs a unique id`,
+            message: `duplicate event id "${eventId}": ${first > 0 ? `record ${first}` : 'an earlier record'} already uses it; each distinct event needs a unique id`,
           });
         }
       }

@@ -31,6 +31,8 @@ export async function openSession(flags: GlobalFlags, io: Io, opts: SessionOptio
   let clientSecret = config.clientSecret;
   let organizationId = config.organizationId;
   if (!hasCredentials(config)) {
+    // Loaded only when needed: a configured run never pays for the sandbox.
+    const { startMockKard } = await import('@kardkit/mock-server');
     mock = await startMockKard({});
     baseUrl = mock.url;
     clientId = mock.clientId;

@@ -1,4 +1,3 @@
-import { startMockKard } from '@kardkit/mock-server';
 import { EXIT, UsageError } from '../errors.js';
 import { type Io, paint, useColor, writeJson } from '../output.js';
 
@@ -10,6 +9,7 @@ export async function runMock(
 ): Promise<number> {
   const port = opts.port !== undefined ? Number(opts.port) : Number(io.env.KARD_MOCK_PORT ?? 4010);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port: ${opts.port}`);
+  const { startMockKard } = await import('@kardkit/mock-server');
   const mock = await startMockKard({ port, ...(opts.webhookUrl ? { webhookUrl: opts.webhookUrl } : {}) });
   const info = {
     url: mock.url,

@@ -2,11 +2,14 @@ import {
   type ApiErrorObject,
   KardAbortError,
   KardApiError,
+  type KardClient,
   KardConnectionError,
   KardError,
+  type KardResponse,
   KardTimeoutError,
   KardValidationError,
-  type SendReport as SdkSendReport,
+  type RequestOptions,
+  type RequestSpec,
 } from '@kardkit/sdk';
 import { CliError, EXIT } from '../errors.js';
 import type { RecordSchema } from '../judge.js';
@@ -22,37 +25,59 @@ export interface BatchOutcome {
   }[];
 }
 
+interface InternalTransport {
+  request(spec: RequestSpec, options?: RequestOptions, stats?: { retried: number }): Promise<KardResponse>;
+}
+
 /**
- * Sends one pre-validated batch (≤500) through KardClient.transactions.send, which picks the
- * endpoint (v2 POST /transactions or legacy POST /transactions/incoming), retries 408/429/5xx and
- * connection errors, and turns a 207 into per-item rejections. Records were validated by the CLI
- * with the same @kardkit/schemas rules, so the SDK is told not to validate them again. Rejected
- * items are matched back to their batch position by identity.
+ * Sends one batch (≤500, R11) of records that the CLI already validated with @kardkit/schemas.
+ * The body is assembled from each record's own JSON text (the NDJSON line, or one JSON.stringify
+ * for CSV/JSON input): serialised once, and the parsed objects die young instead of being kept
+ * alive across the request, which is what keeps the send path's memory flat.
+ * The request goes through the KardClient's transport: the same OAuth token cache, retries
+ * (408/429/5xx/connection, Retry-After), timeouts, error classes and redaction as every SDK call.
+ * A 207 body's errors[] are matched back to batch positions by source.pointer (/data/3), then id.
  */
-export function makeBatchSender(session: Session) {
-  return async (schema: RecordSchema, items: unknown[], signal: AbortSignal): Promise<BatchOutcome> => {
-    const report: SdkSendReport = await session.client.transactions.send(items, {
-      batchSize: items.length,
-      concurrency: 1,
-      schema,
-      validate: false,
-      signal,
-    });
-    let index: Map<unknown, number> | undefined;
-    const rejected = report.rejected.map((r) => {
-      if (!index) {
-        index = new Map();
-        for (let i = 0; i < items.length; i++) index.set(items[i], i);
+export function makeBatchSender(session: Session, opts: { maxRetries: number }) {
+  const client = session.client as KardClient & { transport?: InternalTransport };
+  const org = encodeURIComponent(session.organizationId);
+  return async (
+    schema: RecordSchema,
+    raws: string[],
+    ids: (string | null)[],
+    signal: AbortSignal,
+  ): Promise<BatchOutcome> => {
+    const legacy = schema === 'legacy';
+    const spec: RequestSpec = {
+      method: 'POST',
+      url: legacy ? '/transactions/incoming' : `/v2/issuers/${org}/transactions`,
+      // Bytes, not a string: fetch would otherwise re-scan the string (toUSVString) on every attempt.
+      body: Buffer.from(legacy ? `[${raws.join(',')}]` : `{"data":[${raws.join(',')}]}`),
+      headers: { 'content-type': 'application/json' },
+    };
+    const stats = { retried: 0 };
+    const options: RequestOptions = { signal, maxRetries: opts.maxRetries };
+    const res = client.transport
+      ? await client.transport.request(spec, options, stats)
+      : await client.request(spec, options);
+    const errors = (res.data as { errors?: ApiErrorObject[] } | undefined)?.errors;
+    const rejected: BatchOutcome['rejected'] = [];
+    if (Array.isArray(errors) && errors.length > 0) {
+      const seen = new Set<number>();
+      for (const error of errors) {
+        let index: number | undefined;
+        const m = /^\/(?:data\/)?(\d+)/.exec(error?.source?.pointer ?? '');
+        if (m) index = Number(m[1]);
+        if ((index === undefined || index >= raws.length) && typeof error?.id === 'string') {
+          const at = ids.indexOf(error.id);
+          index = at === -1 ? undefined : at;
+        }
+        if (index !== undefined && (index >= raws.length || seen.has(index))) index = undefined;
+        if (index !== undefined) seen.add(index);
+        rejected.push({ index, id: index !== undefined ? (ids[index] ?? null) : (error?.id ?? null), error });
       }
-      const i = index.get(r.item);
-      const error: ApiErrorObject | undefined =
-        r.error ??
-        (r.issues
-          ? { title: 'invalid', detail: r.issues.map((x) => `${x.path}: ${x.message}`).join('; ') }
-          : undefined);
-      return { index: i, id: r.id, item: r.item, error };
-    });
-    return { retried: report.retried, rejected };
+    }
+    return { retried: stats.retried, rejected };
   };
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,7 +96,13 @@ export async function runValidate(file: string, opts: ValidateOptions, io: Io): 
   const color = useColor(io.stdout, io.env);
   const sink = opts.json ? new IssueSink() : undefined;
   let out = '';
+  let firstChunk = true;
+  const fileBytes = file === '-' ? 0 : statSync(file).size;
   for await (const batch of readRecords(input, { file, format: opts.format })) {
+    if (firstChunk) {
+      firstChunk = false;
+      judge.hintFromSample(batch, fileBytes);
+    }
     for (const rec of batch) {
       const v = judge.judge(rec);
       if (v.issues.length === 0) continue;

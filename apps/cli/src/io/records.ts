@@ -20,7 +20,7 @@ export interface InputRecord {
   raw?: string;
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 16;
 
 export function openInput(file: string, stdin: Readable = process.stdin): Readable {
   if (file === '-') return stdin;

@@ -1,0 +1,220 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import { rules } from '@kardkit/schemas';
+import { signWebhook } from '@kardkit/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
+import { cleanEnv, mockEnv, run, tempDir } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+let mock: MockKard;
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  env = cleanEnv(dir);
+  mock = await startMockKard({});
+});
+afterAll(async () => {
+  await mock.close();
+  cleanup();
+});
+
+describe('kard basics', () => {
+  it('--version prints the package version', async () => {
+    const r = await run(['--version'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('--help on every command shows examples', async () => {
+    const commands = [
+      [],
+      ['transactions', 'validate'],
+      ['transactions', 'send'],
+      ['uploads', 'historical'],
+      ['uploads', 'bulk'],
+      ['users', 'create'],
+      ['users', 'get'],
+      ['users', 'update'],
+      ['users', 'delete'],
+      ['offers', 'list'],
+      ['locations', 'list'],
+      ['rewards', 'earned'],
+      ['subscriptions', 'list'],
+      ['subscriptions', 'create'],
+      ['subscriptions', 'update'],
+      ['notifications', 'list'],
+      ['notifications', 'replay'],
+      ['webhooks', 'verify'],
+      ['auth', 'token'],
+      ['ping'],
+      ['rules'],
+      ['hem'],
+      ['configure'],
+      ['mock'],
+    ];
+    for (const c of commands) {
+      const r = await run([...c, '--help'], { env });
+      expect(r.code, c.join(' ')).toBe(0);
+      expect(r.stdout, c.join(' ')).toMatch(/Examples:\n\s+\$ kard /);
+    }
+  });
+
+  it('an unknown command or flag is a usage error (exit 2)', async () => {
+    expect((await run(['frobnicate'], { env })).code).toBe(2);
+    expect((await run(['rules', '--bogus'], { env })).code).toBe(2);
+  });
+});
+
+describe('kard rules', () => {
+  it('--json prints the rule table of @kardkit/schemas', async () => {
+    const r = await run(['rules', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(rules)));
+  });
+  it('filters by id and prints a table', async () => {
+    const r = await run(['rules', 'R2', 'r10'], { env });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^R2\s/);
+    expect(lines[2]).toMatch(/^R10\s/);
+    expect((await run(['rules', 'R999'], { env })).code).toBe(2);
+  });
+});
+
+describe('kard hem', () => {
+  it('reproduces the official hashed-email test vectors (R42)', async () => {
+    // From shared/reference/hem-test-vectors.json
+    const vectors: [string, string][] = [
+      ["  user@example.com  ", "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"],
+      ["\tuser@example.com\n", "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"],
+      ["User@Example.com", "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"],
+    ];
+    for (const [input, expected] of vectors) {
+      const r = await run(['hem', input], { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(expected);
+    }
+  });
+});
+
+describe('kard webhooks verify (R106)', () => {
+  const secret = 'whsec-test-key-1234567890';
+  const body = JSON.stringify({
+    data: { type: 'earnedRewardSettled', id: 'evt-1', attributes: { userId: 'u1' } },
+  });
+  it('exit 0 for a correct signature; never prints the secret', async () => {
+    const p = join(dir, 'body.json');
+    writeFileSync(p, body);
+    const signature = await signWebhook(body, secret);
+    const r = await run(['webhooks', 'verify', '--secret', secret, '--signature', signature, p], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/signature valid/);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+  it('exit 1 with a clear message for a wrong signature (body from stdin)', async () => {
+    const signature = await signWebhook(body, 'another-key');
+    const r = await run(['webhooks', 'verify', '--secret', secret, '--signature', signature, '-'], { env, input: body });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/signature mismatch/);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+  it('without --signature prints the expected one; without a secret it is a usage error', async () => {
+    const r = await run(['webhooks', 'verify', '--secret', secret, '-'], { env, input: body });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(await signWebhook(body, secret));
+    expect((await run(['webhooks', 'verify', '-'], { env, input: body })).code).toBe(2);
+  });
+});
+
+describe('configuration and the API commands', () => {
+  it('with no credentials at all the embedded mock serves the command, and stderr says so', async () => {
+    const r = await run(['ping'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/embedded mock/);
+    expect(r.stdout).toMatch(/^ok/);
+  });
+
+  it('kard configure writes a 0600 profile that later commands use (flags > env > profile)', async () => {
+    const home = join(dir, 'cfg-home');
+    const e = cleanEnv(home);
+    const c = await run(
+      [
+        'configure',
+        '--client-id',
+        mock.clientId,
+        '--client-secret',
+        mock.clientSecret,
+        '--organization-id',
+        mock.organizationId,
+        '--base-url',
+        mock.url,
+      ],
+      { env: e },
+    );
+    expect(c.code).toBe(0);
+    const path = join(home, 'config', 'kard', 'config.json');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const shown = await run(['configure', '--show'], { env: e });
+    expect(shown.stdout).not.toContain(mock.clientSecret);
+
+    const before = mock.stats().tokenRequests;
+    const t = await run(['auth', 'token', '--json'], { env: e });
+    expect(t.code).toBe(0);
+    expect(t.stderr).not.toMatch(/embedded mock/);
+    const info = JSON.parse(t.stdout);
+    expect(info).toMatchObject({ tokenType: expect.any(String), expiresIn: expect.any(Number) });
+    expect(t.stdout).not.toContain(mock.clientSecret);
+    expect(mock.stats().tokenRequests).toBeGreaterThan(before);
+
+    // env beats the profile: a wrong secret in env fails with an API error (exit 3)
+    const bad = await run(['ping'], { env: { ...e, KARD_CLIENT_SECRET: 'wrong' } });
+    const badUsers = await run(['users', 'get', 'nobody'], { env: { ...e, KARD_CLIENT_SECRET: 'wrong' } });
+    expect(bad.code === 0 || bad.code === 3).toBe(true); // ping needs no token
+    expect(badUsers.code).toBe(3);
+    expect(badUsers.stderr).not.toContain('wrong');
+    // a flag beats env
+    const ok = await run(['users', 'get', 'nobody', '--client-secret', mock.clientSecret], {
+      env: { ...e, KARD_CLIENT_SECRET: 'wrong' },
+    });
+    expect(ok.code).toBe(3); // authenticated now; the user does not exist (404)
+    expect(ok.stderr).toMatch(/404|not found/i);
+  });
+
+  it('users create/get/update/delete round trip against the mock', async () => {
+    const e = cleanEnv(dir, mockEnv(mock));
+    const id = `cli-user-${Date.now()}`;
+    expect((await run(['users', 'create', id, '--email', 'Jane.Doe@Example.com', '--zip', '10001'], { env: e })).code).toBe(0);
+    const got = await run(['users', 'get', id, '--json'], { env: e });
+    expect(got.code).toBe(0);
+    expect(JSON.parse(got.stdout).data.id).toBe(id);
+    expect(got.stdout).not.toContain('Jane.Doe@Example.com'); // only the HEM is sent (R42)
+    expect((await run(['users', 'update', id, '--zip', '94105'], { env: e })).code).toBe(0);
+    expect((await run(['users', 'delete', id], { env: e })).code).toBe(0);
+    expect((await run(['users', 'get', id], { env: e })).code).toBe(3);
+  });
+
+  it('offers list, rewards earned, subscriptions and notifications work against the mock', async () => {
+    const e = cleanEnv(dir, mockEnv(mock));
+    const id = `cli-offers-${Date.now()}`;
+    await run(['users', 'create', id], { env: e });
+    const offers = await run(['offers', 'list', '--user', id, '--all', '--json'], { env: e });
+    expect(offers.code).toBe(0);
+    expect(Array.isArray(JSON.parse(offers.stdout).data)).toBe(true);
+    const rewards = await run(['rewards', 'earned', '--user', id, '--json'], { env: e });
+    expect(rewards.code).toBe(0);
+    const sub = await run(
+      ['subscriptions', 'create', '--event', 'earnedRewardSettled', '--url', 'http://127.0.0.1:9/hook', '--json'],
+      { env: e },
+    );
+    expect(sub.code).toBe(0);
+    const subId = JSON.parse(sub.stdout).data[0].id as string;
+    expect((await run(['subscriptions', 'update', subId, '--disable'], { env: e })).code).toBe(0);
+    const list = await run(['subscriptions', 'list', '--json'], { env: e });
+    expect(JSON.parse(list.stdout).data.some((s: { id: string }) => s.id === subId)).toBe(true);
+    expect((await run(['notifications', 'list', '--json'], { env: e })).code).toBe(0);
+  });
+});
