@@ -99,7 +99,9 @@ export async function run() {
     const stats = mock.stats();
     if (stats.transactions.accepted !== events + WARMUP_REQUESTS * BATCH) throw new Error('mock lost events');
     const perS = Math.round(events / seconds);
-    console.log(`mock ingest: ${events} events in ${seconds.toFixed(2)} s over ${CONNECTIONS} connections → ${perS} events/s`);
+    console.log(
+      `mock ingest: ${events} events in ${seconds.toFixed(2)} s over ${CONNECTIONS} connections → ${perS} events/s`,
+    );
     return { mock_ingest_events_per_s: perS };
   } finally {
     await mock.close();
