@@ -130,7 +130,7 @@ async function main() {
   say('');
   if (real) {
     try {
-      config = kit.loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'error' });
+      config = kit.loadConfig({ PGLITE_DATA_DIR: 'memory', ...env, PORT: '0', LOG_LEVEL: 'error' });
     } catch (error) {
       fail(`real Kard credentials are set but the configuration is incomplete:\n${error.message}`);
     }
@@ -142,6 +142,7 @@ async function main() {
     config = kit.loadConfig({
       PORT: '0',
       LOG_LEVEL: 'error',
+      PGLITE_DATA_DIR: 'memory', // a throwaway outbox for a throwaway mock
       KARD_BASE_URL: mock.url,
       KARD_CLIENT_ID: mock.clientId,
       KARD_CLIENT_SECRET: mock.clientSecret,

@@ -17,7 +17,7 @@ export interface SampleConfig {
   };
   /** Key that verifies `notify-signature` on incoming webhooks. */
   webhookSecret: string;
-  /** PostgreSQL when set; otherwise PGlite (in memory, or in `dataDir`). */
+  /** PostgreSQL when set; otherwise PGlite, in `dataDir` (or in memory when it is not set). */
   databaseUrl?: string;
   dataDir?: string;
   logLevel?: string;
@@ -38,6 +38,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** Where the embedded database keeps its files unless PGLITE_DATA_DIR says otherwise. */
+export const DEFAULT_DATA_DIR = '.kard-data/express-sample';
 
 const KARD_VARS = [
   'KARD_CLIENT_ID',
@@ -95,7 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
     },
     webhookSecret: env.KARD_WEBHOOK_SECRET as string,
     ...(databaseUrl ? { databaseUrl } : {}),
-    ...(env.PGLITE_DATA_DIR ? { dataDir: env.PGLITE_DATA_DIR } : {}),
+    // The outbox must outlive the process, so the embedded database lives on disk by default;
+    // PGLITE_DATA_DIR=memory keeps it in memory (demos, tests).
+    ...(databaseUrl || env.PGLITE_DATA_DIR === 'memory'
+      ? {}
+      : { dataDir: env.PGLITE_DATA_DIR || DEFAULT_DATA_DIR }),
     logLevel: env.LOG_LEVEL || 'info',
     forwarder: {
       enabled: env.FORWARDER_ENABLED !== 'false',

@@ -4,6 +4,8 @@
  * DATABASE_URL is set, so several instances can share one outbox). Both speak the same SQL, so
  * every query in this app is written once.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
 
@@ -79,6 +81,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Data
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir) mkdirSync(dirname(resolve(dataDir)), { recursive: true }); // PGlite creates only the last level
   const db: PGlite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<R>(sql: string, params: readonly unknown[] = []) {

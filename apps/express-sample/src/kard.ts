@@ -7,7 +7,6 @@ import { checkBatch } from '@kardkit/schemas';
 import {
   KardApiError,
   type KardClient,
-  type KardClientOptions,
   KardConnectionError,
   KardTimeoutError,
   KardValidationError,
@@ -155,5 +154,3 @@ export function createKardPort(client: KardClient): KardPort {
     },
   };
 }
-
-export type { KardClientOptions };

@@ -38,6 +38,9 @@ describe('configuration from the environment', () => {
     const c = loadConfig({ ...full, DATABASE_URL: 'postgres://u@127.0.0.1/db', PORT: '8080' });
     expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: 'postgres://u@127.0.0.1/db' });
     expect(c.kard).toMatchObject({ environment: 'sandbox', clientId: 'id', organizationId: 'org' });
+    expect(c.dataDir).toBeUndefined(); // PostgreSQL: no embedded database
+    expect(loadConfig(full).dataDir).toBe('.kard-data/express-sample'); // durable by default
+    expect(loadConfig({ ...full, PGLITE_DATA_DIR: 'memory' }).dataDir).toBeUndefined();
     expect(() => loadConfig({ ...full, KARD_ENVIRONMENT: 'staging' })).toThrow(/KARD_ENVIRONMENT/);
     expect(() => loadConfig({ ...full, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(hasNoKardConfig({})).toBe(true);
