@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, mockEnv, ndjson, tempDir, v2Event } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let mock: MockKard;
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  mock = await startMockKard({});
+});
+afterAll(async () => {
+  await mock.close();
+  cleanup();
+});
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Runs the bin on a pseudo-terminal with util-linux `script` and returns what the screen got. */
+function onTty(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; screen: string }> {
+  const cmd = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm-256color' } });
+  let screen = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    screen += d;
+  });
+  child.stdin.end();
+  return new Promise((res) => child.on('close', (code) => res({ code, screen })));
+}
+
+describe('on a terminal', () => {
+  it('kard transactions send draws a progress bar (records/s, ETA) and colours the report', async () => {
+    const file = join(dir, 'tty.ndjson');
+    writeFileSync(file, ndjson(Array.from({ length: 600 }, (_, i) => v2Event(i))));
+    mock.faults.set({ match: '/transactions', latencyMs: 120 });
+    const env = cleanEnv(dir, mockEnv(mock));
+    delete env.NO_COLOR;
+    const { code, screen } = await onTty(['transactions', 'send', file, '--batch-size', '50', '--concurrency', '1'], env);
+    mock.faults.clear();
+    expect(code).toBe(0);
+    expect(screen).toMatch(/sending \[[#-]+\]\s+\d+%\s+\d+ records\s+\d+ rec\/s\s+ETA \S+/);
+    expect(screen).toContain('\r'); // redrawn in place
+    expect(screen).toContain('\u001b[32m600\u001b[39m'); // accepted count in green
+    expect(mock.stats().transactions.accepted).toBe(600);
+  });
+
+  it('NO_COLOR turns colour off even on a terminal; --no-progress hides the bar', async () => {
+    const file = join(dir, 'tty2.ndjson');
+    writeFileSync(file, ndjson([v2Event(1), JSON.parse(JSON.stringify(v2Event(2, { cardBIN: '1' })))]));
+    const env = cleanEnv(dir, mockEnv(mock));
+    const v = await onTty(['transactions', 'validate', file], env);
+    expect(v.code).toBe(1);
+    expect(v.screen).toMatch(/record 2 \(evt-2\): error \[R4\]/);
+    expect(v.screen).not.toContain('\u001b[');
+    const s = await onTty(['transactions', 'send', file, '--no-progress', '--resume'], env);
+    expect(s.screen).not.toMatch(/rec\/s/);
+  });
+});
