@@ -52,6 +52,11 @@ export function isTransient(error: unknown): boolean {
   return !(error instanceof KardValidationError);
 }
 
+/** Kard answers 409 for ids it already has (digest §7.4: listed on transactions create). */
+function isDuplicate(status: unknown): boolean {
+  return Number(status) === 409;
+}
+
 function errorText(error: unknown): string {
   if (error instanceof KardApiError) return `HTTP ${error.status}: ${error.message}`;
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -85,6 +90,9 @@ export function createKardPort(client: KardClient): KardPort {
         validate: false,
       })) as unknown as PartialResult;
       for (const r of result.rejected) {
+        // A per-event 409 means Kard already has this event id: delivered before (our earlier
+        // attempt, whose answer was lost). That is success for an at-least-once sender.
+        if (isDuplicate(r.error?.status)) continue;
         const id = r.id ?? (r.item as { id?: string } | undefined)?.id ?? null;
         // An error that names no event cannot be pinned on one: retry the batch rather than guess.
         if (id === null)
@@ -94,8 +102,16 @@ export function createKardPort(client: KardClient): KardPort {
       return { rejected, response: result.response };
     } catch (error) {
       if (isTransient(error)) return { rejected, transientError: errorText(error) };
-      // Kard refused the whole request (400, 409, 422…): retrying the
-      // same bytes gets the same answer, so every event is kept as rejected with Kard's reason.
+      if (error instanceof KardApiError && isDuplicate(error.status)) {
+        // 409 on the whole request: Kard already has these event ids (a re-send after a lost
+        // answer or a crash). The ids are the events' identity, so they count as delivered.
+        return {
+          rejected,
+          response: { status: 409, errors: error.errors, note: 'already received by Kard' },
+        };
+      }
+      // Kard refused the whole request (400, 422…): retrying the same bytes gets the same answer,
+      // so every event is kept as rejected with Kard's reason.
       const reason =
         error instanceof KardApiError
           ? { status: error.status, errors: error.errors }

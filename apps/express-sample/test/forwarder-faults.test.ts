@@ -163,4 +163,39 @@ describe('forwarder under injected faults: every event delivered, each counted o
     );
     expect(stopped.rows[0]?.n).toBe(50);
   });
+
+  it('409 (Kard already has these event ids, e.g. a re-send after a lost answer) counts as delivered, not rejected', async () => {
+    const events = ['evt-409-a', 'evt-409-b'].map((id, i) =>
+      txEvent(id, { userId: 'fu-1', transactionId: `txn-409-${i}`, merchant: NO_OFFER }),
+    );
+    expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
+    const duplicate = {
+      status: '409',
+      title: 'Conflict',
+      detail: 'event id already received',
+      id: 'evt-409-a',
+    };
+    h.mock.faults.set({ match: '/transactions', sequence: [{ status: 409, body: { errors: [duplicate] } }] });
+    const report = await h.sample.forwarder.runOnce();
+    h.mock.faults.clear();
+    expect(report).toMatchObject({ claimed: 2, sent: 2, rejected: 0, retried: 0 });
+    expect((await getEvent(h.sample.db, 'evt-409-a'))?.kard_response).toMatchObject({ status: 409 });
+
+    const more = ['evt-409-c', 'evt-409-d'].map((id, i) =>
+      txEvent(id, { userId: 'fu-1', transactionId: `txn-409b-${i}`, merchant: NO_OFFER }),
+    );
+    expect((await post(`${h.sample.url}/transactions`, more)).status).toBe(202);
+    const partial = {
+      errors: [
+        { status: '409', title: 'Conflict', detail: 'event id already received', id: 'evt-409-c' },
+        { status: '400', title: 'Invalid transaction', detail: 'unknown card product', id: 'evt-409-d' },
+      ],
+      data: { type: 'job', id: 'job-2', attributes: { status: 'queued', message: '0 queued' } },
+    };
+    h.mock.faults.set({ match: '/transactions', sequence: [{ status: 207, body: partial }] });
+    expect(await h.sample.forwarder.runOnce()).toMatchObject({ claimed: 2, sent: 1, rejected: 1 });
+    h.mock.faults.clear();
+    expect((await getEvent(h.sample.db, 'evt-409-c'))?.status).toBe('sent');
+    expect((await getEvent(h.sample.db, 'evt-409-d'))?.status).toBe('rejected');
+  });
 });
