@@ -3,6 +3,8 @@
 // JSON Schema checker that validates response bodies against openapi/kard.yaml, the source the SDK's
 // generated types come from.
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -85,6 +87,40 @@ export function txn(id: string, attrs: Record<string, unknown> = {}): Record<str
       ...attrs,
     },
   };
+}
+
+export interface Hit {
+  raw: Buffer;
+  headers: IncomingMessage['headers'];
+  path: string;
+}
+
+/** A webhook receiver on 127.0.0.1 keeping raw bodies; `status` decides each answer (n = hits on that path). */
+export async function receiver(status: (n: number, path: string) => number) {
+  const hits: Hit[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      hits.push({ raw: Buffer.concat(chunks), headers: req.headers, path: req.url ?? '' });
+      res.statusCode = status(hits.filter((x) => x.path === req.url).length, req.url ?? '');
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { hits, url, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Polls `fn` until it returns something truthy (5 s cap). */
+export async function waitFor<T>(fn: () => T | undefined | false, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 // --- OpenAPI response conformance ---------------------------------------------------------------

@@ -1,26 +1,23 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { conformance, conformsTo, type Harness, harness, org, txn } from './test-support.js';
+import {
+  conformance,
+  conformsTo,
+  type Harness,
+  harness,
+  org,
+  receiver,
+  txn,
+  waitFor,
+} from './test-support.js';
 
-// A webhook receiver that keeps raw bodies.
-const received: { body: string; headers: IncomingMessage['headers'] }[] = [];
-const hook: Server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    received.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
-    res.end('ok');
-  });
-});
-await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks`;
+const rx = await receiver(() => 200);
+const received = rx.hits;
 
-const h: Harness = await harness({ webhookUrl: hookUrl, uploadUrlTtlSeconds: 900 });
+const h: Harness = await harness({ webhookUrl: `${rx.url}/hooks`, uploadUrlTtlSeconds: 900 });
 afterAll(async () => {
   await h.mock.close();
-  await new Promise((r) => hook.close(r));
+  await rx.close();
 });
 beforeEach(() => {
   h.mock.reset();
@@ -33,16 +30,6 @@ const user = (id: string, attributes: Record<string, unknown> = { enrolledReward
   attributes,
 });
 const U = '/v2/issuers/{organizationId}/users';
-
-async function waitFor<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('users (R38–R43)', () => {
   it('201 echoes created users; GET, PUT and DELETE work; a deleted id can be re-created (R43)', async () => {
@@ -214,8 +201,10 @@ describe('bulk upload URL (R30–R34)', () => {
     expect(put.headers.get('etag')).toBeTruthy();
     expect(h.mock.stats().uploads).toEqual({ files: 1, lines: 1200, valid: 1198, invalid: 2 });
     expect(h.mock.eventCount('bulk-0')).toBe(1); // incoming files are ingested like POSTed events
-    const note = await waitFor(() => received.find((r) => r.body.includes('fileProcessingResult')));
-    const payload = JSON.parse(note.body);
+    const note = await waitFor(() =>
+      received.find((r) => r.raw.toString('utf8').includes('fileProcessingResult')),
+    );
+    const payload = JSON.parse(note.raw.toString('utf8'));
     expect(payload.data.type).toBe('fileProcessingResult');
     expect(conformsTo('WebhookNotification', payload)).toEqual([]);
     expect(payload.data.attributes).toMatchObject({

@@ -1,40 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { conformance, conformsTo, type Harness, harness, org, txn } from './test-support.js';
-
-interface Hit {
-  raw: Buffer;
-  headers: IncomingMessage['headers'];
-  path: string;
-}
-
-async function receiver(status: (n: number, path: string) => number) {
-  const hits: Hit[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      hits.push({ raw: Buffer.concat(chunks), headers: req.headers, path: req.url ?? '' });
-      res.statusCode = status(hits.filter((x) => x.path === req.url).length, req.url ?? '');
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { hits, url, close: () => new Promise((r) => server.close(r)) };
-}
-
-async function waitFor<T>(fn: () => T | undefined | false, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import {
+  conformance,
+  conformsTo,
+  type Harness,
+  harness,
+  org,
+  receiver,
+  txn,
+  waitFor,
+} from './test-support.js';
 
 // /ok answers 200; /flaky answers 500 twice then 200; /down always 503
 const rx = await receiver((n, path) =>

@@ -13,7 +13,7 @@ import {
 import { fail, paginate, reply } from '../http.js';
 import { type Ctx, dataArray, type RouteDef } from '../router.js';
 import { resolveStrategyOffers } from './organizations.js';
-import { split } from './transactions.js';
+import { job, split } from './transactions.js';
 
 const list = (q: URLSearchParams, name: string): string[] =>
   q
@@ -312,13 +312,7 @@ function createAttributions(ctx: Ctx) {
   const data = dataArray(ctx, 100, 'R75');
   const { errors } = split('attributions', data, 'Invalid attribution');
   if (errors.length) return reply(400, { errors });
-  return reply(202, {
-    data: {
-      type: 'job',
-      id: randomUUID(),
-      attributes: { status: 'queued', message: `${data.length} attribution event(s) queued` },
-    },
-  });
+  return reply(202, { data: job(`${data.length} attribution event(s) queued`) });
 }
 
 const U = '/v2/issuers/:org/users/:user';

@@ -42,7 +42,7 @@ export function split(kind: Kind, items: unknown[], title: string): Split {
   return { valid: r.valid, errors: r.invalid.map((x) => itemError(x.item, x.index, x.issues, title)) };
 }
 
-const job = (message: string) => ({
+export const job = (message: string) => ({
   type: 'job',
   id: randomUUID(),
   attributes: { status: 'queued', message },
