@@ -56,7 +56,9 @@ function startMock() {
     process.stdout.write(JSON.stringify({ url: m.url, clientId: m.clientId, clientSecret: m.clientSecret, organizationId: m.organizationId }) + '\\n');
     process.on('SIGTERM', () => m.close().then(() => process.exit(0)));
   })`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.on('error', reject);
@@ -79,7 +81,16 @@ function sendFile(file, creds, concurrency) {
     KARD_ORGANIZATION_ID: creds.organizationId,
     NO_COLOR: '1',
   };
-  const args = [CLI, 'transactions', 'send', file, '--json', '--concurrency', String(concurrency), '--no-progress'];
+  const args = [
+    CLI,
+    'transactions',
+    'send',
+    file,
+    '--json',
+    '--concurrency',
+    String(concurrency),
+    '--no-progress',
+  ];
   const useTime = existsSync('/usr/bin/time');
   const started = process.hrtime.bigint();
   const child = useTime
@@ -135,7 +146,9 @@ export async function run() {
     const s = await sendFile(smallFile, creds, concurrency);
     const b = await sendFile(bigFile, creds, concurrency);
     if (b.report.accepted !== n || s.report.accepted !== small) {
-      throw new Error(`not every record was accepted: ${b.report.accepted}/${n}, ${s.report.accepted}/${small}`);
+      throw new Error(
+        `not every record was accepted: ${b.report.accepted}/${n}, ${s.report.accepted}/${small}`,
+      );
     }
     const result = {
       bulk_tx_per_s: Math.round(n / b.seconds),

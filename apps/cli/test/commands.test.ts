@@ -89,9 +89,9 @@ describe('kard hem', () => {
   it('reproduces the official hashed-email test vectors (R42)', async () => {
     // From shared/reference/hem-test-vectors.json
     const vectors: [string, string][] = [
-      ["  user@example.com  ", "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"],
-      ["\tuser@example.com\n", "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"],
-      ["User@Example.com", "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"],
+      ['  user@example.com  ', 'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514'],
+      ['\tuser@example.com\n', 'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514'],
+      ['User@Example.com', 'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514'],
     ];
     for (const [input, expected] of vectors) {
       const r = await run(['hem', input], { env });
@@ -117,7 +117,10 @@ describe('kard webhooks verify (R106)', () => {
   });
   it('exit 1 with a clear message for a wrong signature (body from stdin)', async () => {
     const signature = await signWebhook(body, 'another-key');
-    const r = await run(['webhooks', 'verify', '--secret', secret, '--signature', signature, '-'], { env, input: body });
+    const r = await run(['webhooks', 'verify', '--secret', secret, '--signature', signature, '-'], {
+      env,
+      input: body,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/signature mismatch/);
     expect(r.stdout + r.stderr).not.toContain(secret);
@@ -187,7 +190,10 @@ describe('configuration and the API commands', () => {
   it('users create/get/update/delete round trip against the mock', async () => {
     const e = cleanEnv(dir, mockEnv(mock));
     const id = `cli-user-${Date.now()}`;
-    expect((await run(['users', 'create', id, '--email', 'Jane.Doe@Example.com', '--zip', '10001'], { env: e })).code).toBe(0);
+    expect(
+      (await run(['users', 'create', id, '--email', 'Jane.Doe@Example.com', '--zip', '10001'], { env: e }))
+        .code,
+    ).toBe(0);
     const got = await run(['users', 'get', id, '--json'], { env: e });
     expect(got.code).toBe(0);
     expect(JSON.parse(got.stdout).data.id).toBe(id);
@@ -207,7 +213,15 @@ describe('configuration and the API commands', () => {
     const rewards = await run(['rewards', 'earned', '--user', id, '--json'], { env: e });
     expect(rewards.code).toBe(0);
     const sub = await run(
-      ['subscriptions', 'create', '--event', 'earnedRewardSettled', '--url', 'http://127.0.0.1:9/hook', '--json'],
+      [
+        'subscriptions',
+        'create',
+        '--event',
+        'earnedRewardSettled',
+        '--url',
+        'http://127.0.0.1:9/hook',
+        '--json',
+      ],
       { env: e },
     );
     expect(sub.code).toBe(0);
@@ -216,5 +230,64 @@ describe('configuration and the API commands', () => {
     const list = await run(['subscriptions', 'list', '--json'], { env: e });
     expect(JSON.parse(list.stdout).data.some((s: { id: string }) => s.id === subId)).toBe(true);
     expect((await run(['notifications', 'list', '--json'], { env: e })).code).toBe(0);
+  });
+});
+
+describe('uploads', () => {
+  it('uploads historical turns v2 transaction events into historicalTransaction parts (≤500 each, R35)', async () => {
+    const e = cleanEnv(dir, mockEnv(mock));
+    const { v2Event, ndjson } = await import('./helpers.js');
+    const p = join(dir, 'hist.ndjson');
+    writeFileSync(p, ndjson(Array.from({ length: 700 }, (_, i) => v2Event(i, {}))));
+    const r = await run(['uploads', 'historical', '--user', 'user-1', p, '--json'], { env: e });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 700, rejected: [] });
+    const parts = mock.requests.filter((q) => q.method === 'PUT' && q.path.endsWith('/parts'));
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('uploads bulk streams gzipped JSONL to the presigned URL (R31–R33)', async () => {
+    const e = cleanEnv(dir, mockEnv(mock));
+    const { v2Event, ndjson } = await import('./helpers.js');
+    const p = join(dir, 'bulk.ndjson');
+    writeFileSync(p, ndjson(Array.from({ length: 50 }, (_, i) => v2Event(i))));
+    const before = mock.stats().uploads.lines;
+    const r = await run(['uploads', 'bulk', p, '--type', 'historical', '--json'], { env: e });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ records: 50, filename: 'bulk.jsonl.gz' });
+    expect(r.stdout + r.stderr).not.toMatch(/X-Amz-Signature|signature=/i);
+    expect(mock.stats().uploads.lines - before).toBe(50);
+    expect((await run(['uploads', 'bulk', p], { env: e })).code).toBe(2); // --type is required
+  });
+});
+
+describe('kard mock', () => {
+  it('runs the sandbox until Ctrl-C and prints working credentials', async () => {
+    const { start, collect } = await import('./helpers.js');
+    const child = start(['mock', '--port', '0', '--json'], { env });
+    const done = collect(child);
+    let text = '';
+    const creds = await new Promise<{
+      url: string;
+      clientId: string;
+      clientSecret: string;
+      organizationId: string;
+    }>((res) => {
+      child.stdout!.on('data', (d: Buffer | string) => {
+        text += String(d);
+        try {
+          res(JSON.parse(text));
+        } catch {
+          // wait for the whole object
+        }
+      });
+    });
+    const ping = await run(['users', 'get', 'nobody'], { env: cleanEnv(dir, mockEnv(creds)) });
+    expect(ping.code).toBe(3); // authenticated against it; 404 for an unknown user
+    expect(ping.stderr).not.toMatch(/embedded mock/);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(0);
   });
 });

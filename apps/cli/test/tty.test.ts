@@ -38,7 +38,10 @@ describe('on a terminal', () => {
     mock.faults.set({ match: '/transactions', latencyMs: 120 });
     const env = cleanEnv(dir, mockEnv(mock));
     delete env.NO_COLOR;
-    const { code, screen } = await onTty(['transactions', 'send', file, '--batch-size', '50', '--concurrency', '1'], env);
+    const { code, screen } = await onTty(
+      ['transactions', 'send', file, '--batch-size', '50', '--concurrency', '1'],
+      env,
+    );
     mock.faults.clear();
     expect(code).toBe(0);
     expect(screen).toMatch(/sending \[[#-]+\]\s+\d+%\s+\d+ records\s+\d+ rec\/s\s+ETA \S+/);

@@ -4,11 +4,16 @@ import { type InputFormat, openInput, readRecords } from '../io/records.js';
 import { type Io, writeJson } from '../output.js';
 import { openSession } from '../session.js';
 
+/**
+ * The records of a file. For historical uploads, v2 `transaction` events become `historicalTransaction`
+ * items (same attributes, digest §4.1; R34 line types), so one file serves both flows.
+ */
 async function* values(
   file: string,
   io: Io,
   format: InputFormat | undefined,
   bad: { count: number; first?: string },
+  historical: boolean,
 ) {
   const input = openInput(file, io.stdin as never);
   for await (const chunk of readRecords(input, { file, format })) {
@@ -18,7 +23,10 @@ async function* values(
         bad.first ??= `record ${r.n}: ${r.error}`;
         continue;
       }
-      yield r.value;
+      const v = r.value as { type?: unknown } | null;
+      if (historical && v && typeof v === 'object' && v.type === 'transaction') {
+        yield { ...v, type: 'historicalTransaction' };
+      } else yield r.value;
     }
   }
 }
@@ -33,7 +41,7 @@ export async function runUploadsHistorical(
   const session = await openSession(flags, io);
   const bad = { count: 0 } as { count: number; first?: string };
   try {
-    const report = await session.client.users.uploads.send(o.user, values(file, io, o.format, bad), {});
+    const report = await session.client.users.uploads.send(o.user, values(file, io, o.format, bad, true), {});
     const rejected = report.rejected.length + bad.count;
     if (o.json) {
       writeJson(io, {
@@ -53,6 +61,8 @@ export async function runUploadsHistorical(
       io.stdout.write(
         `upload ${report.uploadId} for user ${o.user}: ${report.accepted} accepted, ${rejected} rejected, ${report.batches} parts\n`,
       );
+      if (report.rejected.length > 20)
+        io.stdout.write(`  (first 20 of ${report.rejected.length}; --json lists all)\n`);
       for (const r of report.rejected.slice(0, 20)) {
         const why =
           r.issues?.map((i) => `${i.path} ${i.rule ? `[${i.rule}] ` : ''}${i.message}`).join('; ') ??
@@ -80,11 +90,14 @@ export async function runUploadsBulk(
     const base =
       file === '-' ? 'transactions' : (file.split('/').pop() ?? 'transactions').replace(/\.(gz)$/, '');
     const filename = o.name ?? `${base.replace(/\.(csv|json|ndjson|jsonl)$/, '')}.jsonl.gz`;
-    const res = await session.client.transactions.uploadFile(values(file, io, o.format, bad), {
-      fileType: o.type === 'incoming' ? 'incomingTransactionsFile' : 'historicalTransactionsFile',
-      filename,
-      gzip: true,
-    });
+    const res = await session.client.transactions.uploadFile(
+      values(file, io, o.format, bad, o.type === 'historical'),
+      {
+        fileType: o.type === 'incoming' ? 'incomingTransactionsFile' : 'historicalTransactionsFile',
+        filename,
+        gzip: true,
+      },
+    );
     if (o.json) writeJson(io, { ...res, unparseable: bad.count });
     else {
       io.stdout.write(
