@@ -246,6 +246,15 @@ describe('bulk upload URL (R30–R34)', () => {
     }
   });
 
+  it('409 when a URL is used twice; 400 for a corrupt gzip stream', async () => {
+    const u = await uploadUrl();
+    expect((await fetch(u.attributes.url, { method: 'PUT', body: lines(3) })).status).toBe(200);
+    expect((await fetch(u.attributes.url, { method: 'PUT', body: lines(3) })).status).toBe(409);
+    const g = await uploadUrl();
+    const corrupt = Buffer.concat([gzipSync(lines(3)).subarray(0, 12), Buffer.from('garbage')]);
+    expect((await fetch(g.attributes.url, { method: 'PUT', body: corrupt })).status).toBe(400);
+  });
+
   it('400 for 0 or 11 files (R30) and for a filename without extension (R33)', async () => {
     const f = (n: number, filename = 'a.jsonl') =>
       h.call('POST', `${org(h)}/transactions/uploads`, {
