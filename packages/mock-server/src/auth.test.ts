@@ -104,6 +104,7 @@ describe('bearer tokens', () => {
           ...(method === 'POST' ? { body: '{"data":[]}' } : {}),
         });
         expect(res.status, `${method} ${path} ${auth}`).toBe(401);
+        expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
         const body = await res.json();
         expect(body.errors[0]).toMatchObject({ status: '401', title: 'Unauthorized' });
       }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MockCore } from './core.js';
@@ -152,6 +152,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       headers['content-type'] ??= 'application/json; charset=utf-8';
     }
     headers['content-length'] = Buffer.byteLength(payload);
+    headers['x-request-id'] = randomUUID();
     res.writeHead(r.status, headers);
     res.end(payload);
   };
