@@ -206,6 +206,20 @@ describe('delivery, retries and the notifications log', () => {
     expect(h.mock.stats().webhooksFailed).toBe(1);
   });
 
+  it('reset() cancels pending retries so nothing leaks into the next test', async () => {
+    const subs = await h.call('GET', `${org(h)}/subscriptions?filter[eventName]=earnedRewardSettled`);
+    await h.call('PATCH', `${org(h)}/subscriptions/${subs.body.data[0].id}`, {
+      data: { type: 'subscription', attributes: { webhookUrl: `${rx.url}/down` } },
+    });
+    await spend('c1', { description: 'STARLIGHT CINEMAS' });
+    await waitFor(() => rx.hits.some((x) => x.path === '/down'));
+    h.mock.reset();
+    const seen = rx.hits.length;
+    await new Promise((r) => setTimeout(r, 250)); // longer than the remaining backoff (20+40+80 ms)
+    expect(rx.hits.length).toBe(seen);
+    expect(h.mock.stats().webhooksFailed).toBe(0);
+  });
+
   it('replay redelivers (202) and is 409 without an enabled subscription (R73); 404 for unknown ids', async () => {
     await spend('p1', { description: 'PAGE TURNER BOOKS' });
     const n = await waitForNotification('delivered');

@@ -38,6 +38,8 @@ export class WebhookDispatcher {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inflight = new Set<AbortController>();
   private closed = false;
+  /** Bumped by clear(): callbacks of older deliveries are ignored. */
+  private epoch = 0;
 
   constructor(private readonly opts: DispatcherOptions) {}
 
@@ -107,6 +109,7 @@ export class WebhookDispatcher {
     bump: (url: string) => void,
   ): void {
     if (this.closed) return;
+    const epoch = this.epoch;
     const ac = new AbortController();
     this.inflight.add(ac);
     const timeout = setTimeout(() => ac.abort(), 10_000);
@@ -130,7 +133,7 @@ export class WebhookDispatcher {
       .then(({ status, error }) => {
         clearTimeout(timeout);
         this.inflight.delete(ac);
-        if (this.closed) return;
+        if (this.closed || epoch !== this.epoch) return;
         if (status !== undefined) rec.statusCode = status;
         const ok = status !== undefined && status >= 200 && status < 300;
         if (ok) {
@@ -157,13 +160,20 @@ export class WebhookDispatcher {
       });
   }
 
+  /** Forget the log and cancel pending retries and in-flight deliveries (reset()). */
   clear(): void {
+    this.epoch += 1;
+    this.cancelPending();
     this.log.length = 0;
     this.byId.clear();
   }
 
   close(): void {
     this.closed = true;
+    this.cancelPending();
+  }
+
+  private cancelPending(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const ac of this.inflight) ac.abort();
