@@ -394,10 +394,10 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      examples([
+      `${examples([
         'kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" --signature "$SIG" body.json',
         'kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" body.json   # prints the expected signature',
-      ]) + '\nExit codes: 0 valid, 1 signature mismatch or bad body, 2 usage error.\n',
+      ])}\nExit codes: 0 valid, 1 signature mismatch or bad body, 2 usage error.\n`,
     )
     .action((file: string, opts) => done(runWebhooksVerify(file, opts, io)));
 
@@ -407,11 +407,11 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--show', 'show the profile (the secret is masked)')
     .addHelpText(
       'after',
-      examples([
+      `${examples([
         'kard configure',
         'kard configure --profile prod --client-id abc --organization-id org-1 --environment production',
         'kard configure --show',
-      ]) + '\nProfile options use the global flags: --profile, --client-id, --client-secret, ...\n',
+      ])}\nProfile options use the global flags: --profile, --client-id, --client-secret, ...\n`,
     )
     .action((opts, cmd: Command) => {
       const g = globals(cmd);

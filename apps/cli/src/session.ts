@@ -1,4 +1,4 @@
-import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import type { MockKard } from '@kardkit/mock-server';
 import { KardClient } from '@kardkit/sdk';
 import { type GlobalFlags, hasCredentials, type ResolvedConfig, resolveConfig } from './config.js';
 import { UsageError } from './errors.js';
