@@ -273,7 +273,7 @@ describe('kard mock', () => {
       clientId: string;
       clientSecret: string;
       organizationId: string;
-    }>((res) => {
+    }>((res, rej) => {
       child.stdout!.on('data', (d: Buffer | string) => {
         text += String(d);
         try {
@@ -282,6 +282,7 @@ describe('kard mock', () => {
           // wait for the whole object
         }
       });
+      done.then((r) => rej(new Error(`kard mock exited early (${r.code}): ${r.stderr}`)));
     });
     const ping = await run(['users', 'get', 'nobody'], { env: cleanEnv(dir, mockEnv(creds)) });
     expect(ping.code).toBe(3); // authenticated against it; 404 for an unknown user

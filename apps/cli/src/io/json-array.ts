@@ -32,6 +32,7 @@ export class JsonArrayScanner {
   private arrayInObject = false;
   private sawDataArray = false;
   private started = false;
+  private trailing = false;
 
   push(text: string): JsonElement[] {
     const out: JsonElement[] = [];
@@ -171,15 +172,18 @@ export class JsonArrayScanner {
         }
         case Mode.AfterArray:
         case Mode.Done: {
+          if (this.trailing) return out;
           const c = text[i]!;
           i++;
           if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
-          if (this.mode === Mode.AfterArray) {
-            out.push({ ok: false, error: `unexpected '${c}' after the end of the array` });
-            this.mode = Mode.Done;
-          }
-          i = n;
-          continue;
+          // Never drop data silently: an NDJSON file read as JSON would otherwise yield one record.
+          out.push({
+            ok: false,
+            error: `unexpected '${c}' after the end of the JSON document (one JSON value per line is NDJSON: use --format ndjson)`,
+          });
+          this.mode = Mode.Done;
+          this.trailing = true;
+          return out;
         }
       }
     }

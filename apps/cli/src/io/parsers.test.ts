@@ -116,3 +116,12 @@ describe('IdSet (R10 duplicate detection)', () => {
     expect(s.add('evt-200001', 2)).toBe(0);
   });
 });
+
+describe('JsonArrayScanner trailing data', () => {
+  it('reports data after the document once instead of silently dropping it', () => {
+    const s = new JsonArrayScanner();
+    const out = [...s.push('{"a":1}\n{"a":2}\n'), ...s.push('{"a":3}\n'), ...s.end()];
+    expect(out.map((e) => e.ok)).toEqual([true, false]);
+    expect(out[1]).toMatchObject({ error: expect.stringMatching(/NDJSON/) });
+  });
+});

@@ -91,8 +91,12 @@ export async function* readRecords(
     pipeline(Readable.from(source), gunzip, () => {});
     ({ head, source } = await peekFirst(gunzip));
   }
+  const sniffed = sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
+  const named = formatFromName(opts.file);
+  // JSON vs NDJSON: the content decides (an NDJSON file named .json is common); CSV goes by the name.
   const format =
-    opts.format ?? formatFromName(opts.file) ?? sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
+    opts.format ??
+    (named === undefined || named === 'csv' || sniffed === 'csv' ? (named ?? sniffed) : sniffed);
   if (format === 'ndjson') yield* ndjsonRecords(source);
   else if (format === 'json') yield* jsonRecords(source);
   else yield* csvRecords(source);
