@@ -33,8 +33,6 @@ export class ClientCredentials implements TokenSource {
   private expiresAt = 0;
   private inflight: Promise<string> | undefined;
   transport: Transport | undefined;
-  /** Number of token requests made (observability; tests use the mock's own count). */
-  fetched = 0;
 
   constructor(
     private readonly clientId: string,
@@ -64,7 +62,6 @@ export class ClientCredentials implements TokenSource {
   }
 
   private async refresh(): Promise<string> {
-    this.fetched++;
     // The shared refresh is not tied to any one caller's signal: one caller aborting must not fail
     // the others (each waiter races its own signal in get()).
     const res = await this.transport!.request<TokenResponse>({
@@ -85,20 +82,13 @@ export class ClientCredentials implements TokenSource {
   }
 }
 
+/** Lets one waiter give up on the shared refresh (the refresh itself goes on for the others). */
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(abortError(signal));
+      signal.addEventListener('abort', () => reject(abortError(signal)), { once: true });
+    }),
+  ]);
 }

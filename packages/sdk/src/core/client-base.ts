@@ -68,7 +68,7 @@ export class KardClientBase {
         : undefined;
     if (!tokens) {
       throw new KardError(
-        'Missing credentials: pass clientId and clientSecret (or set KARD_CLIENT_ID and KARD_CLIENT_SECRET), or a token',
+        'Missing credentials: pass clientId + clientSecret (or set KARD_CLIENT_ID + KARD_CLIENT_SECRET) or token',
       );
     }
     const headers: Record<string, string> = {};

@@ -132,7 +132,7 @@ interface GeneratedCallOptions {
  * `options.client.post({ url, path, query, body, headers })`, and this sends it through Transport.
  */
 export function createGeneratedClientAdapter(transport: Transport) {
-  const run = async (o: GeneratedCallOptions): Promise<{ data: unknown; status: number }> => {
+  const run = async (o: GeneratedCallOptions, method: string): Promise<{ data: unknown; status: number }> => {
     const url = o.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
       const v = o.path?.[name];
       if (v === undefined || v === null || v === '') {
@@ -145,22 +145,17 @@ export function createGeneratedClientAdapter(transport: Transport) {
       return encodeURIComponent(String(v));
     });
     const res: KardResponse = await transport.request(
-      {
-        method: o.method ?? 'GET',
-        url,
-        query: o.query,
-        json: o.body,
-        headers: o.headers,
-        auth: !o.kard.noAuth,
-      },
+      { method, url, query: o.query, json: o.body, headers: o.headers, auth: !o.kard.noAuth },
       o.kard.opts,
       o.kard.stats,
     );
     return { data: res.data, status: res.status };
   };
-  const adapter: Record<string, unknown> = { request: run };
-  for (const m of ['get', 'post', 'put', 'patch', 'delete']) {
-    adapter[m] = (o: GeneratedCallOptions) => run({ ...o, method: m.toUpperCase() });
+  const adapter: Record<string, unknown> = {
+    request: (o: GeneratedCallOptions) => run(o, o.method ?? 'GET'),
+  };
+  for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+    adapter[m.toLowerCase()] = (o: GeneratedCallOptions) => run(o, m);
   }
   return adapter;
 }

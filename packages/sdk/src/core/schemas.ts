@@ -37,16 +37,23 @@ export interface SchemasModule {
 }
 
 let loading: Promise<SchemasModule> | undefined;
+let loaded: SchemasModule | undefined;
 
 /**
  * @kardkit/schemas (and zod) load on first use, not on import: a one-call app's cold start and
  * initial bundle stay small, and bundlers put the validators in their own chunk.
  */
 export function loadSchemas(): Promise<SchemasModule> {
-  loading ??= (import('@kardkit/schemas' as string) as Promise<SchemasModule>).catch((err) => {
-    loading = undefined;
-    throw err;
-  });
+  loading ??= (import('@kardkit/schemas' as string) as Promise<SchemasModule>).then(
+    (m) => {
+      loaded = m;
+      return m;
+    },
+    (err) => {
+      loading = undefined;
+      throw err;
+    },
+  );
   return loading;
 }
 
@@ -65,7 +72,7 @@ export async function validateRequest(
   body: unknown,
   logger: Logger | undefined,
 ): Promise<void> {
-  const schemas = await loadSchemas();
+  const schemas = loaded ?? (await loadSchemas());
   const parse = schemas[`safeParse${kind}`] as ((input: unknown) => ParseResult) | undefined;
   if (typeof parse !== 'function') return;
   const result = parse(body);

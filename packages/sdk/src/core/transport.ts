@@ -62,22 +62,16 @@ export interface TransportConfig {
   secrets: () => (string | undefined)[];
 }
 
-/** Serialises a query object: arrays repeat the key, objects become deepObject (hey-api defaults). */
-export function buildQuery(query: Record<string, unknown> | undefined): string {
-  if (!query) return '';
+/** Serialises a query object; arrays repeat the key (the generated client's default, `explode: true`). */
+export function buildQuery(query: Record<string, unknown>): string {
   const parts: string[] = [];
-  const add = (k: string, v: unknown) => {
-    if (v === undefined || v === null) return;
-    if (Array.isArray(v)) for (const x of v) add(k, x);
-    else if (typeof v === 'object' && !(v instanceof Date)) {
-      for (const [kk, vv] of Object.entries(v as object)) add(`${k}[${kk}]`, vv);
-    } else {
-      parts.push(
-        `${encodeURIComponent(k)}=${encodeURIComponent(v instanceof Date ? v.toISOString() : String(v))}`,
-      );
+  for (const k in query) {
+    const v = query[k];
+    for (const x of Array.isArray(v) ? v : [v]) {
+      if (x !== undefined && x !== null)
+        parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(x))}`);
     }
-  };
-  for (const [k, v] of Object.entries(query)) add(k, v);
+  }
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
@@ -90,8 +84,8 @@ export class Transport {
   constructor(readonly config: TransportConfig) {}
 
   url(path: string, query?: Record<string, unknown>): string {
-    const base = /^https?:\/\//i.test(path) ? path : this.config.baseUrl + path;
-    return base + buildQuery(query);
+    const base = path[0] === '/' ? this.config.baseUrl + path : path;
+    return query ? base + buildQuery(query) : base;
   }
 
   async request<T = unknown>(
@@ -111,24 +105,14 @@ export class Transport {
       body = JSON.stringify(spec.json);
       headers['content-type'] = 'application/json';
     }
-    for (const h of [spec.headers, opts.headers]) if (h) for (const k in h) headers[k.toLowerCase()] = h[k]!;
+    if (spec.headers) for (const k in spec.headers) headers[k.toLowerCase()] = spec.headers[k]!;
+    if (opts.headers) for (const k in opts.headers) headers[k.toLowerCase()] = opts.headers[k]!;
     const tokens = spec.auth !== false && headers.authorization === undefined ? config.tokens : undefined;
+    const init: RequestInit = spec.init
+      ? { ...spec.init, method: spec.method, headers, body }
+      : { method: spec.method, headers, body };
     let attempt = 0;
     let refreshed = false;
-    // Only ever called with a logger; nothing here is computed when logging is off.
-    const log = (level: keyof Logger, message: string, meta: Record<string, unknown>) =>
-      logger?.[level]?.(`kard: ${message}`, {
-        method: spec.method,
-        url: redactUrl(url),
-        attempt: attempt + 1,
-        ...meta,
-      });
-    const retry = async (delay: number, meta: Record<string, unknown>) => {
-      if (logger) log('warn', 'retrying', { delayMs: delay, ...meta });
-      await sleep(delay, signal);
-      attempt++;
-      if (stats) stats.retried++;
-    };
     for (;;) {
       if (signal?.aborted) throw abortError(signal);
       let token: string | undefined;
@@ -136,38 +120,48 @@ export class Transport {
         token = await tokens.get(signal);
         headers.authorization = `Bearer ${token}`;
       }
-      if (logger) log('debug', 'request', { headers: redactHeaders(headers), hasBody: body !== undefined });
+      if (logger)
+        this.log('debug', 'request', spec, url, attempt, {
+          headers: redactHeaders(headers),
+          hasBody: body !== undefined,
+        });
       let res: Response;
       let text: string;
       try {
-        ({ res, text } = await this.attempt(
-          url,
-          { ...spec.init, method: spec.method, headers, body },
-          timeoutMs,
-          signal,
-        ));
+        ({ res, text } = await this.attempt(url, init, timeoutMs, signal));
       } catch (err) {
         if (err instanceof KardConnectionError && attempt < maxRetries) {
-          await retry(retryDelay(attempt, undefined), { error: err.message });
+          const delay = retryDelay(attempt, undefined);
+          if (logger)
+            this.log('warn', 'retrying', spec, url, attempt, { delayMs: delay, error: err.message });
+          await sleep(delay, signal);
+          attempt++;
+          if (stats) stats.retried++;
           continue;
         }
-        if (logger) log('error', 'failed', { error: (err as Error).message });
+        if (logger) this.log('error', 'failed', spec, url, attempt, { error: (err as Error).message });
         throw err;
       }
       const status = res.status;
-      if (logger) log('debug', 'response', { status, headers: redactHeaders(res.headers) });
+      if (logger)
+        this.log('debug', 'response', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
       if (status < 300) return { status, headers: res.headers, data: parseBody(res, text) as T };
       if (status === 401 && token !== undefined && !refreshed && tokens!.invalidate(token)) {
         // A 401 with a cached OAuth token: drop it, fetch a new one and repeat, once (issue 5).
         refreshed = true;
-        if (logger) log('info', '401, refreshing the token', {});
+        if (logger) this.log('info', '401, refreshing the token', spec, url, attempt, {});
         continue;
       }
       if (isRetryableStatus(status) && attempt < maxRetries) {
-        await retry(retryDelay(attempt, parseRetryAfter(res.headers.get('retry-after'))), { status });
+        const delay = retryDelay(attempt, parseRetryAfter(res.headers.get('retry-after')));
+        if (logger) this.log('warn', 'retrying', spec, url, attempt, { delayMs: delay, status });
+        await sleep(delay, signal);
+        attempt++;
+        if (stats) stats.retried++;
         continue;
       }
-      if (logger) log('error', 'failed', { status, headers: redactHeaders(res.headers) });
+      if (logger)
+        this.log('error', 'failed', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
       throw createApiError({
         status,
         body: scrub(parseBody(res, text), config.secrets()),
@@ -180,29 +174,66 @@ export class Transport {
     }
   }
 
+  /** Only called when a logger is set: nothing is computed for logging otherwise. */
+  private log(
+    level: keyof Logger,
+    message: string,
+    spec: RequestSpec,
+    url: string,
+    attempt: number,
+    meta: Record<string, unknown>,
+  ): void {
+    this.config.logger?.[level]?.(`kard: ${message}`, {
+      method: spec.method,
+      url: redactUrl(url),
+      attempt: attempt + 1,
+      ...meta,
+    });
+  }
+
+  /**
+   * One attempt, with the timeout covering headers and body. Without a caller signal no AbortSignal
+   * is given to fetch: on Node, a signal per request costs undici about as much CPU as all the rest
+   * of the SDK's per-request work (listeners, WeakRef, FinalizationRegistry, GC). The timeout is a
+   * timer instead; a timed-out request is abandoned (its late answer discarded; undici's own
+   * headers/body timeouts bound the socket). With the caller's signal, fetch gets a signal that
+   * follows it and the timeout, and is cancelled for real.
+   */
   private async attempt(
     url: string,
     init: RequestInit,
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<{ res: Response; text: string }> {
-    const ctrl = new AbortController();
+    let ctrl: AbortController | undefined;
+    const onAbort = () => ctrl!.abort(signal!.reason);
+    if (signal) {
+      ctrl = new AbortController();
+      signal.addEventListener('abort', onAbort, { once: true });
+      init.signal = ctrl.signal;
+    }
+    const work = (async () => {
+      const res = await this.config.fetch(url, init);
+      return { res, text: res.status === 204 ? '' : await res.text() };
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
-    const timer =
-      timeoutMs > 0 && Number.isFinite(timeoutMs)
-        ? setTimeout(() => {
-            timedOut = true;
-            ctrl.abort();
-          }, timeoutMs)
-        : undefined;
-    const onAbort = () => ctrl.abort(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const res = await this.config.fetch(url, { ...init, signal: ctrl.signal });
-      const text = res.status === 204 ? '' : await res.text();
-      return { res, text };
+      if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return await work;
+      return await new Promise((resolve, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          ctrl?.abort();
+          work.catch(() => {}); // the abandoned attempt's late outcome is ignored
+          reject(new KardTimeoutError(`Request timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+        work.then(resolve, reject);
+      });
     } catch (err) {
-      if (timedOut) throw new KardTimeoutError(`Request timed out after ${timeoutMs} ms`, { cause: err });
+      if (timedOut)
+        throw err instanceof KardTimeoutError
+          ? err
+          : new KardTimeoutError(`Request timed out after ${timeoutMs} ms`);
       if (signal?.aborted) throw abortError(signal);
       const cause = err as { message?: string; cause?: { code?: string; message?: string } };
       const detail = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? 'unknown error';
@@ -210,7 +241,7 @@ export class Transport {
         cause: err,
       });
     } finally {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
   }
