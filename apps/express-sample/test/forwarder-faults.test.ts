@@ -54,7 +54,7 @@ describe('forwarder under injected faults: every event delivered, each counted o
     const attempts = await h.sample.db.query<{ n: number }>('SELECT max(attempts)::int AS n FROM outbox');
     expect(attempts.rows[0]?.n).toBeGreaterThan(1);
     h.mock.faults.clear();
-  });
+  }, 60_000);
 
   it("a 207 rejection is final: the event is marked rejected with Kard's reason, the others are sent, nothing is retried", async () => {
     const ids = ['evt-207-a', 'evt-207-b', 'evt-207-c'];

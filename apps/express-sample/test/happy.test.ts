@@ -85,6 +85,34 @@ describe('happy path: enroll, post, forward, webhook, rewards', () => {
     expect(h.mock.receivedCount('evt-happy-1')).toBe(1);
   });
 
+  it('legacy flat records go to the legacy endpoint (POST /transactions/incoming) and earn the same way', async () => {
+    const before = h.mock.stats().legacyIncoming.accepted;
+    const legacy = {
+      transactionId: 'txn-legacy-happy',
+      referringPartnerUserId: 'user-happy',
+      amount: 900,
+      status: 'APPROVED',
+      currency: 'USD',
+      description: MERCHANT,
+      merchantName: MERCHANT,
+      authorizationDate: '2026-11-20T12:00:00Z',
+      cardBIN: '411111',
+      cardLastFour: '4242',
+    };
+    const res = await post(`${h.sample.url}/transactions`, [legacy]);
+    expect(res.status).toBe(202);
+    const id = res.body.events[0].id as string;
+    await waitFor(
+      'legacy event sent',
+      async () => (await get(`${h.sample.url}/outbox/${id}`)).body.status === 'sent',
+    );
+    expect(h.mock.stats().legacyIncoming.accepted).toBe(before + 1);
+    await waitFor('legacy reward webhook', async () => {
+      const r = await get(`${h.sample.url}/users/user-happy/rewards`);
+      return r.body.data.some((n: { transactionId: string }) => n.transactionId === 'txn-legacy-happy');
+    });
+  });
+
   it('proxies offers one page at a time, passing page[size] and page[after] through', async () => {
     const first = await get(`${h.sample.url}/users/user-happy/offers?page[size]=2`);
     expect(first.status).toBe(200);
