@@ -1,21 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { NOTIFICATION_TYPE } from '@kardkit/schemas';
 import { FaultController } from './faults.js';
 import { type FixtureOffer, matchOffer, rewardCents } from './fixtures.js';
 import type { CounterStats, MockStats } from './types.js';
 import { WebhookDispatcher } from './webhooks.js';
 
-export const NOTIFICATION_TYPES = [
-  'earnedRewardApproved',
-  'earnedRewardSettled',
-  'earnedRewardRejected',
-  'validTransaction',
-  'failedTransaction',
-  'clawback',
-  'auditUpdate',
-  'fileProcessingResult',
-  'pushNotificationPlacementFile',
-  'emailNotificationPlacementFile',
-] as const;
+/** Every v2 notification type (digest §6.2). */
+export const NOTIFICATION_TYPES: readonly string[] = NOTIFICATION_TYPE;
 
 export interface UserRecord {
   id: string;

@@ -1,4 +1,5 @@
 /** The seeded fixture catalog: offers, their categories and in-store locations. Deterministic. */
+import { CATEGORY_OPTION } from '@kardkit/schemas';
 
 export type PurchaseChannel = 'INSTORE' | 'ONLINE';
 
@@ -81,25 +82,8 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/(^-|-$)/g, '');
 
-export const CATEGORIES: readonly string[] = [
-  'Arts & Entertainment',
-  'Baby, Kids & Toys',
-  'Books & Digital Media',
-  'Clothing, Shoes & Accessories',
-  'Computers, Electronics & Software',
-  'Convenience',
-  'Gas',
-  'Department Stores',
-  'Food & Beverage',
-  'Health & Beauty',
-  'Home & Garden',
-  'Miscellaneous',
-  'Occasions & Gifts',
-  'Pets',
-  'Sports & Outdoors',
-  'Supplies & Services',
-  'Travel',
-];
+/** Kard's category names (CategoryOption), from @kardkit/schemas. */
+export const CATEGORIES: readonly string[] = CATEGORY_OPTION;
 export const categoryId = (name: string) => `cat-${slug(name)}`;
 
 function build(): { offers: FixtureOffer[]; locations: FixtureLocation[] } {

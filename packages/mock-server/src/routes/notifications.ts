@@ -12,8 +12,7 @@ const subResource = (s: Subscription) => ({
 });
 
 function checkEventName(v: string | null, parameter: string): void {
-  if (v && !(NOTIFICATION_TYPES as readonly string[]).includes(v))
-    fail(400, `unknown event name '${v}'`, { parameter });
+  if (v && !NOTIFICATION_TYPES.includes(v)) fail(400, `unknown event name '${v}'`, { parameter });
 }
 
 /** 17. POST subscriptions — 201; 409 when the same eventName + webhookUrl is already subscribed. */
