@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockKard } from './index.js';
-import { conformance, type Harness, harness, org } from './test-support.js';
+import { conformance, getToken, type Harness, harness, org } from './test-support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -128,43 +128,36 @@ describe('bearer tokens', () => {
   it('expireTokens() invalidates every issued token; a new one works', async () => {
     const mock = await startMockKard();
     try {
-      const t = await (
-        await fetch(`${mock.url}/v2/auth/token`, {
-          method: 'POST',
-          body: JSON.stringify({ client_id: mock.clientId, client_secret: mock.clientSecret }),
-        })
-      ).json();
+      const token = await getToken(mock);
       const url = `${mock.url}/v2/issuers/${mock.organizationId}/subscriptions`;
-      const auth = { authorization: `Bearer ${t.access_token}` };
-      expect((await fetch(url, { headers: auth })).status).toBe(200);
+      const get = (t: string) => fetch(url, { headers: { authorization: `Bearer ${t}` } });
+      expect((await get(token)).status).toBe(200);
       mock.expireTokens();
-      const res = await fetch(url, { headers: auth });
+      const res = await get(token);
       expect(res.status).toBe(401);
-      expect((await res.json()).errors[0].detail).not.toContain(t.access_token);
+      expect((await res.json()).errors[0].detail).not.toContain(token);
+      expect((await get(await getToken(mock))).status).toBe(200);
     } finally {
       await mock.close();
     }
   });
 
   it('tokens expire after tokenTtlSeconds (expires_in reflects it)', async () => {
-    const mock = await startMockKard({ tokenTtlSeconds: 1 });
+    const short = await harness({ tokenTtlSeconds: 1 });
     try {
-      const t = await (
-        await fetch(`${mock.url}/v2/auth/token`, {
-          method: 'POST',
-          body: JSON.stringify({ client_id: mock.clientId, client_secret: mock.clientSecret }),
-        })
-      ).json();
-      expect(t.expires_in).toBe(1);
-      const url = `${mock.url}/v2/issuer`;
-      const auth = { authorization: `Bearer ${t.access_token}` };
-      expect((await fetch(url, { headers: auth })).status).toBe(200);
+      const t = await short.call('POST', '/v2/auth/token', {
+        client_id: short.mock.clientId,
+        client_secret: short.mock.clientSecret,
+      });
+      expect(t.body.expires_in).toBe(1);
+      short.token = t.body.access_token;
+      expect((await short.call('GET', '/v2/issuer')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1100));
-      const res = await fetch(url, { headers: auth });
+      const res = await short.call('GET', '/v2/issuer');
       expect(res.status).toBe(401);
-      expect((await res.json()).errors[0].detail).toMatch(/expired/);
+      expect(res.body.errors[0].detail).toMatch(/expired/);
     } finally {
-      await mock.close();
+      await short.mock.close();
     }
   });
 
