@@ -74,7 +74,7 @@ const CITIES: [city: string, state: string, zip: string, lat: number, lng: numbe
 ];
 
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
-export const offerIdFor = (i: number) => `6650a1b2c3d4e5f6a7b8c9${hex2(i)}`;
+const offerIdFor = (i: number) => `6650a1b2c3d4e5f6a7b8c9${hex2(i)}`;
 const locationIdFor = (i: number) => `6650b1b2c3d4e5f6a7b8c9${hex2(i)}`;
 const slug = (s: string) =>
   s
@@ -84,7 +84,7 @@ const slug = (s: string) =>
 
 /** Kard's category names (CategoryOption), from @kardkit/schemas. */
 export const CATEGORIES: readonly string[] = CATEGORY_OPTION;
-export const categoryId = (name: string) => `cat-${slug(name)}`;
+const categoryId = (name: string) => `cat-${slug(name)}`;
 
 function build(): { offers: FixtureOffer[]; locations: FixtureLocation[] } {
   const offers: FixtureOffer[] = [];

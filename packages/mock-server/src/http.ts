@@ -22,7 +22,7 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
-export const titleFor = (status: number) => TITLES[status] ?? `HTTP ${status}`;
+const titleFor = (status: number) => TITLES[status] ?? `HTTP ${status}`;
 
 /** A response the router sends as-is. */
 export interface Reply {
@@ -108,8 +108,8 @@ export const validationFailure = (issues: readonly ValidationIssue[]): never => 
 
 // --- cursor pagination -------------------------------------------------------------------------
 
-export const encodeCursor = (index: number) => Buffer.from(`o:${index}`).toString('base64url');
-export function decodeCursor(cursor: string, parameter: string): number {
+const encodeCursor = (index: number) => Buffer.from(`o:${index}`).toString('base64url');
+function decodeCursor(cursor: string, parameter: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const m = /^o:(\d+)$/.exec(text);
   if (!m) return fail(400, 'invalid pagination cursor', { parameter });
@@ -123,7 +123,7 @@ export interface Page<T> {
   pageSize: number;
 }
 
-export function parsePageSize(
+function parsePageSize(
   query: URLSearchParams,
   { def, max }: { def: number; max: number },
   name = 'page[size]',

@@ -15,7 +15,7 @@ import { type Ctx, dataArray, MALFORMED, type RouteDef } from '../router.js';
 type Kind = Parameters<typeof checkBatch>[0];
 
 /** One error per rejected item: `id` = the failing data[].id, pointer = its first error (digest §7.2). */
-export function itemError(
+function itemError(
   item: unknown,
   index: number,
   issues: readonly ValidationIssue[],
@@ -32,7 +32,7 @@ export function itemError(
   });
 }
 
-export interface Split {
+interface Split {
   valid: { index: number; item: unknown }[];
   errors: ErrorObject[];
 }
