@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/readyz', async (_req, res) => {
     try {
-      await db.query('SELECT 1');
+      // One query answers both questions: the database is reachable and the migrations are applied.
       if (!(await migrationsComplete(db))) {
         res.status(503).json({ status: 'migrating' });
         return;
