@@ -213,6 +213,15 @@ export function sendTransactions(
   });
 }
 
+/** legacy.transactions.send: the same engine to POST /transactions/incoming. */
+export function sendLegacy(
+  client: KardClient,
+  source: Source,
+  options: SendOptions = {},
+): Promise<SendReport> {
+  return sendTransactions(client, source, { ...options, schema: 'legacy' });
+}
+
 /** users.uploads.send: historical upload flow for one user (digest §4.1). */
 export async function sendHistorical(
   client: KardClient,

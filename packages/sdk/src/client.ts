@@ -46,21 +46,21 @@ type Merge<A, B> = {
 
 export type KardResources = Merge<ResourceTree<Operations>, BulkHelpers>;
 
-const bulk = () => import('./bulk.js');
-
 class KardClientImpl extends KardClientBase {
   constructor(options: KardClientOptions = {}) {
     // Validation on by default, with @kardkit/schemas loaded on first use.
     super({ validator: validateRequest, ...options });
     const self = this as unknown as KardClient;
+    // The bulk helpers load on first use, so a one-call app never loads them.
+    const lazy =
+      (name: 'sendTransactions' | 'sendLegacy' | 'uploadFile' | 'sendHistorical') =>
+      (...args: unknown[]) =>
+        import('./bulk.js').then((m) => (m[name] as (...a: unknown[]) => unknown)(self, ...args));
     const t = self.transactions as Record<string, unknown>;
-    t.send = (items: Source, o?: SendOptions) => bulk().then((m) => m.sendTransactions(self, items, o));
-    t.uploadFile = (records: Source, o?: BulkFileOptions) =>
-      bulk().then((m) => m.uploadFile(self, records, o));
-    (self.users.uploads as Record<string, unknown>).send = (userId: string, items: Source, o?: SendOptions) =>
-      bulk().then((m) => m.sendHistorical(self, userId, items, o));
-    (self.legacy.transactions as Record<string, unknown>).send = (items: Source, o?: SendOptions) =>
-      bulk().then((m) => m.sendTransactions(self, items, { ...o, schema: 'legacy' }));
+    t.send = lazy('sendTransactions');
+    t.uploadFile = lazy('uploadFile');
+    (self.users.uploads as Record<string, unknown>).send = lazy('sendHistorical');
+    (self.legacy.transactions as Record<string, unknown>).send = lazy('sendLegacy');
   }
 }
 
