@@ -175,10 +175,6 @@ export function createApp(deps: AppDeps): Express {
         .json({ error: 'Kard did not enroll the user', errors: result.rejected });
       return;
     }
-    await db.query(
-      'INSERT INTO users (id, hashed_email) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET hashed_email = EXCLUDED.hashed_email',
-      [id, attributes.hashedEmail ?? null],
-    );
     res.status(201).json({ id, hashedEmail: attributes.hashedEmail ?? null, kard: result.response });
   });
 

@@ -8,7 +8,7 @@ import type { Database } from './db.js';
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
   {
     version: 1,
-    name: 'outbox, webhook notifications, users',
+    name: 'outbox and webhook notifications',
     sql: `
       CREATE TABLE outbox (
         seq             BIGSERIAL UNIQUE,               -- arrival order; batches are sent in this order
@@ -47,12 +47,6 @@ export const migrations: readonly { version: number; name: string; sql: string }
         duplicate_deliveries INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX webhook_notifications_user ON webhook_notifications (user_id, received_at);
-
-      CREATE TABLE users (
-        id           TEXT PRIMARY KEY,
-        hashed_email TEXT,
-        enrolled_at  TIMESTAMPTZ NOT NULL DEFAULT now()
-      );
     `,
   },
 ];

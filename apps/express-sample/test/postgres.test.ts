@@ -69,7 +69,7 @@ describe.runIf(PG_URL)(
         `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`,
         [schema],
       );
-      expect(tables.rows[0]?.n).toBe(4);
+      expect(tables.rows[0]?.n).toBe(3); // kardkit_migrations, outbox, webhook_notifications
     });
 
     it('SKIP LOCKED: two claims at once get disjoint rows', async () => {
