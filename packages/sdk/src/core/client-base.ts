@@ -9,7 +9,13 @@ import {
   type RequestValidator,
   type ResourceTree,
 } from './operation.js';
-import { type KardResponse, type RequestOptions, type RequestSpec, Transport } from './transport.js';
+import {
+  type KardResponse,
+  type RequestOptions,
+  type RequestSpec,
+  type Stats,
+  Transport,
+} from './transport.js';
 
 /** Base URLs (digest §1.1). */
 export const environments = {
@@ -96,11 +102,12 @@ export class KardClientBase {
   }
 
   /**
-   * Passthrough for endpoints the spec lacks: same auth, retries, timeouts, errors and redaction.
-   * `spec.url` is a path ('/v2/...') or an absolute URL.
+   * Passthrough for endpoints the spec lacks (or for pre-serialised bodies): same auth, retries,
+   * timeouts, errors and redaction. `spec.url` is a path ('/v2/...') or an absolute URL. Pass
+   * `stats` to count retries (`stats.retried` is incremented per retried attempt).
    */
-  request<T = unknown>(spec: RequestSpec, options?: RequestOptions): Promise<KardResponse<T>> {
-    return this.transport.request<T>(spec, options);
+  request<T = unknown>(spec: RequestSpec, options?: RequestOptions, stats?: Stats): Promise<KardResponse<T>> {
+    return this.transport.request<T>(spec, options, stats);
   }
 }
 
