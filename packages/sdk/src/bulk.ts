@@ -262,8 +262,15 @@ export interface BulkFileOptions extends Omit<RequestOptions, 'validate'> {
   fileType?: 'historicalTransactionsFile' | 'incomingTransactionsFile';
   /** Must include the extension; default `transactions-<timestamp>.jsonl.gz` (or .jsonl). */
   filename?: string;
-  /** gzip the JSONL stream (default true). */
+  /** gzip the JSONL (default true). */
   gzip?: boolean;
+  /**
+   * Stream the body with chunked transfer encoding instead of building it first (default false).
+   * S3 presigned PUTs need a Content-Length, so the default builds the (gzipped) file in memory first,
+   * then requests the URL and sends it, replayable on retries and on an expired URL. `stream: true`
+   * keeps memory flat, for stores that accept chunked uploads (like the mock).
+   */
+  stream?: boolean;
 }
 
 export interface BulkFileResult {
@@ -276,10 +283,11 @@ export interface BulkFileResult {
 }
 
 /**
- * Bulk-file flow (digest §4.2): request a presigned URL, then PUT the records as (gzipped) JSONL,
- * streamed with bounded memory. If the URL has expired (before starting, or the store answers 403
- * "expired") a new one is requested, once; a replay needs a re-iterable source (an array or a function
- * returning a fresh iterable). The presigned URL is never logged and never appears in errors.
+ * Bulk-file flow (digest §4.2): build the records as (gzipped) JSONL, request a presigned URL and
+ * PUT the file; or, with `stream: true`, stream it with bounded memory. If the URL has expired
+ * (before sending, or the store answers 403/410) a new one is requested, once; a streamed replay needs
+ * a re-iterable source (an array or a function returning a fresh iterable). The presigned URL is
+ * never logged and never appears in errors.
  */
 export async function uploadFile(
   client: KardClient,
@@ -306,16 +314,23 @@ export async function uploadFile(
   };
   const replayable = typeof records === 'function' || Array.isArray(records);
   const open = async (): Promise<Source> => (typeof records === 'function' ? records() : records);
+  let file: Blob | undefined;
+  let count = 0;
+  if (!options.stream) {
+    // Built before the URL is requested, so a long build cannot outlive the URL's 15 minutes.
+    const counter = { records: 0 };
+    file = await new Response(jsonlStream(await open(), counter, gzip)).blob();
+    count = counter.records;
+  }
   let target = await requestUrl();
   let urlsRequested = 1;
   for (let attempt = 0; ; attempt++) {
-    const source = await open();
+    const counter = { records: count };
+    const body = file ?? jsonlStream(await open(), counter, gzip);
     if (Date.now() >= target.renewAt) {
       target = await requestUrl();
       urlsRequested++;
     }
-    const counter = { records: 0 };
-    const body = jsonlStream(source, counter, gzip);
     try {
       await client.transport.request(
         {
@@ -323,19 +338,18 @@ export async function uploadFile(
           url: target.url,
           body,
           auth: false,
-          retry: false, // a stream cannot be replayed
-          init: { duplex: 'half' },
-          headers: {
-            'content-type': 'application/x-ndjson',
-            ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-          },
+          // A built file can be sent again; a stream cannot.
+          retry: file !== undefined,
+          ...(file ? {} : { init: { duplex: 'half' as const } }),
+          // No content-type / content-encoding: Kard detects gzip itself (digest §4.2), and headers
+          // the presigned URL did not sign could invalidate it.
         },
         { signal: options.signal, timeoutMs: options.timeoutMs, headers: options.headers },
       );
       return { uploadId: target.id, filename, records: counter.records, urlsRequested };
     } catch (err) {
       const expired = err instanceof KardApiError && (err.status === 403 || err.status === 410);
-      if (expired && replayable && attempt === 0) {
+      if (expired && (file || replayable) && attempt === 0) {
         client.context.logger?.warn?.('kard: upload URL rejected (expired?), requesting a new one', {});
         target = await requestUrl();
         urlsRequested++;

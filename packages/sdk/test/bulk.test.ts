@@ -152,13 +152,31 @@ describe('historical upload flow (create → parts → complete)', () => {
 });
 
 describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
-  it('streams gzipped JSONL to the presigned URL', async () => {
-    async function* lines() {
-      for (let i = 0; i < 2000; i++) yield { ...txn({}, `file-${i}`), type: 'historicalTransaction' };
-    }
-    const r = await kard.transactions.uploadFile(lines(), { filename: 'history.jsonl.gz' });
+  async function* lines(n: number, prefix: string) {
+    for (let i = 0; i < n; i++) yield { ...txn({}, `${prefix}-${i}`), type: 'historicalTransaction' };
+  }
+
+  it('builds gzipped JSONL and PUTs it with a length to the presigned URL (default)', async () => {
+    const r = await kard.transactions.uploadFile(lines(2000, 'file'), { filename: 'history.jsonl.gz' });
     expect(r).toMatchObject({ records: 2000, urlsRequested: 1, filename: 'history.jsonl.gz' });
     expect(mock.stats().uploads).toMatchObject({ files: 1, lines: 2000, valid: 2000 });
+  });
+
+  it('streams gzipped JSONL with stream: true', async () => {
+    const r = await kard.transactions.uploadFile(lines(1500, 'streamed'), { stream: true });
+    expect(r).toMatchObject({ records: 1500, urlsRequested: 1 });
+    expect(mock.stats().uploads).toMatchObject({ files: 1, lines: 1500, valid: 1500 });
+  });
+
+  it('a built file is retried after a 503 from the store', async () => {
+    mock.faults.set({ sequence: [{ status: 503 }], match: '/__uploads/' });
+    cap.lines.length = 0;
+    const r = await kard.transactions.uploadFile(lines(10, 'retry'));
+    expect(r.records).toBe(10);
+    expect(cap.lines.filter((l) => l.includes('kard: retrying') && l.includes('"status":503'))).toHaveLength(
+      1,
+    );
+    expect(mock.stats().uploads.files).toBe(1);
   });
 
   it('plain JSONL works too (gzip: false)', async () => {
@@ -175,13 +193,16 @@ describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
     const { mock: m2, kard: k2 } = await mockAndClient({ uploadUrlTtlSeconds: 1 });
     try {
       let first = true;
-      const r = await k2.transactions.uploadFile(async () => {
-        if (first) {
-          first = false;
-          await new Promise((res) => setTimeout(res, 1100)); // the URL expires meanwhile
-        }
-        return [txn({}, 'late-1')];
-      });
+      const r = await k2.transactions.uploadFile(
+        async () => {
+          if (first) {
+            first = false;
+            await new Promise((res) => setTimeout(res, 1100)); // the URL expires meanwhile
+          }
+          return [txn({}, 'late-1')];
+        },
+        { stream: true },
+      );
       expect(r.urlsRequested).toBe(2);
       expect(m2.stats().uploads.files).toBe(1);
     } finally {
@@ -195,7 +216,7 @@ describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
       async function* once() {
         yield txn();
       }
-      const err = await k2.transactions.uploadFile(once()).catch((e) => e);
+      const err = await k2.transactions.uploadFile(once(), { stream: true }).catch((e) => e);
       expect(err).toBeInstanceOf(KardForbiddenError);
       expect(err.message).toContain('AccessDenied: Request has expired');
       expect(err.message).not.toMatch(/X-Amz/i);
