@@ -5,7 +5,7 @@ import {
   type ValidationIssue,
 } from '@kardkit/schemas';
 import { IdSet } from './idset.js';
-import type { InputRecord } from './io/records.js';
+import { type InputRecord, materialize } from './io/records.js';
 
 export type RecordSchema = 'v2' | 'legacy';
 
@@ -90,7 +90,7 @@ export class Judge {
       bytes += r.raw.length + 1;
       n++;
     }
-    if (n > 0) this.ids = new IdSet(Math.ceil((fileBytes / (bytes / n)) * 1.1), this.recordNumbers);
+    if (n > 0) this.ids = new IdSet(Math.ceil((fileBytes / (bytes / n)) * 1.02), this.recordNumbers);
   }
 
   private idSet(): IdSet | undefined {
@@ -101,6 +101,7 @@ export class Judge {
 
   /** Registers a record's event id without judging it (records skipped by --resume still count for R10). */
   remember(rec: InputRecord): void {
+    materialize(rec);
     const value = rec.value as { id?: unknown; attributes?: unknown } | undefined;
     const ids = this.idSet();
     if (!ids || !value || typeof value !== 'object') return;
@@ -110,6 +111,7 @@ export class Judge {
   }
 
   judge(rec: InputRecord): Verdict {
+    materialize(rec);
     if (rec.error !== undefined) {
       this.invalid++;
       return {

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import type { ReadStream } from 'node:fs';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { type BodyBuilder, BodyPool } from '../body.js';
 import { Checkpoint } from '../checkpoint.js';
 import type { GlobalFlags } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -50,8 +50,9 @@ export interface SendReport {
 
 interface Batch {
   schema: RecordSchema;
-  /** each record's JSON text: the NDJSON line as read, or JSON.stringify of a CSV/JSON record */
-  raws: string[];
+  /** the request body, built as records arrive: each record's own JSON text (the NDJSON line as
+   *  read, or one JSON.stringify of a CSV/JSON record) */
+  body: BodyBuilder;
   ns: number[];
   ids: (string | null)[];
 }
@@ -66,10 +67,13 @@ function parseOr(raw: string | undefined): unknown {
 }
 
 /**
- * A full GC every few dozen batches keeps the peak RSS of a long send flat (the same at 10^5 and
- * 10^6 records): V8 otherwise lets old space and the external buffers of finished requests grow
- * with run time. It costs a few ms per call on this small heap. Opt out: KARD_NO_GC=1.
+ * A full GC every GC_INTERVAL_MS (checked as batches finish) keeps the peak RSS of a long send
+ * flat (the same at 10^5 and 10^6 records): V8 otherwise lets old space and the external buffers of
+ * finished requests grow with run time. It costs ~10 ms per call on this small heap (a few % of the
+ * run). Opt out: KARD_NO_GC=1.
  */
+const GC_INTERVAL_MS = 100;
+
 function gcHook(env: NodeJS.ProcessEnv): (() => void) | undefined {
   if (env.KARD_NO_GC) return undefined;
   try {
@@ -113,7 +117,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   const started = Date.now();
   const judge = new Judge(opts.schema, { dedupe: opts.dedupe !== false, recordNumbers: false });
   const progress = new Progress(io.stderr, opts.progress !== false && io.stderr.isTTY === true, 'sending');
-  const size = file !== '-' ? (input as ReadStream & { bytesRead: number }) : undefined;
+  const size = file !== '-' ? input : undefined;
   let totalBytes = 0;
   if (file !== '-') {
     const { statSync } = await import('node:fs');
@@ -153,6 +157,8 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   };
 
   const collectGarbage = gcHook(io.env);
+  let lastGc = Date.now();
+  const pool = new BodyPool();
   const sender = makeBatchSender(session, { maxRetries: opts.maxRetries });
   const controller = new AbortController();
   // One signal shared by every request in flight (each adds an abort listener while it runs).
@@ -176,9 +182,13 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
 
   const finishBatch = (b: Batch, outcome: BatchOutcome) => {
     r.batches++;
-    if (r.batches % 32 === 0) collectGarbage?.();
+    const now = Date.now();
+    if (collectGarbage && now - lastGc >= GC_INTERVAL_MS) {
+      lastGc = now;
+      collectGarbage();
+    }
     r.retried += outcome.retried;
-    r.sent += b.raws.length;
+    r.sent += b.body.count;
     const rejectedIdx = new Set<number>();
     for (const rej of outcome.rejected) {
       if (rej.index !== undefined) rejectedIdx.add(rej.index);
@@ -187,18 +197,18 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
         id: rej.id ?? (rej.index !== undefined ? b.ids[rej.index] : null),
         stage: 'api',
         error: rej.error,
-        data: rej.index !== undefined ? parseOr(b.raws[rej.index]) : (rej.item ?? null),
+        data: rej.index !== undefined ? parseOr(b.body.record(rej.index)) : (rej.item ?? null),
       });
     }
     r.rejected += outcome.rejected.filter((x) => x.index !== undefined).length;
-    r.accepted += b.raws.length - outcome.rejected.filter((x) => x.index !== undefined).length;
+    r.accepted += b.body.count - outcome.rejected.filter((x) => x.index !== undefined).length;
     // Reasons first, then the checkpoint: a crash in between re-sends, never loses.
     flushRejected();
     if (checkpoint) for (const [a, z] of runs(b.ns)) checkpoint.mark(a, z);
   };
 
   const launch = (b: Batch) => {
-    const p = sender(b.schema, b.raws, b.ids, controller.signal).then(
+    const p = sender(b.schema, b.body.body(), b.ids, controller.signal).then(
       (outcome) => finishBatch(b, outcome),
       (e: unknown) => {
         const d = describeError(e);
@@ -206,27 +216,30 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
           // The whole batch was refused for its content (e.g. 400): its records are rejected, not lost.
           finishBatch(b, {
             retried: 0,
-            rejected: b.raws.map((_, index) => ({ index, id: b.ids[index] ?? null, error: d.error })),
+            rejected: b.ids.map((id, index) => ({ index, id, error: d.error })),
           });
           return;
         }
-        r.failed += b.raws.length;
+        r.failed += b.body.count;
         if (!fatal) fatal = e;
         stopping = true;
       },
     );
-    const tracked = p.finally(() => inflight.delete(tracked));
+    const tracked = p.finally(() => {
+      inflight.delete(tracked);
+      pool.release(b.body);
+    });
     inflight.add(tracked);
   };
 
   const batches: Record<RecordSchema, Batch> = {
-    v2: { schema: 'v2', raws: [], ns: [], ids: [] },
-    legacy: { schema: 'legacy', raws: [], ns: [], ids: [] },
+    v2: { schema: 'v2', body: pool.acquire(false), ns: [], ids: [] },
+    legacy: { schema: 'legacy', body: pool.acquire(true), ns: [], ids: [] },
   };
   const flushBatch = async (schema: RecordSchema, force: boolean) => {
     const b = batches[schema];
-    if (b.raws.length === 0 || (!force && b.raws.length < opts.batchSize)) return;
-    batches[schema] = { schema, raws: [], ns: [], ids: [] };
+    if (b.body.count === 0 || (!force && b.body.count < opts.batchSize)) return;
+    batches[schema] = { schema, body: pool.acquire(schema === 'legacy'), ns: [], ids: [] };
     launch(b);
     while (inflight.size >= opts.concurrency) await Promise.race(inflight);
   };
@@ -249,6 +262,9 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
           continue;
         }
         const v = judge.judge(rec);
+        // Let the parsed object go now: the rest of this chunk may wait for a free request slot.
+        rec.value = undefined;
+        rec.raw = undefined;
         r.warnings += v.issues.filter((i) => i.severity === 'warning').length;
         if (!v.valid) {
           r.invalid++;
@@ -269,17 +285,20 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
         }
         r.valid++;
         const b = batches[v.schema];
-        b.raws.push(v.raw ?? JSON.stringify(v.value));
+        b.body.add(v.raw ?? JSON.stringify(v.value));
         b.ns.push(v.n);
         b.ids.push(v.id);
-        if (b.raws.length >= opts.batchSize) await flushBatch(v.schema, false);
+        if (b.body.count >= opts.batchSize) await flushBatch(v.schema, false);
       }
       if (pendingInvalid.length > 0) {
         flushRejected();
         if (checkpoint) for (const [a, z] of runs(pendingInvalid)) checkpoint.mark(a, z);
         pendingInvalid.length = 0;
       }
-      const frac = totalBytes > 0 && size ? Math.min(1, size.bytesRead / totalBytes) : undefined;
+      const frac =
+        totalBytes > 0 && size?.bytesRead !== undefined
+          ? Math.min(1, size.bytesRead / totalBytes)
+          : undefined;
       progress.update(doneCount(), frac, `${r.invalid + r.rejected} rejected`);
     }
     if (!stopping) {
@@ -302,7 +321,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     progress.update(doneCount(), 1, `${r.invalid + r.rejected} rejected`, true);
     progress.done();
     await session.close();
-    if (input !== io.stdin) input.destroy();
+    if (input !== io.stdin) input.destroy?.();
   }
 
   r.durationMs = Date.now() - started;

@@ -43,7 +43,7 @@ export function makeBatchSender(session: Session, opts: { maxRetries: number }) 
   const org = encodeURIComponent(session.organizationId);
   return async (
     schema: RecordSchema,
-    raws: string[],
+    body: Buffer,
     ids: (string | null)[],
     signal: AbortSignal,
   ): Promise<BatchOutcome> => {
@@ -52,7 +52,7 @@ export function makeBatchSender(session: Session, opts: { maxRetries: number }) 
       method: 'POST',
       url: legacy ? '/transactions/incoming' : `/v2/issuers/${org}/transactions`,
       // Bytes, not a string: fetch would otherwise re-scan the string (toUSVString) on every attempt.
-      body: Buffer.from(legacy ? `[${raws.join(',')}]` : `{"data":[${raws.join(',')}]}`),
+      body: body as unknown as BodyInit,
       headers: { 'content-type': 'application/json' },
     };
     const stats = { retried: 0 };
@@ -68,11 +68,11 @@ export function makeBatchSender(session: Session, opts: { maxRetries: number }) 
         let index: number | undefined;
         const m = /^\/(?:data\/)?(\d+)/.exec(error?.source?.pointer ?? '');
         if (m) index = Number(m[1]);
-        if ((index === undefined || index >= raws.length) && typeof error?.id === 'string') {
+        if ((index === undefined || index >= ids.length) && typeof error?.id === 'string') {
           const at = ids.indexOf(error.id);
           index = at === -1 ? undefined : at;
         }
-        if (index !== undefined && (index >= raws.length || seen.has(index))) index = undefined;
+        if (index !== undefined && (index >= ids.length || seen.has(index))) index = undefined;
         if (index !== undefined) seen.add(index);
         rejected.push({ index, id: index !== undefined ? (ids[index] ?? null) : (error?.id ?? null), error });
       }

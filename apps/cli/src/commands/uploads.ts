@@ -1,6 +1,6 @@
 import type { GlobalFlags } from '../config.js';
 import { EXIT } from '../errors.js';
-import { type InputFormat, openInput, readRecords } from '../io/records.js';
+import { type InputFormat, materialize, openInput, readRecords } from '../io/records.js';
 import { type Io, writeJson } from '../output.js';
 import { openSession } from '../session.js';
 
@@ -18,6 +18,7 @@ async function* values(
   const input = openInput(file, io.stdin as never);
   for await (const chunk of readRecords(input, { file, format })) {
     for (const r of chunk) {
+      materialize(r);
       if (r.error !== undefined) {
         bad.count++;
         bad.first ??= `record ${r.n}: ${r.error}`;

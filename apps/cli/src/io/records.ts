@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -22,11 +23,73 @@ export interface InputRecord {
 
 const CHUNK = 1 << 16;
 
-export function openInput(file: string, stdin: Readable = process.stdin): Readable {
+/**
+ * Parses an NDJSON record's text on first use (sets `value`, or `error` for bad JSON).
+ * Records from CSV and JSON inputs arrive parsed; this is a no-op for them.
+ */
+export function materialize(rec: InputRecord): InputRecord {
+  if (rec.value === undefined && rec.error === undefined && rec.raw !== undefined) {
+    try {
+      rec.value = JSON.parse(rec.raw);
+    } catch (e) {
+      rec.error = `invalid JSON: ${(e as Error).message}`;
+    }
+  }
+  return rec;
+}
+
+/**
+ * A file read with one reused buffer (after the first chunk): the reader allocates no new memory
+ * per chunk, which keeps a long run's external memory flat. Consumers must use each chunk before
+ * asking for the next (the line, CSV and JSON decoders do); `reuse` is switched on only for those.
+ */
+export class FileSource implements AsyncIterable<Buffer> {
+  bytesRead = 0;
+  reuse = false;
+  private handle: FileHandle | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly chunkSize = CHUNK,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    this.handle = await open(this.path, 'r');
+    let shared: Buffer | undefined;
+    try {
+      for (;;) {
+        if (this.closed) return;
+        const buf = this.reuse
+          ? (shared ??= Buffer.allocUnsafe(this.chunkSize))
+          : Buffer.allocUnsafe(this.chunkSize);
+        const { bytesRead } = await this.handle.read(buf, 0, this.chunkSize, null);
+        if (bytesRead === 0) return;
+        this.bytesRead += bytesRead;
+        yield bytesRead === this.chunkSize ? buf : buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await this.handle.close().catch(() => {});
+      this.handle = undefined;
+    }
+  }
+
+  destroy(): void {
+    this.closed = true;
+  }
+}
+
+export type Input = AsyncIterable<Buffer | string> & {
+  reuse?: boolean;
+  bytesRead?: number;
+  destroy?: () => void;
+};
+
+export function openInput(file: string, stdin: Readable = process.stdin): Input {
   if (file === '-') return stdin;
   if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file} is a directory, not a file`);
-  return createReadStream(file, { highWaterMark: CHUNK });
+  return new FileSource(file);
 }
 
 function formatFromName(file: string): InputFormat | undefined {
@@ -82,15 +145,18 @@ async function peekFirst(
  * Detects gzip (magic bytes) and the format (from `format`, the extension, or the content).
  */
 export async function* readRecords(
-  input: Readable,
+  input: Input,
   opts: { file: string; format?: InputFormat | undefined },
 ): AsyncGenerator<InputRecord[]> {
   let { head, source } = await peekFirst(input);
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    // gunzip may hold several chunks at once: no buffer reuse here.
     const gunzip = createGunzip();
     pipeline(Readable.from(source), gunzip, () => {});
     ({ head, source } = await peekFirst(gunzip));
   }
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) && input instanceof FileSource)
+    input.reuse = true;
   const sniffed = sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
   const named = formatFromName(opts.file);
   // JSON vs NDJSON: the content decides (an NDJSON file named .json is common); CSV goes by the name.
@@ -111,11 +177,9 @@ async function* ndjsonRecords(source: AsyncIterable<Buffer | string>): AsyncGene
       // Blank lines are not records.
       if (line.length === 0 || line.trim().length === 0) continue;
       n++;
-      try {
-        out.push({ n, value: JSON.parse(line), raw: line });
-      } catch (e) {
-        out.push({ n, error: `invalid JSON: ${(e as Error).message}` });
-      }
+      // Parsed later, one at a time, by the consumer (see materialize): a chunk's worth of parsed
+      // objects never has to survive an await, so they die young.
+      out.push({ n, raw: line });
     }
     if (out.length > 0) yield out;
   }
