@@ -106,7 +106,7 @@ export type RequestValidator = (
   kind: string,
   body: unknown,
   logger: import('./logger.js').Logger | undefined,
-) => Promise<void>;
+) => void | Promise<void>;
 
 export interface OpContext {
   transport: Transport;
@@ -170,7 +170,8 @@ export function bindOp(ctx: OpContext, adapter: unknown, d: OpDescriptor): (...a
     if (d.kind === 'body') {
       body = Array.isArray(payload) && !d.bareArray ? { data: payload } : payload;
       if (d.validator && ctx.validator && (opts.validate ?? ctx.validate)) {
-        await ctx.validator(d.validator, body, ctx.logger);
+        const pending = ctx.validator(d.validator, body, ctx.logger);
+        if (pending) await pending;
       }
     } else if (payload !== undefined) {
       query = payload as Record<string, unknown>;

@@ -66,14 +66,17 @@ export function logWarnings(logger: Logger | undefined, issues: readonly Validat
   }
 }
 
-/** Validates a request body with the named schemas kind; throws KardValidationError with every issue. */
-export async function validateRequest(
+/**
+ * Validates a request body with the named schemas kind; throws KardValidationError with every issue.
+ * Synchronous once @kardkit/schemas is loaded (returns a promise only for the first load).
+ */
+export function validateRequest(
   kind: string,
   body: unknown,
   logger: Logger | undefined,
-): Promise<void> {
-  const schemas = loaded ?? (await loadSchemas());
-  const parse = schemas[`safeParse${kind}`] as ((input: unknown) => ParseResult) | undefined;
+): void | Promise<void> {
+  if (!loaded) return loadSchemas().then(() => validateRequest(kind, body, logger));
+  const parse = loaded[`safeParse${kind}`] as ((input: unknown) => ParseResult) | undefined;
   if (typeof parse !== 'function') return;
   const result = parse(body);
   if (!result.success) throw new KardValidationError(result.issues);

@@ -117,7 +117,8 @@ export class Transport {
       if (signal?.aborted) throw abortError(signal);
       let token: string | undefined;
       if (tokens) {
-        token = await tokens.get(signal);
+        const t = tokens.get(signal); // a string while cached: no await, no extra tick
+        token = typeof t === 'string' ? t : await t;
         headers.authorization = `Bearer ${token}`;
       }
       if (logger)
@@ -212,10 +213,7 @@ export class Transport {
       signal.addEventListener('abort', onAbort, { once: true });
       init.signal = ctrl.signal;
     }
-    const work = (async () => {
-      const res = await this.config.fetch(url, init);
-      return { res, text: res.status === 204 ? '' : await res.text() };
-    })();
+    const work = this.config.fetch(url, init).then(readBody);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     try {
@@ -245,6 +243,10 @@ export class Transport {
       signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+function readBody(res: Response): Promise<{ res: Response; text: string }> | { res: Response; text: string } {
+  return res.status === 204 ? { res, text: '' } : res.text().then((text) => ({ res, text }));
 }
 
 function parseBody(res: Response, text: string): unknown {
