@@ -110,7 +110,9 @@ export class Checkpoint {
         else if (v && typeof v === 'object' && (v as { complete?: boolean }).complete) complete = true;
       }
       if (!resume) {
-        if (!complete) {
+        // A checkpoint with nothing done (e.g. a run that stopped on a configuration error) is not
+        // worth protecting; one with finished ranges is.
+        if (!complete && cp.done.count > 0) {
           throw new UsageError(
             `${path} holds an unfinished run of this file: add --resume to continue it (nothing is sent twice), or delete it to start over`,
           );

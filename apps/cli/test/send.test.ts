@@ -240,3 +240,54 @@ describe('kard transactions send', () => {
     expect(mock.stats().transactions.accepted).toBe(35);
   });
 });
+
+describe('kard transactions send (configuration)', () => {
+  it('exit 2 for incomplete credentials, and that failed start does not block the next run', async () => {
+    const file = write([v2Event(1)]);
+    const bad = await run(['transactions', 'send', file], {
+      env: cleanEnv(dir, { KARD_CLIENT_ID: 'only-an-id', KARD_ORGANIZATION_ID: 'org' }),
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/KARD_CLIENT_SECRET/);
+    const ok = await run(['transactions', 'send', file, '--json'], { env });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ accepted: 1 });
+  });
+});
+
+describe('kard transactions send (207 partial success)', () => {
+  it('items rejected in a 207 are reported with their record number and reason, never counted as accepted', async () => {
+    const file = write([v2Event(1), v2Event(2), v2Event(3)]);
+    const rejectedFile = join(dir, 'rej207.ndjson');
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [
+        {
+          status: 207,
+          body: {
+            errors: [
+              { status: '400', title: 'Bad Request', detail: 'unknown user', source: { pointer: '/data/1' } },
+            ],
+            data: [],
+          },
+        },
+      ],
+    });
+    const r = await run(['transactions', 'send', file, '--rejected', rejectedFile, '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: 3, accepted: 2, rejected: 1, invalid: 0 });
+    const lines = readFileSync(rejectedFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        record: 2,
+        id: 'evt-2',
+        stage: 'api',
+        error: expect.objectContaining({ detail: 'unknown user' }),
+      }),
+    ]);
+    expect(lines[0].data).toMatchObject({ id: 'evt-2', type: 'transaction' });
+  });
+});
