@@ -60,9 +60,8 @@ export class FileSource implements AsyncIterable<Buffer> {
     try {
       for (;;) {
         if (this.closed) return;
-        const buf = this.reuse
-          ? (shared ??= Buffer.allocUnsafe(this.chunkSize))
-          : Buffer.allocUnsafe(this.chunkSize);
+        if (this.reuse && !shared) shared = Buffer.allocUnsafe(this.chunkSize);
+        const buf = this.reuse && shared ? shared : Buffer.allocUnsafe(this.chunkSize);
         const { bytesRead } = await this.handle.read(buf, 0, this.chunkSize, null);
         if (bytesRead === 0) return;
         this.bytesRead += bytesRead;
