@@ -202,6 +202,19 @@ describe('kard transactions validate --json', () => {
     });
   });
 
+  it('the report is one line, also when the issues spill to disk (over 10,000 issues)', async () => {
+    const records = Array.from({ length: 12_000 }, (_, i) =>
+      JSON.parse(JSON.stringify(v2Event(i, { cardBIN: '12' }))),
+    );
+    const r = await validate([file('many.ndjson', ndjson(records))]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.report).toMatchObject({ valid: 0, invalid: 12_000 });
+    const r4 = r.report!.issues.filter((i) => i.rule === 'R4');
+    expect(r4).toHaveLength(12_000);
+    expect(r4.map((i) => i.record)).toEqual(records.map((_, i) => i + 1));
+  });
+
   it('an empty file is valid with zero records', async () => {
     const r = await validate([file('empty.ndjson', '')]);
     expect(r.code).toBe(0);

@@ -120,20 +120,18 @@ export async function runValidate(file: string, opts: ValidateOptions, io: Io): 
   const total = judge.valid + judge.invalid;
   if (sink) {
     const head = `{"valid":${judge.valid},"invalid":${judge.invalid},"warnings":${judge.warnings},"issues":[`;
-    if (sink.count === 0) {
-      io.stdout.write(`${head}]}\n`);
-    } else {
-      io.stdout.write(`${head}\n`);
-      let chunk = '';
-      await sink.drain((line, last) => {
-        chunk += last ? `${line}\n` : `${line},\n`;
-        if (chunk.length > 1 << 16) {
-          io.stdout.write(chunk);
-          chunk = '';
-        }
-      });
-      io.stdout.write(`${chunk}]}\n`);
-    }
+    // One line: easy to pick out of any surrounding output (e.g. a package manager's banner), and
+    // still streamed, so a file with millions of issues does not need them all in memory at once.
+    io.stdout.write(head);
+    let chunk = '';
+    await sink.drain((line, last) => {
+      chunk += last ? line : `${line},`;
+      if (chunk.length > 1 << 16) {
+        io.stdout.write(chunk);
+        chunk = '';
+      }
+    });
+    io.stdout.write(`${chunk}]}\n`);
   } else {
     const p = paint(color);
     const parts = [
