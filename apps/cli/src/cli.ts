@@ -92,7 +92,13 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   const done = (p: Promise<number> | number) => Promise.resolve(p).then(setExit);
 
   // ---- transactions
-  const tx = program.command('transactions').description('validate and send transaction files');
+  const tx = program
+    .command('transactions')
+    .description('validate and send transaction files')
+    .addHelpText(
+      'after',
+      examples(['kard transactions validate tx.ndjson', 'kard transactions send tx.ndjson --resume']),
+    );
   tx.command('validate')
     .description('check every record of a CSV, NDJSON or JSON file against the documented rules (streamed)')
     .argument('<file>', "file to check, or '-' for stdin")
@@ -160,7 +166,10 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     );
 
   // ---- uploads
-  const up = program.command('uploads').description('historical and bulk transaction uploads');
+  const up = program
+    .command('uploads')
+    .description('historical and bulk transaction uploads')
+    .addHelpText('after', examples(['kard uploads bulk history.jsonl --type historical']));
   up.command('historical')
     .description("upload one user's transaction history (deprecated multipart flow, R37)")
     .requiredOption('--user <id>', 'the user whose history this is')
@@ -196,7 +205,13 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
       return done(runApiCommand(op, args, cmd.opts(), globals(cmd), io));
     };
 
-  const users = program.command('users').description('create, read, update and delete users');
+  const users = program
+    .command('users')
+    .description('create, read, update and delete users')
+    .addHelpText(
+      'after',
+      examples(['kard users create user-123 --email jane@example.com', 'kard users get user-123']),
+    );
   users
     .command('create')
     .description('enroll a user (R38, R39)')
@@ -239,6 +254,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   program
     .command('offers')
     .description('offers')
+    .addHelpText('after', examples(['kard offers list --user user-123']))
     .command('list')
     .description("list a user's offers")
     .requiredOption('--user <id>', 'user id')
@@ -260,6 +276,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   program
     .command('locations')
     .description('merchant locations')
+    .addHelpText('after', examples(['kard locations list --user user-123 --city Austin --state TX']))
     .command('list')
     .description('list locations, optionally near a point (R62)')
     .option('--user <id>', 'user id (locations for this user)')
@@ -282,6 +299,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   program
     .command('rewards')
     .description('earned rewards')
+    .addHelpText('after', examples(['kard rewards earned --user user-123']))
     .command('earned')
     .description("list a user's earned rewards (R53–R56)")
     .requiredOption('--user <id>', 'user id')
@@ -294,7 +312,10 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .addHelpText('after', examples(['kard rewards earned --user user-123 --status APPROVED']))
     .action(api(() => ({ op: 'rewards.earned', args: [] })));
 
-  const subs = program.command('subscriptions').description('webhook subscriptions');
+  const subs = program
+    .command('subscriptions')
+    .description('webhook subscriptions')
+    .addHelpText('after', examples(['kard subscriptions list']));
   subs
     .command('list')
     .description('list subscriptions')
@@ -325,7 +346,10 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .addHelpText('after', examples(['kard subscriptions update sub-1 --disable']))
     .action(api((id) => ({ op: 'subscriptions.update', args: [id] })));
 
-  const notes = program.command('notifications').description('webhook notifications sent to you');
+  const notes = program
+    .command('notifications')
+    .description('webhook notifications sent to you')
+    .addHelpText('after', examples(['kard notifications list --page-size 20']));
   notes
     .command('list')
     .description('list notifications, newest first (R72)')
@@ -347,6 +371,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   program
     .command('auth')
     .description('authentication')
+    .addHelpText('after', examples(['kard auth token']))
     .command('token')
     .description('obtain an access token and print its type and expiry (never the token or the secret)')
     .option('--json', 'print JSON')
@@ -384,6 +409,10 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   program
     .command('webhooks')
     .description('webhook tools')
+    .addHelpText(
+      'after',
+      examples(['kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" --signature "$SIG" body.json']),
+    )
     .command('verify')
     .description(
       'check a notify-signature against a webhook body (R106); without --signature, print the expected one',
@@ -456,13 +485,8 @@ export async function run(argv: string[], io: Io = defaultIo()): Promise<number>
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (
-        e.code === 'commander.helpDisplayed' ||
-        e.code === 'commander.version' ||
-        e.code === 'commander.help'
-      ) {
-        return EXIT.ok;
-      }
+      // --help and --version succeed; help shown because a subcommand is missing is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
       // The message was already written by commander.
       return EXIT.usage;
     }

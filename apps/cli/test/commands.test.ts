@@ -31,6 +31,16 @@ describe('kard basics', () => {
   it('--help on every command shows examples', async () => {
     const commands = [
       [],
+      ['transactions'],
+      ['uploads'],
+      ['users'],
+      ['offers'],
+      ['locations'],
+      ['rewards'],
+      ['subscriptions'],
+      ['notifications'],
+      ['auth'],
+      ['webhooks'],
       ['transactions', 'validate'],
       ['transactions', 'send'],
       ['uploads', 'historical'],
@@ -65,6 +75,9 @@ describe('kard basics', () => {
   it('an unknown command or flag is a usage error (exit 2)', async () => {
     expect((await run(['frobnicate'], { env })).code).toBe(2);
     expect((await run(['rules', '--bogus'], { env })).code).toBe(2);
+    const bare = await run(['users'], { env });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/Usage: kard users/);
   });
 });
 
