@@ -58,7 +58,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--organization-id <id>', 'issuer organization id (env KARD_ORGANIZATION_ID)')
     .addOption(
-      new Option('--environment <env>', 'Kard environment (env KARD_ENVIRONMENT)').choices([
+      new Option('--environment <env>', 'Kard environment, default sandbox (env KARD_ENVIRONMENT)').choices([
         'sandbox',
         'production',
       ]),
