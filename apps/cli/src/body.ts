@@ -7,8 +7,12 @@
 export class BodyBuilder {
   private buf: Buffer;
   private len = 0;
-  private starts: number[] = [];
-  private ends: number[] = [];
+  private n = 0;
+  // Typed arrays, reused with the builder: per-record bookkeeping that creates no garbage and
+  // gives the young generation nothing to keep (so V8 has no reason to grow it on long runs).
+  private starts = new Int32Array(512);
+  private ends = new Int32Array(512);
+  private recordNos = new Int32Array(512);
   private closed = false;
 
   constructor(
@@ -20,23 +24,39 @@ export class BodyBuilder {
   }
 
   get count(): number {
-    return this.starts.length;
+    return this.n;
+  }
+
+  /** The file record numbers of this batch's records, in order. */
+  get records(): Int32Array {
+    return this.recordNos.subarray(0, this.n);
   }
 
   reset(legacy: boolean): void {
     this.legacy = legacy;
     this.len = 0;
-    this.starts = [];
-    this.ends = [];
+    this.n = 0;
     this.closed = false;
     this.write(legacy ? '[' : '{"data":[');
   }
 
-  add(json: string): void {
-    if (this.starts.length > 0) this.write(',');
-    this.starts.push(this.len);
+  add(json: string, recordNo: number): void {
+    if (this.n === this.starts.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+      this.recordNos = grow(this.recordNos);
+    }
+    if (this.n > 0) this.write(',');
+    this.starts[this.n] = this.len;
     this.write(json);
-    this.ends.push(this.len);
+    this.ends[this.n] = this.len;
+    this.recordNos[this.n] = recordNo;
+    this.n++;
   }
 
   /** The finished body (a view on the pooled buffer: valid until the builder is reset). */
@@ -50,6 +70,18 @@ export class BodyBuilder {
 
   record(i: number): string {
     return this.buf.toString('utf8', this.starts[i], this.ends[i]);
+  }
+
+  /** The event id (v2) or transactionId (legacy) of record i, read back only when needed (rejections). */
+  id(i: number): string | null {
+    if (i < 0 || i >= this.n) return null;
+    try {
+      const o = JSON.parse(this.record(i)) as { id?: unknown; transactionId?: unknown };
+      const id = this.legacy ? o.transactionId : o.id;
+      return typeof id === 'string' ? id : null;
+    } catch {
+      return null;
+    }
   }
 
   private write(s: string): void {

@@ -53,8 +53,6 @@ interface Batch {
   /** the request body, built as records arrive: each record's own JSON text (the NDJSON line as
    *  read, or one JSON.stringify of a CSV/JSON record) */
   body: BodyBuilder;
-  ns: number[];
-  ids: (string | null)[];
 }
 
 function parseOr(raw: string | undefined): unknown {
@@ -87,7 +85,7 @@ function gcHook(env: NodeJS.ProcessEnv): (() => void) | undefined {
 }
 
 /** Consecutive runs of ascending record numbers, for compact checkpoint lines. */
-function runs(ns: readonly number[]): [number, number][] {
+function runs(ns: ArrayLike<number>): [number, number][] {
   const out: [number, number][] = [];
   let from = ns[0];
   let prev = from;
@@ -193,8 +191,8 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     for (const rej of outcome.rejected) {
       if (rej.index !== undefined) rejectedIdx.add(rej.index);
       reject({
-        record: rej.index !== undefined ? b.ns[rej.index] : null,
-        id: rej.id ?? (rej.index !== undefined ? b.ids[rej.index] : null),
+        record: rej.index !== undefined ? (b.body.records[rej.index] ?? null) : null,
+        id: rej.id ?? (rej.index !== undefined ? b.body.id(rej.index) : null),
         stage: 'api',
         error: rej.error,
         data: rej.index !== undefined ? parseOr(b.body.record(rej.index)) : (rej.item ?? null),
@@ -204,11 +202,11 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     r.accepted += b.body.count - outcome.rejected.filter((x) => x.index !== undefined).length;
     // Reasons first, then the checkpoint: a crash in between re-sends, never loses.
     flushRejected();
-    if (checkpoint) for (const [a, z] of runs(b.ns)) checkpoint.mark(a, z);
+    if (checkpoint) for (const [a, z] of runs(b.body.records)) checkpoint.mark(a, z);
   };
 
   const launch = (b: Batch) => {
-    const p = sender(b.schema, b.body.body(), b.ids, controller.signal).then(
+    const p = sender(b.schema, b.body, controller.signal).then(
       (outcome) => finishBatch(b, outcome),
       (e: unknown) => {
         const d = describeError(e);
@@ -216,7 +214,11 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
           // The whole batch was refused for its content (e.g. 400): its records are rejected, not lost.
           finishBatch(b, {
             retried: 0,
-            rejected: b.ids.map((id, index) => ({ index, id, error: d.error })),
+            rejected: Array.from({ length: b.body.count }, (_, index) => ({
+              index,
+              id: b.body.id(index),
+              error: d.error,
+            })),
           });
           return;
         }
@@ -233,13 +235,13 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   };
 
   const batches: Record<RecordSchema, Batch> = {
-    v2: { schema: 'v2', body: pool.acquire(false), ns: [], ids: [] },
-    legacy: { schema: 'legacy', body: pool.acquire(true), ns: [], ids: [] },
+    v2: { schema: 'v2', body: pool.acquire(false) },
+    legacy: { schema: 'legacy', body: pool.acquire(true) },
   };
   const flushBatch = async (schema: RecordSchema, force: boolean) => {
     const b = batches[schema];
     if (b.body.count === 0 || (!force && b.body.count < opts.batchSize)) return;
-    batches[schema] = { schema, body: pool.acquire(schema === 'legacy'), ns: [], ids: [] };
+    batches[schema] = { schema, body: pool.acquire(schema === 'legacy') };
     launch(b);
     while (inflight.size >= opts.concurrency) await Promise.race(inflight);
   };
@@ -285,9 +287,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
         }
         r.valid++;
         const b = batches[v.schema];
-        b.body.add(v.raw ?? JSON.stringify(v.value));
-        b.ns.push(v.n);
-        b.ids.push(v.id);
+        b.body.add(v.raw ?? JSON.stringify(v.value), v.n);
         if (b.body.count >= opts.batchSize) await flushBatch(v.schema, false);
       }
       if (pendingInvalid.length > 0) {

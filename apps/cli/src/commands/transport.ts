@@ -11,6 +11,7 @@ import {
   type RequestOptions,
   type RequestSpec,
 } from '@kardkit/sdk';
+import type { BodyBuilder } from '../body.js';
 import { CliError, EXIT } from '../errors.js';
 import type { RecordSchema } from '../judge.js';
 import type { Session } from '../session.js';
@@ -41,18 +42,13 @@ interface InternalTransport {
 export function makeBatchSender(session: Session, opts: { maxRetries: number }) {
   const client = session.client as KardClient & { transport?: InternalTransport };
   const org = encodeURIComponent(session.organizationId);
-  return async (
-    schema: RecordSchema,
-    body: Buffer,
-    ids: (string | null)[],
-    signal: AbortSignal,
-  ): Promise<BatchOutcome> => {
+  return async (schema: RecordSchema, batch: BodyBuilder, signal: AbortSignal): Promise<BatchOutcome> => {
     const legacy = schema === 'legacy';
     const spec: RequestSpec = {
       method: 'POST',
       url: legacy ? '/transactions/incoming' : `/v2/issuers/${org}/transactions`,
       // Bytes, not a string: fetch would otherwise re-scan the string (toUSVString) on every attempt.
-      body: body as unknown as BodyInit,
+      body: batch.body() as unknown as BodyInit,
       headers: { 'content-type': 'application/json' },
     };
     const stats = { retried: 0 };
@@ -68,13 +64,18 @@ export function makeBatchSender(session: Session, opts: { maxRetries: number }) 
         let index: number | undefined;
         const m = /^\/(?:data\/)?(\d+)/.exec(error?.source?.pointer ?? '');
         if (m) index = Number(m[1]);
-        if ((index === undefined || index >= ids.length) && typeof error?.id === 'string') {
-          const at = ids.indexOf(error.id);
-          index = at === -1 ? undefined : at;
+        if ((index === undefined || index >= batch.count) && typeof error?.id === 'string') {
+          index = undefined;
+          for (let i = 0; i < batch.count; i++) {
+            if (batch.id(i) === error.id) {
+              index = i;
+              break;
+            }
+          }
         }
-        if (index !== undefined && (index >= ids.length || seen.has(index))) index = undefined;
+        if (index !== undefined && (index >= batch.count || seen.has(index))) index = undefined;
         if (index !== undefined) seen.add(index);
-        rejected.push({ index, id: index !== undefined ? (ids[index] ?? null) : (error?.id ?? null), error });
+        rejected.push({ index, id: index !== undefined ? batch.id(index) : (error?.id ?? null), error });
       }
     }
     return { retried: stats.retried, rejected };
