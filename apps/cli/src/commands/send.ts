@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type BodyBuilder, BodyPool } from '../body.js';
@@ -116,11 +116,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   const judge = new Judge(opts.schema, { dedupe: opts.dedupe !== false, recordNumbers: false });
   const progress = new Progress(io.stderr, opts.progress !== false && io.stderr.isTTY === true, 'sending');
   const size = file !== '-' ? input : undefined;
-  let totalBytes = 0;
-  if (file !== '-') {
-    const { statSync } = await import('node:fs');
-    totalBytes = statSync(file).size;
-  }
+  const totalBytes = file === '-' ? 0 : statSync(file).size;
   const r: SendReport = {
     file,
     records: 0,
@@ -187,9 +183,9 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     }
     r.retried += outcome.retried;
     r.sent += b.body.count;
-    const rejectedIdx = new Set<number>();
+    let matched = 0;
     for (const rej of outcome.rejected) {
-      if (rej.index !== undefined) rejectedIdx.add(rej.index);
+      if (rej.index !== undefined) matched++;
       reject({
         record: rej.index !== undefined ? (b.body.records[rej.index] ?? null) : null,
         id: rej.id ?? (rej.index !== undefined ? b.body.id(rej.index) : null),
@@ -198,8 +194,8 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
         data: rej.index !== undefined ? parseOr(b.body.record(rej.index)) : (rej.item ?? null),
       });
     }
-    r.rejected += outcome.rejected.filter((x) => x.index !== undefined).length;
-    r.accepted += b.body.count - outcome.rejected.filter((x) => x.index !== undefined).length;
+    r.rejected += matched;
+    r.accepted += b.body.count - matched;
     // Reasons first, then the checkpoint: a crash in between re-sends, never loses.
     flushRejected();
     if (checkpoint) for (const [a, z] of runs(b.body.records)) checkpoint.mark(a, z);
