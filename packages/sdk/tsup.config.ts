@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Plugin } from 'esbuild';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 /**
- * The generated sdk.gen.ts imports a default ky client from client.gen.ts, created at module top
- * level. KardClient always passes its own client, so that import is swapped for a stub: no ky and no
- * top-level side effect in dist. (The generator option `@hey-api/sdk { client: false }` would make
- * this unnecessary.)
+ * LITE BUILD ONLY. The generated sdk.gen.ts imports a default ky client from client.gen.ts, created
+ * at module top level. The lite client passes its own fetch-based stand-in, so for the lite build
+ * that import is swapped for a stub: no ky in dist/lite.*. The main entry is built from the generated
+ * code as generated, and sends through the generated ky client (src/core/ky-sender.ts);
+ * test/package.test.ts checks both.
  */
 const noDefaultClient: Plugin = {
   name: 'no-default-generated-client',
@@ -19,24 +20,48 @@ const noDefaultClient: Plugin = {
   },
 };
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    hem: 'src/hem.ts',
-    webhooks: 'src/webhooks.ts',
-    errors: 'src/errors.ts',
-    lite: 'src/lite.ts',
-  },
-  format: ['esm', 'cjs'],
+const common: Options = {
   dts: true,
-  clean: true,
+  // The build script empties dist/ once: three builds write into it side by side.
+  clean: false,
   sourcemap: false,
   target: 'node20',
   treeshake: true,
-  splitting: true,
-  esbuildPlugins: [noDefaultClient],
-  // CJS: lazy loads become require() (Jest and other CJS hosts cannot always run import()).
-  esbuildOptions(options, context) {
-    if (context.format === 'cjs') options.supported = { ...options.supported, 'dynamic-import': false };
+};
+
+// CJS: lazy loads become require() (Jest and other CJS hosts cannot always run import()).
+const cjsOptions: Options['esbuildOptions'] = (options) => {
+  options.supported = { ...options.supported, 'dynamic-import': false };
+};
+
+const main = {
+  index: 'src/index.ts',
+  hem: 'src/hem.ts',
+  webhooks: 'src/webhooks.ts',
+  errors: 'src/errors.ts',
+};
+
+export default defineConfig([
+  // Main entry, ESM: ky stays an import ('ky' is a dependency).
+  { ...common, entry: main, format: ['esm'], splitting: true },
+  // Main entry, CJS: ky is ESM-only (require() of it fails on Node 20 before 20.19), so it is bundled in.
+  {
+    ...common,
+    entry: main,
+    format: ['cjs'],
+    splitting: true,
+    noExternal: ['ky'],
+    esbuildOptions: cjsOptions,
   },
-});
+  // Lite entry: fetch only, no ky.
+  {
+    ...common,
+    entry: { lite: 'src/lite.ts' },
+    format: ['esm', 'cjs'],
+    splitting: false,
+    esbuildPlugins: [noDefaultClient],
+    esbuildOptions(options, context) {
+      if (context.format === 'cjs') cjsOptions(options, context);
+    },
+  },
+]);

@@ -1,5 +1,7 @@
+import type { KyInstance } from 'ky';
 import type { BulkFileOptions, BulkFileResult, SendOptions, SendReport, UploadReport } from './bulk.js';
-import { KardClientBase, type KardClientOptions } from './core/client-base.js';
+import { type KardClientOptions as BaseOptions, KardClientBase } from './core/client-base.js';
+import { createKySender } from './core/ky-sender.js';
 import type { ResourceTree } from './core/operation.js';
 import { validateRequest } from './core/schemas.js';
 import type { Operations } from './ops.js';
@@ -46,10 +48,22 @@ type Merge<A, B> = {
 
 export type KardResources = Merge<ResourceTree<Operations>, BulkHelpers>;
 
+export interface KardClientOptions extends BaseOptions {
+  /**
+   * The ky instance requests are sent with (default: ky). Pass `ky.create({ hooks })` to add your own
+   * hooks. Retries, timeouts and HTTP errors stay the SDK's: `retry`, `timeout` and `throwHttpErrors`
+   * are overridden on every call.
+   */
+  ky?: KyInstance;
+}
+
 class KardClientImpl extends KardClientBase {
   constructor(options: KardClientOptions = {}) {
-    // Validation on by default, with @kardkit/schemas loaded on first use.
-    super({ validator: validateRequest, ...options });
+    // Validation on by default, with @kardkit/schemas loaded on first use. Requests go through one
+    // generated ky client per KardClient (core/ky-sender.ts).
+    super({ validator: validateRequest, ...options }, (config) =>
+      createKySender({ ...config, ky: options.ky }),
+    );
     const self = this as unknown as KardClient;
     // The bulk helpers load on first use, so a one-call app never loads them.
     const lazy =
@@ -70,4 +84,3 @@ class KardClientImpl extends KardClientBase {
  */
 export type KardClient = KardClientBase & KardResources;
 export const KardClient = KardClientImpl as unknown as new (options?: KardClientOptions) => KardClient;
-export type { KardClientOptions };

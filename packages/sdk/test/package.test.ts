@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { startMockKard } from '@kardkit/mock-server';
+import ky from 'ky';
 import { describe, expect, it } from 'vitest';
 import { txn } from './support.js';
 
@@ -76,7 +77,52 @@ describe('package (built dist)', () => {
     expect(JSON.parse(out).added).toEqual([]);
     const esm = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8');
     expect(esm).not.toMatch(/from ['"]@kardkit\/schemas['"]/);
-    expect(esm).not.toMatch(/from ['"]ky['"]/);
+  });
+
+  it('the main entry is built over ky (ESM imports it, CJS bundles it); the lite entry has no ky', () => {
+    const read = (f: string) => readFileSync(new URL(`../dist/${f}`, import.meta.url), 'utf8');
+    expect(read('index.js')).toMatch(/^import ky from ['"]ky['"];?$/m);
+    // ky is ESM-only: the CJS build carries its own copy instead of require('ky').
+    expect(read('index.cjs')).not.toMatch(/require\(['"]ky['"]\)/);
+    expect(read('index.cjs')).toContain('throwHttpErrors');
+    for (const f of ['lite.js', 'lite.cjs']) {
+      expect(read(f)).not.toMatch(/from ['"]ky['"]|require\(['"]ky['"]\)|throwHttpErrors/);
+    }
+  });
+
+  for (const format of ['esm', 'cjs'] as const) {
+    it(`${format}: KardClient from the built main entry sends every request through ky (a ky hook sees them)`, async () => {
+      const sdk =
+        format === 'cjs' ? require('../dist/index.cjs') : await import('../dist/index.js' as string);
+      const mock = await startMockKard({ port: 0 });
+      try {
+        const seen: string[] = [];
+        const hooked = ky.create({
+          hooks: { beforeRequest: [(req) => void seen.push(`${req.method} ${new URL(req.url).pathname}`)] },
+        });
+        const kard = new sdk.KardClient({
+          baseUrl: mock.url,
+          organizationId: mock.organizationId,
+          clientId: mock.clientId,
+          clientSecret: mock.clientSecret,
+          ky: hooked,
+        });
+        const r = await kard.transactions.create([txn()]);
+        expect(r.accepted).toHaveLength(1);
+        expect(seen).toEqual(['POST /v2/auth/token', `POST /v2/issuers/${mock.organizationId}/transactions`]);
+        expect(mock.requests).toHaveLength(2);
+      } finally {
+        await mock.close();
+      }
+    });
+  }
+
+  it('the built declarations type 207-capable calls as PartialResult (test/dist-types/check.ts)', () => {
+    const tsc = require.resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-p', 'test/dist-types'], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+    });
   });
 
   it('the ESM lite entry has every resource method and no validator', async () => {

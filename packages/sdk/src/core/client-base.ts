@@ -10,9 +10,11 @@ import {
   type ResourceTree,
 } from './operation.js';
 import {
+  fetchSender,
   type KardResponse,
   type RequestOptions,
   type RequestSpec,
+  type Sender,
   type Stats,
   Transport,
 } from './transport.js';
@@ -63,7 +65,14 @@ export class KardClientBase {
   readonly context: OpContext;
   readonly organizationId: string | undefined;
 
-  constructor(options: KardClientOptions = {}) {
+  /**
+   * @param createSender internal: how attempts are sent. The main entry passes the generated ky
+   * client; without it (the lite entry) plain fetch is used.
+   */
+  constructor(
+    options: KardClientOptions = {},
+    createSender?: (config: { baseUrl: string; fetch: typeof fetch | undefined }) => Sender,
+  ) {
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
     const clientId = options.clientId ?? env.KARD_CLIENT_ID;
     const clientSecret = options.clientSecret ?? env.KARD_CLIENT_SECRET;
@@ -79,9 +88,15 @@ export class KardClientBase {
     }
     const headers: Record<string, string> = {};
     for (const k in options.headers) headers[k.toLowerCase()] = options.headers[k]!;
+    const baseUrl = (options.baseUrl ?? environments[options.environment ?? 'production']).replace(
+      /\/+$/,
+      '',
+    );
     this.transport = new Transport({
-      baseUrl: (options.baseUrl ?? environments[options.environment ?? 'production']).replace(/\/+$/, ''),
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      baseUrl,
+      send: createSender
+        ? createSender({ baseUrl, fetch: options.fetch })
+        : fetchSender(options.fetch ?? ((input, init) => fetch(input, init))),
       timeoutMs: options.timeoutMs ?? 60_000,
       maxRetries: options.maxRetries ?? 2,
       headers,

@@ -51,9 +51,36 @@ export interface TokenSource {
   invalidate(token: string): boolean;
 }
 
+/** What one attempt produced, whichever HTTP stack carried it: the status, headers and parsed body. */
+export interface WireResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or text; undefined when empty. */
+  body: unknown;
+}
+
+/**
+ * Sends ONE attempt and reads its answer; no retries, no timeout, no error mapping (Transport does
+ * those). `path` is the path + query relative to the base URL when the URL is under it (every Kard
+ * API call), undefined for other absolute URLs (presigned uploads). Rejects only when no HTTP answer
+ * came (connection failure, abort).
+ * - '@kardkit/sdk': the generated hey-api ky client (see ky-sender.ts).
+ * - '@kardkit/sdk/lite': plain fetch (fetchSender), for the smallest bundles.
+ */
+export type Sender = (
+  url: string,
+  path: string | undefined,
+  init: RequestInit & { duplex?: 'half' },
+) => Promise<WireResponse>;
+
+/** The lite entry's sender: fetch(url, init), nothing else. */
+export function fetchSender(fetchFn: typeof fetch): Sender {
+  return (url, _path, init) => fetchFn(url, init).then(readResponse);
+}
+
 export interface TransportConfig {
   baseUrl: string;
-  fetch: typeof fetch;
+  send: Sender;
   timeoutMs: number;
   maxRetries: number;
   headers: Record<string, string>;
@@ -77,8 +104,9 @@ export function buildQuery(query: Record<string, unknown>): string {
 
 /**
  * The one HTTP path every call takes: auth header, per-attempt timeout, retries with backoff and
- * Retry-After, one token refresh on 401, and error mapping. Built on fetch only, so it is small and
- * runs wherever fetch does.
+ * Retry-After, one token refresh on 401, and error mapping. Each attempt goes through the configured
+ * Sender (the generated ky client in '@kardkit/sdk', fetch in '@kardkit/sdk/lite'), which is told to
+ * do none of those things itself.
  */
 export class Transport {
   constructor(readonly config: TransportConfig) {}
@@ -95,7 +123,9 @@ export class Transport {
   ): Promise<KardResponse<T>> {
     const { config } = this;
     const logger = config.logger;
-    const url = this.url(spec.url, spec.query);
+    const query = spec.query ? buildQuery(spec.query) : '';
+    const path = spec.url[0] === '/' ? spec.url + query : undefined;
+    const url = path !== undefined ? config.baseUrl + path : spec.url + query;
     const signal = opts.signal;
     const timeoutMs = opts.timeoutMs ?? config.timeoutMs;
     const maxRetries = spec.retry === false ? 0 : (opts.maxRetries ?? config.maxRetries);
@@ -126,10 +156,9 @@ export class Transport {
           headers: redactHeaders(headers),
           hasBody: body !== undefined,
         });
-      let res: Response;
-      let text: string;
+      let res: WireResponse;
       try {
-        ({ res, text } = await this.attempt(url, init, timeoutMs, signal));
+        res = await this.attempt(url, path, init, timeoutMs, signal);
       } catch (err) {
         if (err instanceof KardConnectionError && attempt < maxRetries) {
           const delay = retryDelay(attempt, undefined);
@@ -146,7 +175,7 @@ export class Transport {
       const status = res.status;
       if (logger)
         this.log('debug', 'response', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
-      if (status < 300) return { status, headers: res.headers, data: parseBody(res, text) as T };
+      if (status < 300) return { status, headers: res.headers, data: res.body as T };
       if (status === 401 && token !== undefined && !refreshed && tokens!.invalidate(token)) {
         // A 401 with a cached OAuth token: drop it, fetch a new one and repeat, once (issue 5).
         refreshed = true;
@@ -165,7 +194,7 @@ export class Transport {
         this.log('error', 'failed', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
       throw createApiError({
         status,
-        body: scrub(parseBody(res, text), config.secrets()),
+        body: scrub(res.body, config.secrets()),
         headers: res.headers,
         method: spec.method,
         path: redactUrl(url.startsWith(config.baseUrl) ? url.slice(config.baseUrl.length) : url).split(
@@ -194,7 +223,7 @@ export class Transport {
 
   /**
    * One attempt, with the timeout covering headers and body. Without a caller signal no AbortSignal
-   * is given to fetch: on Node, a signal per request costs undici about as much CPU as all the rest
+   * of ours is given to the sender: on Node, a signal per request costs undici about as much CPU as all the rest
    * of the SDK's per-request work (listeners, WeakRef, FinalizationRegistry, GC). The timeout is a
    * timer instead; a timed-out request is abandoned (its late answer discarded; undici's own
    * headers/body timeouts bound the socket). With the caller's signal, fetch gets a signal that
@@ -202,10 +231,11 @@ export class Transport {
    */
   private async attempt(
     url: string,
+    path: string | undefined,
     init: RequestInit,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<{ res: Response; text: string }> {
+  ): Promise<WireResponse> {
     let ctrl: AbortController | undefined;
     const onAbort = () => ctrl!.abort(signal!.reason);
     if (signal) {
@@ -213,7 +243,7 @@ export class Transport {
       signal.addEventListener('abort', onAbort, { once: true });
       init.signal = ctrl.signal;
     }
-    const work = this.config.fetch(url, init).then(readBody);
+    const work = this.config.send(url, path, init);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     try {
@@ -233,6 +263,8 @@ export class Transport {
           ? err
           : new KardTimeoutError(`Request timed out after ${timeoutMs} ms`);
       if (signal?.aborted) throw abortError(signal);
+      // Whatever the HTTP stack threw (fetch's TypeError, anything a ky hook throws, even a plain
+      // object) becomes a KardConnectionError: nothing else reaches callers.
       const cause = err as { message?: string; cause?: { code?: string; message?: string } };
       const detail = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? 'unknown error';
       throw new KardConnectionError(`Connection to Kard failed: ${redactText(String(detail))}`, {
@@ -245,13 +277,16 @@ export class Transport {
   }
 }
 
-function readBody(res: Response): Promise<{ res: Response; text: string }> | { res: Response; text: string } {
-  return res.status === 204 ? { res, text: '' } : res.text().then((text) => ({ res, text }));
+function readResponse(res: Response): Promise<WireResponse> | WireResponse {
+  const { status, headers } = res;
+  if (status === 204) return { status, headers, body: undefined };
+  return res.text().then((text) => ({ status, headers, body: parseBody(headers.get('content-type'), text) }));
 }
 
-function parseBody(res: Response, text: string): unknown {
+/** JSON when the content type says so or the text looks like it; text otherwise; undefined when empty. */
+export function parseBody(contentType: string | null, text: string): unknown {
   if (text === '') return undefined;
-  const ct = res.headers.get('content-type') ?? '';
+  const ct = contentType ?? '';
   if (ct.includes('json') || text[0] === '{' || text[0] === '[') {
     try {
       return JSON.parse(text);

@@ -1,0 +1,108 @@
+import ky, { type KyInstance, type Options as KyOptions } from 'ky';
+import { createClient, createConfig } from '../generated/client/index.js';
+import { parseBody, type Sender, type WireResponse } from './transport.js';
+
+/** Wraps what the generated client's error path parsed, so that an empty body is not turned into `{}`. */
+class ErrorBody {
+  constructor(readonly value: unknown) {}
+}
+
+export interface KySenderOptions {
+  baseUrl: string;
+  /** A custom fetch, called as fetch(url, init) like the lite client does. */
+  fetch?: typeof fetch | undefined;
+  /** The ky instance to send with (default: ky itself), e.g. `ky.create({ hooks })`. */
+  ky?: KyInstance | undefined;
+}
+
+/**
+ * The main entry's Sender: every Kard API request goes through ONE generated hey-api ky client
+ * (createClient/createConfig from src/generated/client), made here once per KardClient and reused
+ * for every call. The client is configured so that Transport keeps everything it owns (issue 5):
+ * - `retry: 0`: ky would otherwise retry GETs on network errors and on some statuses by itself;
+ * - `timeout: false`: per-attempt timeouts are Transport's (→ KardTimeoutError), not ky's TimeoutError.
+ *   The generated client ignores ky's own `timeout`/`prefixUrl` settings, so these go in `kyOptions`
+ *   (spread last into every ky call) and the base URL in `baseUrl` (ARCHITECTURE §8);
+ * - `throwHttpErrors: false` / `throwOnError: false`: non-2xx answers come back as values (with
+ *   `throwOnError` the generated client would throw the parsed body, a plain object); Transport maps
+ *   them to KardApiError subclasses;
+ * - `parseAs: 'text'`, `bodySerializer: null`: Transport serialises the JSON once per call (not per
+ *   attempt) and parses answers the same way in both entries; no default `Content-Type`;
+ * - no `security`/`auth`: Transport sets the (cached) bearer header itself, so that a 401 can drop
+ *   exactly the token that was sent.
+ * Absolute URLs outside the API (presigned uploads) and streamed bodies go through the same ky
+ * instance directly: the generated client only builds URLs under `baseUrl` and makes its Request
+ * without `duplex`, which streamed bodies need.
+ */
+export function createKySender(options: KySenderOptions): Sender {
+  const instance = options.ky ?? ky;
+  const base = { retry: 0, timeout: false, throwHttpErrors: false } as const;
+  const kyOptions: KyOptions = options.fetch ? { ...base, fetch: urlInitFetch(options.fetch, false) } : base;
+  const streamOptions: KyOptions = options.fetch
+    ? { ...base, fetch: urlInitFetch(options.fetch, true) }
+    : base;
+  const client = createClient(
+    createConfig({
+      baseUrl: options.baseUrl,
+      ky: instance,
+      kyOptions,
+      throwOnError: false,
+      responseStyle: 'fields',
+      parseAs: 'text',
+      bodySerializer: null,
+      headers: { 'Content-Type': null },
+    }),
+  );
+  client.interceptors.error.use((error) => new ErrorBody(error));
+
+  return async (url, path, init): Promise<WireResponse> => {
+    const signal = init.signal ?? undefined;
+    if (path === undefined || init.duplex !== undefined) {
+      const res = await instance(url, {
+        ...streamOptions,
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        signal,
+      });
+      const { status, headers } = res;
+      const text = status === 204 ? '' : await res.text();
+      return { status, headers, body: parseBody(headers.get('content-type'), text) };
+    }
+    const r = (await client.request({
+      method: init.method as 'GET',
+      url: path,
+      headers: init.headers as Record<string, string>,
+      body: init.body ?? undefined,
+      signal,
+    })) as { data?: unknown; error?: unknown; response: Response };
+    const { status, headers } = r.response;
+    if (r.error instanceof ErrorBody) {
+      const v = r.error.value;
+      return { status, headers, body: v === '' ? undefined : v };
+    }
+    return { status, headers, body: parseBody(headers.get('content-type'), r.data as string) };
+  };
+}
+
+/**
+ * ky calls fetch(request). A custom `fetch` given to KardClient is documented (and used by the lite
+ * client) as fetch(url, init), so ky's Request is handed over in that form: the body as bytes (a
+ * known length, as presigned PUTs need), or as the stream itself for streamed uploads.
+ */
+function urlInitFetch(userFetch: typeof fetch, stream: boolean): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (!(input instanceof Request)) return userFetch(input, init);
+    const body = input.body === null ? undefined : stream ? input.body : await input.arrayBuffer();
+    const out: RequestInit & { duplex?: 'half' } = {
+      ...init,
+      method: input.method,
+      headers: input.headers,
+      body,
+      signal: input.signal,
+      redirect: input.redirect,
+    };
+    if (stream && body !== undefined) out.duplex = 'half';
+    return userFetch(input.url, out);
+  }) as typeof fetch;
+}

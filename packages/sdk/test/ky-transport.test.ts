@@ -1,0 +1,176 @@
+import type { MockKard } from '@kardkit/mock-server';
+import type { Options as KyOptions } from 'ky';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// A pass-through spy on ky's default export: every call still goes to the real ky (and over
+// loopback to the mock); the spy only records that it was called and with which options.
+const kyCalls = vi.hoisted(() => [] as { input: unknown; options: KyOptions | undefined }[]);
+vi.mock('ky', async (importOriginal) => {
+  const real = (await importOriginal()) as typeof import('ky');
+  const spy = Object.assign((input: Parameters<typeof real.default>[0], options?: KyOptions) => {
+    kyCalls.push({ input, options });
+    return real.default(input, options);
+  }, real.default);
+  return { ...real, default: spy };
+});
+
+// Counts generated clients made (pass-through too).
+const createClientCalls = vi.hoisted(() => ({ n: 0 }));
+vi.mock('../src/generated/client/index.js', async (importOriginal) => {
+  const real = (await importOriginal()) as typeof import('../src/generated/client/index.js');
+  return {
+    ...real,
+    createClient: (...args: Parameters<typeof real.createClient>) => {
+      createClientCalls.n++;
+      return real.createClient(...args);
+    },
+  };
+});
+
+const { default: ky } = await import('ky');
+const { KardClient, KardConnectionError, KardNotFoundError, KardServerError, KardTimeoutError } =
+  await import('../src/index.js');
+const { KardClient: LiteClient } = await import('../src/lite.js');
+const { startMockKard } = await import('@kardkit/mock-server');
+const { txn } = await import('./support.js');
+
+let mock: MockKard;
+const clientFor = (extra: Record<string, unknown> = {}) =>
+  new KardClient({
+    baseUrl: mock.url,
+    organizationId: mock.organizationId,
+    clientId: mock.clientId,
+    clientSecret: mock.clientSecret,
+    ...extra,
+  });
+
+beforeAll(async () => {
+  mock = await startMockKard({ port: 0 });
+});
+afterAll(() => mock.close());
+beforeEach(() => {
+  kyCalls.length = 0;
+  mock.faults.clear();
+  mock.requests.length = 0;
+});
+
+describe('the main entry sends through the generated ky client', () => {
+  it('every request of KardClient (token, API calls, 207 batches) goes through ky', async () => {
+    const kard = clientFor();
+    await kard.transactions.create([txn()]);
+    await kard.users.get('ghost').catch(() => undefined);
+    const urls = kyCalls.map((c) => (c.input instanceof Request ? c.input.url : String(c.input)));
+    expect(urls).toEqual([
+      `${mock.url}/v2/auth/token`,
+      `${mock.url}/v2/issuers/${mock.organizationId}/transactions`,
+      `${mock.url}/v2/issuers/${mock.organizationId}/users/ghost`,
+    ]);
+    // Exactly what reached the server: nothing bypassed ky.
+    expect(mock.requests).toHaveLength(kyCalls.length);
+  });
+
+  it('ky is told to neither retry, nor time out, nor throw on HTTP errors (the SDK does those)', async () => {
+    await clientFor().subscriptions.list();
+    expect(kyCalls.length).toBeGreaterThan(0);
+    for (const c of kyCalls) {
+      expect(c.options).toMatchObject({ retry: 0, timeout: false, throwHttpErrors: false });
+    }
+  });
+
+  it('the lite entry does not use ky', async () => {
+    const lite = new LiteClient({ baseUrl: mock.url, organizationId: mock.organizationId, token: 't' });
+    await lite.ping();
+    expect(kyCalls).toHaveLength(0);
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('one generated client per KardClient, reused for every call (not one per request)', async () => {
+    createClientCalls.n = 0;
+    const kard = clientFor();
+    expect(createClientCalls.n).toBe(1);
+    await kard.ping();
+    await kard.subscriptions.list();
+    await kard.transactions.create([txn()]);
+    expect(createClientCalls.n).toBe(1);
+    expect(kyCalls).toHaveLength(4); // ping, token, list, create: all through that one client
+  });
+});
+
+describe('a ky instance of yours (ky.create({ hooks }))', () => {
+  it('sees every request and response, with the bearer token set by the SDK', async () => {
+    const before: { method: string; url: string; auth: boolean }[] = [];
+    const after: number[] = [];
+    const hooked = ky.create({
+      hooks: {
+        beforeRequest: [
+          (req) => {
+            before.push({ method: req.method, url: req.url, auth: req.headers.has('authorization') });
+          },
+        ],
+        afterResponse: [
+          (_req, _opts, res) => {
+            after.push(res.status);
+          },
+        ],
+      },
+    });
+    const kard = clientFor({ ky: hooked });
+    const r = await kard.transactions.create([txn()]);
+    expect(r.status).toBe(202);
+    expect(before).toEqual([
+      { method: 'POST', url: `${mock.url}/v2/auth/token`, auth: false },
+      { method: 'POST', url: `${mock.url}/v2/issuers/${mock.organizationId}/transactions`, auth: true },
+    ]);
+    expect(after).toEqual([200, 202]);
+  });
+
+  it('its own retry/timeout settings are overridden: a 503 is retried by the SDK only (maxRetries)', async () => {
+    const eager = ky.create({ retry: { limit: 5, statusCodes: [503] }, timeout: 5 });
+    const kard = clientFor({ ky: eager });
+    await kard.ping(); // token-less warm-up
+    mock.requests.length = 0;
+    mock.faults.set({
+      sequence: [{ status: 503 }, { status: 503 }, { status: 503 }],
+      match: '/subscriptions',
+    });
+    const err = await kard.subscriptions.list(undefined, { maxRetries: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KardServerError);
+    // 1 attempt + 1 SDK retry; ky's own retry (limit 5 on 503) would have sent 6+.
+    expect(mock.requests.filter((q) => q.path.endsWith('/subscriptions'))).toHaveLength(2);
+  });
+
+  it('a hook that throws a plain object never leaks it: the caller gets a KardError', async () => {
+    const throwing = ky.create({
+      hooks: {
+        beforeRequest: [
+          () => {
+            throw { not: 'an Error' };
+          },
+        ],
+      },
+    });
+    const kard = clientFor({ ky: throwing, token: 'static', maxRetries: 0 });
+    const err = await kard.subscriptions.list().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KardConnectionError);
+    expect(err).toBeInstanceOf(Error);
+  });
+});
+
+describe('outcomes through ky map to the SDK error classes', () => {
+  it('4xx → typed KardApiError with the parsed JSON:API errors (not the thrown body)', async () => {
+    const err = await clientFor()
+      .users.get('nobody')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KardNotFoundError);
+    expect((err as InstanceType<typeof KardNotFoundError>).errors.length).toBeGreaterThan(0);
+  });
+
+  it('a timeout is the SDK’s KardTimeoutError (ky’s own timeout is off)', async () => {
+    mock.faults.set({ latencyMs: 1500, match: '/subscriptions' });
+    const kard = clientFor({ token: 'static' });
+    const err = await kard.subscriptions
+      .list(undefined, { timeoutMs: 100, maxRetries: 0, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KardTimeoutError);
+  });
+});
