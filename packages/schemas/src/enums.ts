@@ -1,4 +1,8 @@
-/** Enumerations, exactly as upstream (v2 and legacy OpenAPI). */
+/**
+ * Enumerations, exactly as upstream (v2 and legacy OpenAPI). They are listed here rather than taken
+ * from src/generated/zod.gen.ts because importing that module builds all ~450 generated schemas at
+ * load time (+56 KB in dist); generated-drift.test.ts keeps the two lists identical instead.
+ */
 
 export const TRANSACTION_STATUS = ['APPROVED', 'SETTLED', 'REVERSED', 'RETURNED', 'DECLINED'] as const;
 export const DIRECTION_TYPE = ['DEBIT', 'CREDIT'] as const;
