@@ -109,6 +109,9 @@ export function buildQuery(query: Record<string, unknown>): string {
  * do none of those things itself.
  */
 export class Transport {
+  /** The last bearer header built, reused while the token stays the same (no string per request). */
+  private bearer: { token: string; header: string } | undefined;
+
   constructor(readonly config: TransportConfig) {}
 
   url(path: string, query?: Record<string, unknown>): string {
@@ -149,7 +152,9 @@ export class Transport {
       if (tokens) {
         const t = tokens.get(signal); // a string while cached: no await, no extra tick
         token = typeof t === 'string' ? t : await t;
-        headers.authorization = `Bearer ${token}`;
+        let b = this.bearer;
+        if (b?.token !== token) this.bearer = b = { token, header: `Bearer ${token}` };
+        headers.authorization = b.header;
       }
       if (logger)
         this.log('debug', 'request', spec, url, attempt, {
