@@ -1,15 +1,22 @@
 // @kardkit/sdk figures (issue 5), measured on the BUILT packages (packages/*/dist):
-//   sdk_vs_fetch_ratio          SDK transactions.create requests/s ÷ raw fetch requests/s: one event per
+//   sdk_vs_fetch_ratio          MAIN entry (KardClient from '@kardkit/sdk', sending through the generated ky
+//                               client): transactions.create requests/s ÷ raw fetch requests/s, one event per
 //                               request, sequential, same loopback mock server, interleaved rounds (goal ≥ 0.90)
-//   bundle_one_call_gzip_bytes  esbuild --bundle --minify (no splitting) of a one-call app on '@kardkit/sdk/lite',
-//                               gzip -9 (goal ≤ 6,600; the official SDK: 13.3 KB)
-//   bundle_one_call_main_split_gzip_bytes  the same app on '@kardkit/sdk' (the default, validating client)
-//                               bundled with code splitting: what loads before the call (validators load lazily)
-//   import_ms_over_node         median cold `import('@kardkit/sdk')` in a fresh node minus median `node -e 0`
-//                               (goal ≤ 60)
+//   sdk_lite_vs_fetch_ratio     (context) the same with the lite entry (fetch, no default validator)
+//   bare_ky_vs_fetch_ratio      (context) the same with bare ky(url, { retry: 0, timeout: false, throwHttpErrors:
+//                               false }): the floor of any client that sends through ky
+//   bundle_one_call_gzip_bytes  esbuild --bundle --minify (no splitting) of a one-call app on '@kardkit/sdk/lite'
+//                               (fetch only, no ky), gzip -9 (goal ≤ 6,600; the official SDK: 13.3 KB)
+//   bundle_one_call_main_gzip_bytes  the same app on '@kardkit/sdk' (ky client, validating), no splitting: the
+//                               whole app, the lazily loaded validators (@kardkit/schemas + zod) included
+//   bundle_one_call_main_split_gzip_bytes  the same app on '@kardkit/sdk' with code splitting: what loads
+//                               before the call (ky included; the validators' chunk loads on the first call)
+//   import_ms_over_node         median cold `import('@kardkit/sdk')` (main entry, ky included) in a fresh node
+//                               minus median `node -e 0` (goal ≤ 60)
 //   node -e "import('./bench/sdk.bench.mjs').then(m => m.run()).then(console.log)"
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,9 +24,14 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { startMockKard } from '../packages/mock-server/dist/index.js';
 import { KardClient } from '../packages/sdk/dist/index.js';
+import { KardClient as LiteClient } from '../packages/sdk/dist/lite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sdkDir = join(here, '..', 'packages', 'sdk');
+// The ky the SDK depends on (resolved from the SDK package, as the SDK itself resolves it).
+const { default: ky } = await import(
+  pathToFileURL(createRequire(join(sdkDir, 'package.json')).resolve('ky')).href
+);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -50,15 +62,17 @@ function event(prefix) {
   };
 }
 
-async function ratio() {
+async function ratios() {
   const mock = await startMockKard({ port: 0, maxRecordedRequests: 0 });
   try {
-    const kard = new KardClient({
+    const options = {
       baseUrl: mock.url,
       organizationId: mock.organizationId,
       clientId: mock.clientId,
       clientSecret: mock.clientSecret,
-    });
+    };
+    const kard = new KardClient(options);
+    const lite = new LiteClient(options);
     const tokenRes = await fetch(`${mock.url}/v2/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -81,15 +95,37 @@ async function ratio() {
       if (res.status !== 202) throw new Error(`raw fetch got ${res.status}`);
       return body;
     };
-    // Default client: validation on, token cached, 207 handling.
+    // The figure: the MAIN entry's default client (generated ky client, validation on, token cached, 207 handling).
     const sdk = async () => {
       const r = await kard.transactions.create([event('sdk')]);
       if (r.status !== 202) throw new Error(`sdk got ${r.status}`);
       return r;
     };
-    // Fine-grained interleaving: 60 rounds of 200 requests per side, alternating which side goes first,
+    // For context only: the lite entry (fetch, no default validator) and bare ky with the same settings the
+    // SDK gives it (no retry, no timeout, no throw): the floor any client built on ky starts from.
+    const liteCall = async () => {
+      const r = await lite.transactions.create([event('lite')]);
+      if (r.status !== 202) throw new Error(`lite got ${r.status}`);
+      return r;
+    };
+    const kyCall = async () => {
+      const res = await ky(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ data: [event('ky')] }),
+        retry: 0,
+        timeout: false,
+        throwHttpErrors: false,
+      });
+      const body = await res.json();
+      if (res.status !== 202) throw new Error(`bare ky got ${res.status}`);
+      return body;
+    };
+    // Fine-grained interleaving: 60 rounds of 200 requests per side, rotating which side goes first,
     // summing time per side. Machine noise (other processes, GC, the mock's growing dedupe set) then
-    // falls on both sides alike; the ratio is total raw time ÷ total SDK time for the same request count.
+    // falls on every side alike; a ratio is total raw time ÷ total time of the side for the same request count.
+    const sides = { raw, sdk, lite: liteCall, ky: kyCall };
+    const names = Object.keys(sides);
     const N = 200;
     const ROUNDS = 60;
     const time = async (fn) => {
@@ -98,25 +134,20 @@ async function ratio() {
       return performance.now() - t0;
     };
     for (let i = 0; i < 5; i++) {
-      await time(raw); // warm-up (JIT, keep-alive sockets, lazy validator load)
-      await time(sdk);
+      for (const n of names) await time(sides[n]); // warm-up (JIT, keep-alive sockets, lazy validator load)
     }
-    let rawMs = 0;
-    let sdkMs = 0;
+    const ms = Object.fromEntries(names.map((n) => [n, 0]));
     for (let round = 0; round < ROUNDS; round++) {
-      if (round % 2) {
-        sdkMs += await time(sdk);
-        rawMs += await time(raw);
-      } else {
-        rawMs += await time(raw);
-        sdkMs += await time(sdk);
+      for (let j = 0; j < names.length; j++) {
+        const n = names[(round + j) % names.length];
+        ms[n] += await time(sides[n]);
       }
     }
     const total = N * ROUNDS;
     console.log(
-      `   raw fetch ${((total / rawMs) * 1000).toFixed(0)} req/s, sdk ${((total / sdkMs) * 1000).toFixed(0)} req/s (${ROUNDS} interleaved rounds × ${N} requests each)`,
+      `   req/s: ${names.map((n) => `${n} ${((total / ms[n]) * 1000).toFixed(0)}`).join(', ')} (${ROUNDS} interleaved rounds × ${N} requests each; sdk = main entry on ky)`,
     );
-    return rawMs / sdkMs;
+    return { sdk: ms.raw / ms.sdk, lite: ms.raw / ms.lite, ky: ms.raw / ms.ky };
   } finally {
     await mock.close();
   }
@@ -194,13 +225,20 @@ function importMs() {
 }
 
 export async function run() {
-  const sdk_vs_fetch_ratio = Number((await ratio()).toFixed(3));
+  const r = await ratios();
+  const sdk_vs_fetch_ratio = Number(r.sdk.toFixed(3));
+  const sdk_lite_vs_fetch_ratio = Number(r.lite.toFixed(3));
+  const bare_ky_vs_fetch_ratio = Number(r.ky.toFixed(3));
   const bundle_one_call_gzip_bytes = await bundle('@kardkit/sdk/lite', false);
+  const bundle_one_call_main_gzip_bytes = await bundle('@kardkit/sdk', false);
   const bundle_one_call_main_split_gzip_bytes = await bundle('@kardkit/sdk', true);
   const import_ms_over_node = Number(importMs().toFixed(1));
   return {
     sdk_vs_fetch_ratio,
+    sdk_lite_vs_fetch_ratio,
+    bare_ky_vs_fetch_ratio,
     bundle_one_call_gzip_bytes,
+    bundle_one_call_main_gzip_bytes,
     bundle_one_call_main_split_gzip_bytes,
     import_ms_over_node,
   };

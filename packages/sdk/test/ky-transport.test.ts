@@ -156,6 +156,42 @@ describe('a ky instance of yours (ky.create({ hooks }))', () => {
   });
 });
 
+describe('a custom fetch under ky', () => {
+  it('is called as fetch(url, init); a built upload keeps a known length, a streamed one streams', async () => {
+    const calls: { url: unknown; method?: string; body: string; duplex?: string }[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const b = init?.body;
+      calls.push({
+        url: input,
+        method: init?.method,
+        body:
+          b == null
+            ? 'none'
+            : b instanceof ReadableStream
+              ? 'stream'
+              : b instanceof ArrayBuffer
+                ? 'bytes'
+                : typeof b,
+        duplex: (init as { duplex?: string } | undefined)?.duplex,
+      });
+      return fetch(input, init);
+    };
+    const kard = clientFor({ fetch: recording });
+    await kard.transactions.uploadFile([txn()]);
+    await kard.transactions.uploadFile([txn()], { stream: true });
+    expect(calls.every((c) => typeof c.url === 'string')).toBe(true);
+    const puts = calls.filter((c) => c.method === 'PUT');
+    expect(puts).toEqual([
+      { url: expect.any(String), method: 'PUT', body: 'bytes', duplex: undefined },
+      { url: expect.any(String), method: 'PUT', body: 'stream', duplex: 'half' },
+    ]);
+    const posts = calls.filter((c) => c.method === 'POST');
+    expect(posts.length).toBeGreaterThan(0);
+    for (const p of posts) expect(p.body).toBe('bytes');
+    expect(kyCalls.length).toBe(calls.length); // all of them went through ky first
+  });
+});
+
 describe('outcomes through ky map to the SDK error classes', () => {
   it('4xx → typed KardApiError with the parsed JSON:API errors (not the thrown body)', async () => {
     const err = await clientFor()

@@ -59,7 +59,8 @@ export function createKySender(options: KySenderOptions): Sender {
     const signal = init.signal ?? undefined;
     if (path === undefined || init.duplex !== undefined) {
       const res = await instance(url, {
-        ...streamOptions,
+        // A custom fetch gets a stream only for a streamed body; a built one keeps its length.
+        ...(init.duplex !== undefined ? streamOptions : kyOptions),
         method: init.method,
         headers: init.headers,
         body: init.body,
