@@ -1,6 +1,13 @@
 import type { MockKard } from '@kardkit/mock-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type KardClient, KardForbiddenError, KardServerError, type SendProgress } from '../src/index.js';
+import type { BatchOutcome, PreparedItem } from '../src/bulk.js';
+import {
+  type KardClient,
+  KardError,
+  KardForbiddenError,
+  KardServerError,
+  type SendProgress,
+} from '../src/index.js';
 import { captureLogger, mockAndClient, txn } from './support.js';
 
 let mock: MockKard;
@@ -131,6 +138,162 @@ describe('transactions.send (bulk engine)', () => {
     expect(posts).toHaveLength(2);
     expect(Array.isArray(posts[0]!.body)).toBe(true);
     expect(mock.stats().legacyIncoming.accepted).toBe(3);
+  });
+});
+
+describe('transactions.send: onBatch outcomes and prepared items', () => {
+  it('prepared items are spliced into the body as given (not validated, not re-serialised); onBatch settles every position once', async () => {
+    // Item 9 breaks R4 (cardBIN): prepared items are trusted, so the API (the mock) rejects it in a 207.
+    const events = Array.from({ length: 20 }, (_, i) =>
+      i === 9 ? txn({ cardBIN: 'x' }, `prep-${i}`) : txn({}, `prep-${i}`),
+    );
+    async function* items() {
+      for (const [i, e] of events.entries()) {
+        // Odd spacing: the text goes into the body exactly as written.
+        yield { json: ` ${JSON.stringify(e, null, i === 0 ? 1 : undefined)}\n`, id: e.id, ref: 1000 + i };
+      }
+    }
+    const outcomes: BatchOutcome[] = [];
+    const progress: SendProgress[] = [];
+    const report = await kard.transactions.send(items(), {
+      prepared: true,
+      batchSize: 7,
+      concurrency: 2,
+      onBatch: (o) => outcomes.push(o),
+      onProgress: (p) => progress.push(p),
+    });
+    expect(report).toMatchObject({ read: 20, sent: 20, accepted: 19, batches: 3 });
+    expect(report.rejected).toHaveLength(1);
+    const [rej] = report.rejected;
+    expect(rej).toMatchObject({ id: 'prep-9', reason: 'rejected', position: 9 });
+    expect(rej!.error!.status).toBe('400');
+    expect(JSON.parse((rej!.item as PreparedItem).json as string)).toEqual(events[9]);
+    expect((rej!.item as PreparedItem).ref).toBe(1009);
+
+    // One outcome per batch; together they cover positions 0..19 exactly once, with the refs given.
+    expect(outcomes.map((o) => o.batch).sort()).toEqual([0, 1, 2]);
+    const byBatch = [...outcomes].sort((a, b) => a.batch - b.batch);
+    expect(byBatch.map((o) => [o.start, o.count, o.sent])).toEqual([
+      [0, 7, 7],
+      [7, 7, 7],
+      [14, 6, 6],
+    ]);
+    expect(byBatch.flatMap((o) => o.refs)).toEqual(events.map((_, i) => 1000 + i));
+    const settled = byBatch.flatMap((o) => [
+      ...o.accepted,
+      ...o.rejected.map((r) => events[r.position!]!.id),
+    ]);
+    expect(settled.sort()).toEqual(events.map((e) => e.id).sort());
+    expect(byBatch[1]!.rejected).toHaveLength(1);
+    expect(byBatch[1]!.accepted).toHaveLength(6);
+    expect(outcomes.every((o) => o.error === undefined && o.retried === 0)).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ read: 20, accepted: 19, rejected: 1, batches: 3 });
+
+    const bodies = mock.requests.filter((r) => r.path.endsWith('/transactions')).map((r) => r.body);
+    expect(bodies.flatMap((b) => (b as { data: unknown[] }).data)).toEqual(events);
+    for (let i = 0; i < 20; i++) expect(mock.eventCount(`prep-${i}`)).toBe(i === 9 ? 0 : 1);
+  });
+
+  it('prepared items under 503s and a dropped connection: retried, counted once, retries reported per batch', async () => {
+    mock.faults.set({ match: '/transactions', sequence: [{ status: 503 }, { drop: true }] });
+    const outcomes: BatchOutcome[] = [];
+    const report = await kard.transactions.send(
+      Array.from({ length: 30 }, (_, i) => {
+        const e = txn({}, `prep-retry-${i}`);
+        return { json: new TextEncoder().encode(JSON.stringify(e)), ref: i };
+      }),
+      { prepared: true, batchSize: 10, concurrency: 1, onBatch: (o) => outcomes.push(o) },
+    );
+    expect(report).toMatchObject({ accepted: 30, retried: 2, rejected: [] });
+    expect(outcomes.reduce((n, o) => n + o.retried, 0)).toBe(2);
+    // No id given: accepted items are reported as null (ids are read back only for errors).
+    expect(outcomes.every((o) => o.accepted.every((id) => id === null))).toBe(true);
+    for (let i = 0; i < 30; i++) expect(mock.eventCount(`prep-retry-${i}`)).toBe(1);
+  });
+
+  it('legacy prepared records go to POST /transactions/incoming; a batch refused whole (400) is reported item by item', async () => {
+    const legacy = (i: number, over: Record<string, unknown> = {}) => ({
+      transactionId: `legacy-prep-${i}`,
+      referringPartnerUserId: 'user-1',
+      amount: 1500,
+      status: 'SETTLED',
+      currency: 'USD',
+      description: 'Corner Hardware',
+      authorizationDate: '2024-05-01T10:00:00Z',
+      settledDate: '2024-05-02T10:00:00Z',
+      cardBIN: '411111',
+      cardLastFour: '4321',
+      ...over,
+    });
+    const records = [legacy(0), legacy(1), legacy(2), legacy(3, { settledDate: undefined }), legacy(4)];
+    const outcomes: BatchOutcome[] = [];
+    const report = await kard.legacy.transactions.send(
+      records.map((r, i) => ({ json: JSON.stringify(r), ref: i })),
+      { prepared: true, batchSize: 3, onBatch: (o) => outcomes.push(o) },
+    );
+    // The second batch (records 3–4) holds an invalid record: the legacy endpoint refuses it whole.
+    expect(report).toMatchObject({ read: 5, sent: 5, accepted: 3, batches: 2 });
+    expect(report.rejected.map((r) => [r.position, r.id, r.reason])).toEqual([
+      [3, 'legacy-prep-3', 'failed'],
+      [4, 'legacy-prep-4', 'failed'],
+    ]);
+    expect(outcomes.find((o) => o.batch === 0)!.accepted).toEqual([null, null, null]);
+    expect(mock.stats().legacyIncoming.accepted).toBe(3);
+    const posts = mock.requests.filter((r) => r.path === '/transactions/incoming');
+    expect(posts.map((p) => (p.body as unknown[]).length)).toEqual([3, 2]);
+  });
+
+  it('onBatch with plain items covers the invalid ones too; a failed request is an outcome with its error', async () => {
+    const outcomes: BatchOutcome[] = [];
+    const ok = await kard.transactions.send(generate(12, new Set([4])), {
+      batchSize: 5,
+      onBatch: (o) => outcomes.push(o),
+    });
+    expect(ok.accepted).toBe(11);
+    const first = outcomes.find((o) => o.batch === 0)!;
+    expect(first).toMatchObject({ start: 0, count: 5, sent: 4 });
+    expect(first.rejected).toEqual([
+      expect.objectContaining({ id: 'bulk-4', reason: 'invalid', position: 4 }),
+    ]);
+    expect(first.accepted).toEqual(['bulk-0', 'bulk-1', 'bulk-2', 'bulk-3']);
+    expect((first.refs[0] as { id: string }).id).toBe('bulk-0');
+
+    mock.faults.set({ rate: 1, step: { status: 500 }, match: '/transactions' });
+    const failed: BatchOutcome[] = [];
+    const err = await kard.transactions
+      .send(generate(5, new Set([1])), { maxRetries: 0, onBatch: (o) => failed.push(o) })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(KardServerError);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.error).toBe(err);
+    expect(failed[0]!.accepted).toEqual([]);
+    // The local verdict stands; the sent items are settled neither way.
+    expect(failed[0]!.rejected.map((r) => r.reason)).toEqual(['invalid']);
+  });
+
+  it('a source that throws stops the run: batches in flight finish, the partial batch is not sent, the error carries the report', async () => {
+    const stop = new Error('stop reading');
+    async function* source() {
+      for (let i = 0; i < 25; i++) yield { json: JSON.stringify(txn({}, `prep-stop-${i}`)), ref: i };
+      throw stop;
+    }
+    const outcomes: BatchOutcome[] = [];
+    const err = await kard.transactions
+      .send(source(), { prepared: true, batchSize: 10, onBatch: (o) => outcomes.push(o) })
+      .catch((e) => e);
+    expect(err).toBe(stop);
+    expect(err.report).toMatchObject({ read: 25, sent: 20, accepted: 20, batches: 2 });
+    expect(outcomes).toHaveLength(2);
+    expect(mock.stats().transactions.received).toBe(20);
+  });
+
+  it('a prepared item that is not one JSON object stops the run before it is sent (KardError)', async () => {
+    const err = await kard.transactions
+      .send([{ json: JSON.stringify(txn()) }, { json: '{"a":1},{"b":2' }], { prepared: true })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(KardError);
+    expect(err.message).toMatch(/position 1/);
+    expect(mock.stats().transactions.received).toBe(0);
   });
 });
 

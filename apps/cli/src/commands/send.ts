@@ -2,15 +2,16 @@ import { setMaxListeners } from 'node:events';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type BodyBuilder, BodyPool } from '../body.js';
+import type { SendOptions as SdkSendOptions, SendReport as SdkSendReport } from '@kardkit/sdk';
 import { Checkpoint } from '../checkpoint.js';
 import type { GlobalFlags } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
+import { Feed } from '../feed.js';
 import { type InputFormat, openInput, readRecords } from '../io/records.js';
 import { Judge, type RecordSchema } from '../judge.js';
 import { formatDuration, type Io, Progress, paint, useColor, writeJson } from '../output.js';
 import { openSession } from '../session.js';
-import { type BatchOutcome, describeError, makeBatchSender } from './transport.js';
+import { describeError } from './failure.js';
 
 export interface SendOptions {
   format?: InputFormat | undefined;
@@ -48,12 +49,18 @@ export interface SendReport {
   error: string | null;
 }
 
-interface Batch {
-  schema: RecordSchema;
-  /** the request body, built as records arrive: each record's own JSON text (the NDJSON line as
-   *  read, or one JSON.stringify of a CSV/JSON record) */
-  body: BodyBuilder;
+/** What the SDK's send() tells about each finished batch. */
+type BatchOutcome = Parameters<NonNullable<SdkSendOptions['onBatch']>>[0];
+
+/** A validated record as handed to send(): its own JSON text, its id, and its record number as `ref`. */
+interface Prepared {
+  json: string;
+  id: string | null;
+  ref: number;
 }
+
+/** Thrown into a feed on Ctrl-C: send() stops reading without sending the batch it is filling. */
+const INTERRUPTED = new Error('interrupted');
 
 function parseOr(raw: string | undefined): unknown {
   if (raw === undefined) return null;
@@ -102,6 +109,14 @@ function runs(ns: ArrayLike<number>): [number, number][] {
   return out;
 }
 
+/**
+ * Reads and validates the file here (with @kardkit/schemas, via Judge), and sends the valid records
+ * through `KardClient.transactions.send` (`schema: 'legacy'` for legacy records): batches of ≤500
+ * (R11), the client's OAuth token cache, retries (408/429/5xx/connection, Retry-After), timeouts,
+ * typed errors and redaction. Records go in as prepared items (each record's own JSON text, spliced
+ * into the request body by the SDK without being parsed again), and the SDK's per-batch outcomes
+ * (`onBatch`) drive the accounting, --rejected and the checkpoint.
+ */
 export async function runSend(file: string, opts: SendOptions, flags: GlobalFlags, io: Io): Promise<number> {
   if (opts.batchSize > 500) throw new UsageError('--batch-size is at most 500 (R11)');
   if (file === '-' && opts.resume && !opts.checkpoint) {
@@ -152,11 +167,9 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
 
   const collectGarbage = gcHook(io.env);
   let lastGc = Date.now();
-  const pool = new BodyPool();
-  const sender = makeBatchSender(session, { maxRetries: opts.maxRetries });
   const controller = new AbortController();
   // One signal shared by every request in flight (each adds an abort listener while it runs).
-  setMaxListeners(opts.concurrency * 4 + 16, controller.signal);
+  setMaxListeners(opts.concurrency * 8 + 16, controller.signal);
   let stopping = false;
   let fatal: unknown;
   let sigints = 0;
@@ -171,139 +184,147 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
-  const inflight = new Set<Promise<void>>();
+  const doneCount = () => r.skipped + r.invalid + r.accepted + r.rejected;
   const pendingInvalid: number[] = [];
 
-  const finishBatch = (b: Batch, outcome: BatchOutcome) => {
+  const onBatch = (o: BatchOutcome) => {
     r.batches++;
     const now = Date.now();
     if (collectGarbage && now - lastGc >= GC_INTERVAL_MS) {
       lastGc = now;
       collectGarbage();
     }
-    r.retried += outcome.retried;
-    r.sent += b.body.count;
+    r.retried += o.retried;
+    if (o.error !== undefined) {
+      // The request failed as a whole (auth, retries exhausted, abort): its records stay unfinished.
+      r.failed += o.sent;
+      if (!fatal) fatal = o.error;
+      stopping = true;
+      return;
+    }
+    r.sent += o.sent;
+    const refs = o.refs as number[];
     let matched = 0;
-    for (const rej of outcome.rejected) {
-      if (rej.index !== undefined) matched++;
+    for (const rej of o.rejected) {
+      const i = rej.position !== undefined ? rej.position - o.start : undefined;
+      if (i !== undefined) matched++;
       reject({
-        record: rej.index !== undefined ? (b.body.records[rej.index] ?? null) : null,
-        id: rej.id ?? (rej.index !== undefined ? b.body.id(rej.index) : null),
+        record: i !== undefined ? (refs[i] ?? null) : null,
+        id: rej.id,
         stage: 'api',
         error: rej.error,
-        data: rej.index !== undefined ? parseOr(b.body.record(rej.index)) : (rej.item ?? null),
+        data: rej.item !== undefined ? parseOr((rej.item as { json: string }).json) : null,
       });
     }
     r.rejected += matched;
-    r.accepted += b.body.count - matched;
+    r.accepted += o.accepted.length;
     // Reasons first, then the checkpoint: a crash in between re-sends, never loses.
     flushRejected();
-    if (checkpoint) for (const [a, z] of runs(b.body.records)) checkpoint.mark(a, z);
+    if (checkpoint) for (const [a, z] of runs(refs)) checkpoint.mark(a, z);
+    progress.update(doneCount(), undefined, `${r.invalid + r.rejected} rejected`);
   };
 
-  const launch = (b: Batch) => {
-    const p = sender(b.schema, b.body, controller.signal).then(
-      (outcome) => finishBatch(b, outcome),
-      (e: unknown) => {
-        const d = describeError(e);
-        if (d.exitCode === EXIT.data) {
-          // The whole batch was refused for its content (e.g. 400): its records are rejected, not lost.
-          finishBatch(b, {
-            retried: 0,
-            rejected: Array.from({ length: b.body.count }, (_, index) => ({
-              index,
-              id: b.body.id(index),
-              error: d.error,
-            })),
-          });
-          return;
-        }
-        r.failed += b.body.count;
-        if (!fatal) fatal = e;
-        stopping = true;
-      },
+  // One send() per endpoint, started on the first record for it (a file may mix v2 and legacy).
+  const feeds: Partial<Record<RecordSchema, Feed<Prepared>>> = {};
+  const sends: Promise<SdkSendReport | undefined>[] = [];
+  const feedFor = (schema: RecordSchema): Feed<Prepared> => {
+    const existing = feeds[schema];
+    if (existing) return existing;
+    const feed = new Feed<Prepared>(opts.batchSize);
+    feeds[schema] = feed;
+    sends.push(
+      session.client.transactions
+        .send(feed, {
+          schema,
+          prepared: true,
+          batchSize: opts.batchSize,
+          concurrency: opts.concurrency,
+          maxRetries: opts.maxRetries,
+          signal: controller.signal,
+          collectRejected: false,
+          onBatch,
+        })
+        .catch((e: unknown) => {
+          if (e !== INTERRUPTED && !fatal) fatal = e;
+          stopping = true;
+          // Wake the reader if it waits for room in a feed that will not be read any more.
+          void feed.return();
+          return undefined;
+        }),
     );
-    const tracked = p.finally(() => {
-      inflight.delete(tracked);
-      pool.release(b.body);
-    });
-    inflight.add(tracked);
-  };
-
-  const batches: Record<RecordSchema, Batch> = {
-    v2: { schema: 'v2', body: pool.acquire(false) },
-    legacy: { schema: 'legacy', body: pool.acquire(true) },
-  };
-  const flushBatch = async (schema: RecordSchema, force: boolean) => {
-    const b = batches[schema];
-    if (b.body.count === 0 || (!force && b.body.count < opts.batchSize)) return;
-    batches[schema] = { schema, body: pool.acquire(schema === 'legacy') };
-    launch(b);
-    while (inflight.size >= opts.concurrency) await Promise.race(inflight);
+    return feed;
   };
 
   let firstChunk = true;
-  const doneCount = () => r.skipped + r.invalid + r.accepted + r.rejected;
-
   try {
-    outer: for await (const chunk of readRecords(input, { file, format: opts.format })) {
-      if (firstChunk) {
-        firstChunk = false;
-        judge.hintFromSample(chunk, totalBytes);
-      }
-      for (const rec of chunk) {
-        if (stopping) break outer;
-        r.records++;
-        if (checkpoint?.done.has(rec.n)) {
-          r.skipped++;
-          judge.remember(rec);
-          continue;
+    try {
+      outer: for await (const chunk of readRecords(input, { file, format: opts.format })) {
+        if (firstChunk) {
+          firstChunk = false;
+          judge.hintFromSample(chunk, totalBytes);
         }
-        const v = judge.judge(rec);
-        // Let the parsed object go now: the rest of this chunk may wait for a free request slot.
-        rec.value = undefined;
-        rec.raw = undefined;
-        r.warnings += v.issues.filter((i) => i.severity === 'warning').length;
-        if (!v.valid) {
-          r.invalid++;
-          reject({
-            record: v.n,
+        for (const rec of chunk) {
+          if (stopping) break outer;
+          r.records++;
+          if (checkpoint?.done.has(rec.n)) {
+            r.skipped++;
+            judge.remember(rec);
+            continue;
+          }
+          const v = judge.judge(rec);
+          // Let the parsed object go now: the rest of this chunk may wait for a free request slot.
+          rec.value = undefined;
+          rec.raw = undefined;
+          r.warnings += v.issues.filter((i) => i.severity === 'warning').length;
+          if (!v.valid) {
+            r.invalid++;
+            reject({
+              record: v.n,
+              id: v.id,
+              stage: 'validation',
+              issues: v.issues.map((i) => ({
+                path: i.path,
+                rule: i.rule ?? null,
+                severity: i.severity,
+                message: i.message,
+              })),
+              data: v.value ?? null,
+            });
+            pendingInvalid.push(v.n);
+            continue;
+          }
+          r.valid++;
+          const wait = feedFor(v.schema).push({
+            json: v.raw ?? JSON.stringify(v.value),
             id: v.id,
-            stage: 'validation',
-            issues: v.issues.map((i) => ({
-              path: i.path,
-              rule: i.rule ?? null,
-              severity: i.severity,
-              message: i.message,
-            })),
-            data: v.value ?? null,
+            ref: v.n,
           });
-          pendingInvalid.push(v.n);
-          continue;
+          if (wait) await wait;
+          // send() stopped reading (a request failed): stop too, its error comes with the outcome.
+          if (feeds[v.schema]!.closed) stopping = true;
         }
-        r.valid++;
-        const b = batches[v.schema];
-        b.body.add(v.raw ?? JSON.stringify(v.value), v.n);
-        if (b.body.count >= opts.batchSize) await flushBatch(v.schema, false);
+        if (pendingInvalid.length > 0) {
+          flushRejected();
+          if (checkpoint) for (const [a, z] of runs(pendingInvalid)) checkpoint.mark(a, z);
+          pendingInvalid.length = 0;
+        }
+        const frac =
+          totalBytes > 0 && size?.bytesRead !== undefined
+            ? Math.min(1, size.bytesRead / totalBytes)
+            : undefined;
+        progress.update(doneCount(), frac, `${r.invalid + r.rejected} rejected`);
       }
-      if (pendingInvalid.length > 0) {
-        flushRejected();
-        if (checkpoint) for (const [a, z] of runs(pendingInvalid)) checkpoint.mark(a, z);
-        pendingInvalid.length = 0;
+    } catch (e) {
+      stopping = true; // a read error: nothing more is sent
+      throw e;
+    } finally {
+      // Normal end: send what is left. Stopped (Ctrl-C, a failed request, a read error): the batches
+      // in flight finish and are recorded; the records not yet in a request are not sent.
+      for (const feed of Object.values(feeds)) {
+        if (stopping) feed.fail(INTERRUPTED);
+        else feed.end();
       }
-      const frac =
-        totalBytes > 0 && size?.bytesRead !== undefined
-          ? Math.min(1, size.bytesRead / totalBytes)
-          : undefined;
-      progress.update(doneCount(), frac, `${r.invalid + r.rejected} rejected`);
-    }
-    if (!stopping) {
-      await flushBatch('v2', true);
-      await flushBatch('legacy', true);
-    }
-    while (inflight.size > 0) {
-      await Promise.race(inflight);
-      progress.update(doneCount(), undefined, `${r.invalid + r.rejected} rejected`);
+      await Promise.all(sends);
     }
   } finally {
     process.off('SIGINT', onSigint);
