@@ -311,7 +311,7 @@ async function run(
     report.accepted += outcome.accepted.length;
     rejectedCount += outcome.rejected.length;
     if (collect) for (const r of outcome.rejected) report.rejected.push(r);
-    report.batches++;
+    if (failure === undefined) report.batches++;
     try {
       options.onBatch?.(outcome);
     } finally {

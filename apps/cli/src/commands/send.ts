@@ -59,9 +59,6 @@ interface Prepared {
   ref: number;
 }
 
-/** Thrown into a feed on Ctrl-C: send() stops reading without sending the batch it is filling. */
-const INTERRUPTED = new Error('interrupted');
-
 function parseOr(raw: string | undefined): unknown {
   if (raw === undefined) return null;
   try {
@@ -184,11 +181,12 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
+  /** Thrown into a feed on Ctrl-C: send() stops reading without sending the batch it is filling. */
+  const INTERRUPTED = new Error('interrupted');
   const doneCount = () => r.skipped + r.invalid + r.accepted + r.rejected;
   const pendingInvalid: number[] = [];
 
   const onBatch = (o: BatchOutcome) => {
-    r.batches++;
     const now = Date.now();
     if (collectGarbage && now - lastGc >= GC_INTERVAL_MS) {
       lastGc = now;
@@ -202,6 +200,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
       stopping = true;
       return;
     }
+    r.batches++;
     r.sent += o.sent;
     const refs = o.refs as number[];
     let matched = 0;
