@@ -290,4 +290,53 @@ describe('kard transactions send (207 partial success)', () => {
     ]);
     expect(lines[0].data).toMatchObject({ id: 'evt-2', type: 'transaction' });
   });
+  it('a batch the API refuses whole (400) is rejected record by record with the API reason, and --resume does not send it again', async () => {
+    const file = write([v2Event(11), v2Event(12), v2Event(13), v2Event(14)]);
+    const rejectedFile = join(dir, 'rej400.ndjson');
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [
+        {
+          status: 400,
+          body: { errors: [{ status: '400', title: 'Bad Request', detail: 'malformed batch' }] },
+        },
+      ],
+    });
+    const r = await run(
+      [
+        'transactions',
+        'send',
+        file,
+        '--batch-size',
+        '2',
+        '--concurrency',
+        '1',
+        '--rejected',
+        rejectedFile,
+        '--json',
+      ],
+      { env },
+    );
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      records: 4,
+      accepted: 2,
+      rejected: 2,
+      failed: 0,
+      notSent: 0,
+      complete: true,
+    });
+    const lines = readFileSync(rejectedFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.record, l.id, l.stage, l.error.detail])).toEqual([
+      [1, 'evt-11', 'api', 'malformed batch'],
+      [2, 'evt-12', 'api', 'malformed batch'],
+    ]);
+    expect(lines[0].data).toMatchObject({ id: 'evt-11' });
+    const again = await run(['transactions', 'send', file, '--resume', '--json'], { env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ records: 4, skipped: 4, accepted: 0 });
+    expect(mock.receivedCount('evt-13')).toBe(1);
+  });
 });
