@@ -10,7 +10,6 @@ import {
   KardConnectionError,
   KardTimeoutError,
   KardValidationError,
-  type PartialResult,
 } from '@kardkit/sdk';
 import type { ItemRejection, Sender, SendResult } from './forwarder.js';
 
@@ -84,11 +83,7 @@ export function createKardPort(client: KardClient): KardPort {
         const response = await client.legacy.transactions.createIncoming(items as never, { validate: false });
         return { rejected, response };
       }
-      // 207-capable calls resolve to a PartialResult at run time (the cast covers the SDK's declared
-      // type, which currently names the raw response body instead).
-      const result = (await client.transactions.create(items as never, {
-        validate: false,
-      })) as unknown as PartialResult;
+      const result = await client.transactions.create(items as never, { validate: false });
       for (const r of result.rejected) {
         // A per-event 409 means Kard already has this event id: delivered before (our earlier
         // attempt, whose answer was lost). That is success for an at-least-once sender.
@@ -125,7 +120,7 @@ export function createKardPort(client: KardClient): KardPort {
   return {
     sendTransactions,
     async createUser(request) {
-      const result = (await client.users.create(request as never)) as unknown as PartialResult;
+      const result = await client.users.create(request as never);
       return {
         rejected: result.rejected.map((r) => ({
           status: r.error?.status,

@@ -4,8 +4,10 @@
  */
 
 export type {
+  BatchOutcome,
   BulkFileOptions,
   BulkFileResult,
+  PreparedItem,
   SendOptions,
   SendProgress,
   SendRejection,

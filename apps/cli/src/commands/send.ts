@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { SendOptions as SdkSendOptions, SendReport as SdkSendReport } from '@kardkit/sdk';
+import type { BatchOutcome, SendOptions as SdkSendOptions, SendReport as SdkSendReport } from '@kardkit/sdk';
 import { Checkpoint } from '../checkpoint.js';
 import type { GlobalFlags } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -50,7 +50,6 @@ export interface SendReport {
 }
 
 /** What the SDK's send() tells about each finished batch. */
-type BatchOutcome = Parameters<NonNullable<SdkSendOptions['onBatch']>>[0];
 
 /** A validated record as handed to send(): its own JSON text, its id, and its record number as `ref`. */
 interface Prepared {
