@@ -2,7 +2,13 @@
 # Installs (from Debian packages) and starts a throwaway PostgreSQL on 127.0.0.1 for the sample's
 # shared-outbox tests. Prints the connection URL on stdout. Needs root (CI and the dev machines are).
 set -euo pipefail
-port="${KARDKIT_PG_PORT:-54329}"
+# The first free port from 54329 up (a server left over from an earlier run keeps its port).
+port="${KARDKIT_PG_PORT:-}"
+if [ -z "$port" ]; then
+  for candidate in $(seq 54329 54349); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+  done
+fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
 fi
