@@ -1,3 +1,4 @@
+import type { ValidationIssue } from '@kardkit/schemas';
 /**
  * One error hierarchy for everything the SDK throws (issue 5). Nothing throws a plain object:
  * every failure of the transport, of the API, of validation and of webhook verification is a
@@ -14,14 +15,8 @@ export interface ApiErrorObject {
   [key: string]: unknown;
 }
 
-/** One validation issue as reported by @kardkit/schemas. */
-export interface ValidationIssue {
-  path: string;
-  rule: string | null;
-  severity: 'error' | 'warning';
-  message: string;
-  expected?: string;
-}
+/** One validation issue as reported by @kardkit/schemas (path, rule id, severity, message). */
+export type { ValidationIssue } from '@kardkit/schemas';
 
 export class KardError extends Error {
   override name = 'KardError';

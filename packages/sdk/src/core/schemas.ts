@@ -1,40 +1,10 @@
+import type { ParseResult } from '@kardkit/schemas';
 import { KardValidationError, type ValidationIssue } from '../errors.js';
 import type { Logger } from './logger.js';
 
-export type ParseResult<T = unknown> =
-  | { success: true; data: T; issues: ValidationIssue[] }
-  | { success: false; issues: ValidationIssue[] };
-
-export type BatchKind =
-  | 'transactions'
-  | 'uploadParts'
-  | 'users'
-  | 'fraudMarkers'
-  | 'audits'
-  | 'attributions'
-  | 'legacyIncoming';
-
-/** The parts of @kardkit/schemas the SDK uses (its public contract). */
-export interface SchemasModule {
-  checkBatch(
-    kind: BatchKind,
-    items: readonly unknown[],
-    opts?: { path?: string },
-  ): {
-    valid: { index: number; item: unknown }[];
-    invalid: { index: number; item: unknown; issues: ValidationIssue[] }[];
-    warnings: ValidationIssue[];
-  };
-  safeParseWebhookNotification(body: unknown): ParseResult;
-  safeParseLegacyEarnedRewardWebhook(body: unknown): ParseResult;
-  signWebhookBody(rawBody: string | Uint8Array, secret: string): Promise<string>;
-  verifyWebhookBodySignature(
-    rawBody: string | Uint8Array,
-    signature: string,
-    secret: string,
-  ): Promise<boolean>;
-  [safeParse: `safeParse${string}`]: ((input: unknown, opts?: { path?: string }) => ParseResult) | unknown;
-}
+/** @kardkit/schemas, loaded lazily; only its types are imported statically (no runtime cost). */
+export type SchemasModule = typeof import('@kardkit/schemas');
+export type { BatchKind, ParseResult } from '@kardkit/schemas';
 
 let loading: Promise<SchemasModule> | undefined;
 let loaded: SchemasModule | undefined;
@@ -76,7 +46,9 @@ export function validateRequest(
   logger: Logger | undefined,
 ): void | Promise<void> {
   if (!loaded) return loadSchemas().then(() => validateRequest(kind, body, logger));
-  const parse = loaded[`safeParse${kind}`] as ((input: unknown) => ParseResult) | undefined;
+  const parse = (loaded as unknown as Record<string, unknown>)[`safeParse${kind}`] as
+    | ((input: unknown) => ParseResult<unknown>)
+    | undefined;
   if (typeof parse !== 'function') return;
   const result = parse(body);
   if (!result.success) throw new KardValidationError(result.issues);
