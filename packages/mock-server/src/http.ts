@@ -80,25 +80,23 @@ export function toPointer(path: string): string {
     .join('/')}`;
 }
 
-export function errorsOnly(issues: readonly ValidationIssue[]): ValidationIssue[] {
-  return issues.filter((i) => i.severity === 'error');
+/** The issues worth reporting: the errors, or every issue when none is an error. */
+export function reportable(issues: readonly ValidationIssue[]): readonly ValidationIssue[] {
+  const errs = issues.filter((i) => i.severity === 'error');
+  return errs.length ? errs : issues;
 }
 
+/** 'required when status is SETTLED (R2)' */
+export const issueMessage = (i: ValidationIssue) => `${i.message}${i.rule ? ` (${i.rule})` : ''}`;
+
 export function describeIssues(issues: readonly ValidationIssue[]): string {
-  return issues
-    .map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}${i.rule ? ` (${i.rule})` : ''}`)
-    .join('; ');
+  return issues.map((i) => `${i.path ? `${i.path}: ` : ''}${issueMessage(i)}`).join('; ');
 }
 
 /** One JSON:API error per issue (for whole-request 400s). */
 export function issuesToErrors(issues: readonly ValidationIssue[]): ErrorObject[] {
-  const errs = errorsOnly(issues);
-  const list = errs.length ? errs : issues;
-  return list.map((i) =>
-    errorObject(400, `${i.message}${i.rule ? ` (${i.rule})` : ''}`, {
-      pointer: toPointer(i.path),
-      title: 'Invalid request',
-    }),
+  return reportable(issues).map((i) =>
+    errorObject(400, issueMessage(i), { pointer: toPointer(i.path), title: 'Invalid request' }),
   );
 }
 

@@ -5,9 +5,10 @@ import {
   describeIssues,
   type ErrorObject,
   errorObject,
-  errorsOnly,
   fail,
+  issueMessage,
   reply,
+  reportable,
   toPointer,
 } from '../http.js';
 import { type Ctx, dataArray, MALFORMED, type RouteDef } from '../router.js';
@@ -22,10 +23,10 @@ function itemError(
   title: string,
   base = 'data',
 ): ErrorObject {
-  const errs = errorsOnly(issues);
-  const first = errs[0] ?? issues[0];
+  const shown = reportable(issues);
+  const first = shown[0];
   const id = (item as { id?: unknown } | null)?.id;
-  return errorObject(400, describeIssues(errs.length ? errs : issues), {
+  return errorObject(400, describeIssues(shown), {
     title,
     pointer: first?.path ? toPointer(first.path) : `/${base}/${index}`,
     ...(typeof id === 'string' ? { id } : {}),
@@ -133,8 +134,8 @@ function legacyIncoming(ctx: Ctx) {
     st.rejected += items.length;
     const messages: string[] = [];
     for (const inv of r.invalid)
-      for (const i of errorsOnly(inv.issues).length ? errorsOnly(inv.issues) : inv.issues)
-        messages.push(`${i.path || `[${inv.index}]`}: ${i.message}${i.rule ? ` (${i.rule})` : ''}`);
+      for (const i of reportable(inv.issues))
+        messages.push(`${i.path || `[${inv.index}]`}: ${issueMessage(i)}`);
     return reply(400, { errors: messages });
   }
   let fresh = 0;

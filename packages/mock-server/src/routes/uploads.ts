@@ -10,7 +10,7 @@ import {
   safeParseCreateUploadRequest,
 } from '@kardkit/schemas';
 import type { BulkUpload, MockCore } from '../core.js';
-import { describeIssues, errorsOnly, fail, type Reply, reply, validationFailure } from '../http.js';
+import { describeIssues, fail, type Reply, reply, reportable, validationFailure } from '../http.js';
 import { type Ctx, dataArray, jsonBody, type RouteDef } from '../router.js';
 import { split } from './transactions.js';
 
@@ -187,11 +187,10 @@ export async function handleUploadPut(core: MockCore, req: IncomingMessage, url:
       for (const inv of r.invalid) {
         if (result.errors.length >= 100) break;
         const itemId = (inv.item as { id?: unknown } | null)?.id;
-        const errs = errorsOnly(inv.issues);
         result.errors.push({
           line: group[inv.index]!.line,
           ...(typeof itemId === 'string' ? { id: itemId } : {}),
-          detail: describeIssues(errs.length ? errs : inv.issues).replace(/^data\[\d+\]\.?/, ''),
+          detail: describeIssues(reportable(inv.issues)).replace(/^data\[\d+\]\.?/, ''),
         });
       }
       if (incoming && kind === 'transactions') {
