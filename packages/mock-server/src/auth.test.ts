@@ -10,17 +10,17 @@ afterAll(() => h.mock.close());
 
 const tokenUrl = () => `${h.mock.url}/v2/auth/token`;
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+/** The Auth API v2 style: HTTP Basic credentials and a form body. */
+const formToken = (authorization: string, grantType = 'client_credentials') =>
+  fetch(tokenUrl(), {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `grant_type=${grantType}`,
+  });
 
 describe('POST /v2/auth/token (digest §1.2)', () => {
   it('issues a token for HTTP Basic + form grant_type=client_credentials', async () => {
-    const res = await fetch(tokenUrl(), {
-      method: 'POST',
-      headers: {
-        authorization: basic('cid', 'shh-secret'),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
+    const res = await formToken(basic('cid', 'shh-secret'));
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toEqual({ access_token: expect.any(String), expires_in: 3600, token_type: 'Bearer' });
@@ -50,11 +50,7 @@ describe('POST /v2/auth/token (digest §1.2)', () => {
   });
 
   it('answers 401 on bad credentials (both styles) without echoing the secret', async () => {
-    const a = await fetch(tokenUrl(), {
-      method: 'POST',
-      headers: { authorization: basic('cid', 'wrong'), 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
+    const a = await formToken(basic('cid', 'wrong'));
     expect(a.status).toBe(401);
     const b = await h.call('POST', '/v2/auth/token', { client_id: 'nope', client_secret: 'shh-secret' });
     expect(b.status).toBe(401);
@@ -63,14 +59,7 @@ describe('POST /v2/auth/token (digest §1.2)', () => {
   });
 
   it('answers 400 on a bad grant_type and on missing credentials', async () => {
-    const a = await fetch(tokenUrl(), {
-      method: 'POST',
-      headers: {
-        authorization: basic('cid', 'shh-secret'),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=password',
-    });
+    const a = await formToken(basic('cid', 'shh-secret'), 'password');
     expect(a.status).toBe(400);
     expect((await a.json()).error).toBe('unsupported_grant_type');
     const b = await h.call('POST', '/v2/auth/token', { client_id: 'cid' });
