@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  DATE_KEYS,
   fromZodIssues,
   joinPath,
   type ParseOptions,
@@ -90,7 +91,6 @@ type Flavor =
   | 'placementUpdate'
   | 'contentStrategy';
 
-const DATE_KEYS = new Set(['transactionDate', 'authorizationDate', 'settledDate', 'eventDate']);
 const AMOUNT_KEYS = new Set(['amount', 'subtotal']);
 
 function resolverFor(flavor: Flavor): RuleResolver {
@@ -182,6 +182,13 @@ function run<T>(
   return r.success ? { success: true, data: input as T, issues } : { success: false, issues };
 }
 
+/** What a fast path returns for a value the schema accepts: the input itself plus its warnings. */
+function accepted<T>(input: unknown, base: string, warnFn: WarnFn): ParseResult<T> {
+  const issues: ValidationIssue[] = [];
+  warnFn(input, base, issues);
+  return { success: true, data: input as T, issues };
+}
+
 function orThrow<T>(r: ParseResult<T>, what: string): T {
   if (r.success) return r.data;
   throw new SchemaValidationError(r.issues, what);
@@ -211,36 +218,28 @@ const txWarnings = eachItem(transactionEventWarnings);
 // Transactions (with fast paths for the common valid case)
 // ---------------------------------------------------------------------------------------------
 
+/** True when every item passes the fast path and no id repeats (R10). */
+function fastEvents(data: readonly unknown[]): boolean {
+  const ids = new Set<string>();
+  for (let i = 0; i < data.length; i++) {
+    const item = data[i];
+    if (!fastTransactionEvent(item)) return false;
+    const id = (item as { id: string }).id;
+    if (ids.has(id)) return false;
+    ids.add(id);
+  }
+  return true;
+}
+
 /** POST /v2/issuers/{org}/transactions body (≤500 items, R11; unique ids, R10). */
 export function safeParseTransactionsRequest(
   input: unknown,
   opts?: ParseOptions,
 ): ParseResult<TransactionsRequest> {
-  const base = opts?.path ?? '';
-  if (isObj(input) && Array.isArray(input.data) && input.data.length <= 500) {
-    const data = input.data as unknown[];
-    const ids = new Set<unknown>();
-    let ok = true;
-    for (let i = 0; i < data.length; i++) {
-      const item = data[i];
-      if (!fastTransactionEvent(item)) {
-        ok = false;
-        break;
-      }
-      const id = (item as { id: string }).id;
-      if (ids.has(id)) {
-        ok = false;
-        break;
-      }
-      ids.add(id);
-    }
-    if (ok) {
-      const issues: ValidationIssue[] = [];
-      txWarnings(input, base, issues);
-      return { success: true, data: input as TransactionsRequest, issues };
-    }
+  if (isObj(input) && Array.isArray(input.data) && input.data.length <= 500 && fastEvents(input.data)) {
+    return accepted(input, opts?.path ?? '', txWarnings);
   }
-  return run(transactionsRequestSchema, input, base, R.transactions, txWarnings);
+  return safeParseTransactionsRequestWithZod(input, opts);
 }
 export function validateTransactionsRequest(input: unknown, opts?: ParseOptions): TransactionsRequest {
   return orThrow(safeParseTransactionsRequest(input, opts), 'transactions request');
@@ -252,11 +251,7 @@ export function safeParseTransactionEvent(
   opts?: ParseOptions,
 ): ParseResult<TransactionEvent> {
   const base = opts?.path ?? '';
-  if (fastTransactionEvent(input)) {
-    const issues: ValidationIssue[] = [];
-    transactionEventWarnings(input, base, issues);
-    return { success: true, data: input as TransactionEvent, issues };
-  }
+  if (fastTransactionEvent(input)) return accepted(input, base, transactionEventWarnings);
   return run(transactionEventSchema, input, base, R.transactions, transactionEventWarnings);
 }
 export function validateTransactionEvent(input: unknown, opts?: ParseOptions): TransactionEvent {
@@ -273,13 +268,10 @@ export function safeParseLegacyIncomingTransactions(
   input: unknown,
   opts?: ParseOptions,
 ): ParseResult<LegacyIncomingTransactions> {
-  const base = opts?.path ?? '';
   if (Array.isArray(input) && input.every(fastLegacyIncoming)) {
-    const issues: ValidationIssue[] = [];
-    legacyArrayWarnings(input, base, issues);
-    return { success: true, data: input as LegacyIncomingTransactions, issues };
+    return accepted(input, opts?.path ?? '', legacyArrayWarnings);
   }
-  return run(legacyIncomingTransactionsSchema, input, base, R.legacy, legacyArrayWarnings);
+  return safeParseLegacyIncomingTransactionsWithZod(input, opts);
 }
 export function validateLegacyIncomingTransactions(
   input: unknown,
@@ -294,11 +286,7 @@ export function safeParseLegacyIncomingTransaction(
   opts?: ParseOptions,
 ): ParseResult<LegacyIncomingTransaction> {
   const base = opts?.path ?? '';
-  if (fastLegacyIncoming(input)) {
-    const issues: ValidationIssue[] = [];
-    legacyIncomingWarnings(input, base, issues);
-    return { success: true, data: input as LegacyIncomingTransaction, issues };
-  }
+  if (fastLegacyIncoming(input)) return accepted(input, base, legacyIncomingWarnings);
   return run(legacyIncomingTransactionSchema, input, base, R.legacy, legacyIncomingWarnings);
 }
 export function validateLegacyIncomingTransaction(
@@ -530,7 +518,7 @@ export function checkBatch(kind: BatchKind, items: readonly unknown[], opts?: { 
 
 /**
  * The same judgement as safeParseTransactionsRequest, always through the full zod schema (no fast
- * path). Slower; useful for debugging and used by the tests that prove both paths agree.
+ * path): its fallback, and used by the tests that prove both paths agree. Slower; useful for debugging.
  */
 export function safeParseTransactionsRequestWithZod(
   input: unknown,

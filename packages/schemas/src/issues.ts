@@ -40,7 +40,13 @@ export class SchemaValidationError extends Error {
   }
 }
 
-const DATE_KEYS = new Set(['transactionDate', 'authorizationDate', 'settledDate', 'eventDate']);
+/** Fields that hold an R24 date-time. */
+export const DATE_KEYS: ReadonlySet<string> = new Set([
+  'transactionDate',
+  'authorizationDate',
+  'settledDate',
+  'eventDate',
+]);
 const DATE_TIME_HINT = 'ISO 8601 date-time with zone, e.g. 1994-11-05T08:15:30-05:00';
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
