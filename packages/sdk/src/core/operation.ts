@@ -188,8 +188,6 @@ export function bindOp(ctx: OpContext, adapter: unknown, d: OpDescriptor): (...a
     };
     return d.partial ? toPartialResult(body, res.status, res.data) : res.data;
   };
-  const raw = (ids: unknown[], payload: unknown, opts: RequestOptions, stats?: Stats) =>
-    call(ids, payload, opts, stats);
   if (d.kind === 'list') {
     return (...args: unknown[]) => {
       const opts = (args[n + 1] ?? {}) as RequestOptions;
@@ -205,7 +203,7 @@ export function bindOp(ctx: OpContext, adapter: unknown, d: OpDescriptor): (...a
     return call(args, payload, opts);
   };
   /** Internal: the same call with explicit ids/payload and a stats sink (used by the bulk helpers). */
-  bound.raw = raw;
+  bound.raw = call;
   return bound;
 }
 
