@@ -1,6 +1,6 @@
 import ky, { type KyInstance, type Options as KyOptions } from 'ky';
 import { createClient, createConfig } from '../generated/client/index.js';
-import { parseBody, type Sender, type WireResponse } from './transport.js';
+import { parseBody, readResponse, type Sender, type WireResponse } from './transport.js';
 
 /** Wraps what the generated client's error path parsed, so that an empty body is not turned into `{}`. */
 class ErrorBody {
@@ -66,9 +66,7 @@ export function createKySender(options: KySenderOptions): Sender {
         body: init.body,
         signal,
       });
-      const { status, headers } = res;
-      const text = status === 204 ? '' : await res.text();
-      return { status, headers, body: parseBody(headers.get('content-type'), text) };
+      return readResponse(res);
     }
     const r = (await client.request({
       method: init.method as 'GET',

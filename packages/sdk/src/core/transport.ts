@@ -114,11 +114,6 @@ export class Transport {
 
   constructor(readonly config: TransportConfig) {}
 
-  url(path: string, query?: Record<string, unknown>): string {
-    const base = path[0] === '/' ? this.config.baseUrl + path : path;
-    return query ? base + buildQuery(query) : base;
-  }
-
   async request<T = unknown>(
     spec: RequestSpec,
     opts: RequestOptions = {},
@@ -282,7 +277,8 @@ export class Transport {
   }
 }
 
-function readResponse(res: Response): Promise<WireResponse> | WireResponse {
+/** Status, headers and parsed body of a fetch Response (both entries read answers this way). */
+export function readResponse(res: Response): Promise<WireResponse> | WireResponse {
   const { status, headers } = res;
   if (status === 204) return { status, headers, body: undefined };
   return res.text().then((text) => ({ status, headers, body: parseBody(headers.get('content-type'), text) }));
