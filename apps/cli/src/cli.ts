@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { runApiCommand } from './commands/api.js';
 import { runConfigure } from './commands/configure.js';
+import { describeError } from './commands/failure.js';
 import { runHem, runRules, runWebhooksVerify } from './commands/local.js';
 import { runMock } from './commands/mock.js';
 import { runSend } from './commands/send.js';
@@ -198,11 +199,12 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .action((file: string, opts, cmd: Command) => done(runUploadsBulk(file, opts, globals(cmd), io)));
 
   // ---- resource commands (users, offers, locations, rewards, subscriptions, notifications, auth, ping)
-  const api = (argvFn: (...a: unknown[]) => { op: string; args: unknown[] }) =>
-    function (this: Command, ...a: unknown[]) {
+  // commander calls an action with (...positional arguments, options, command).
+  const api =
+    (op: string) =>
+    (...a: unknown[]) => {
       const cmd = a[a.length - 1] as Command;
-      const { op, args } = argvFn(...a.slice(0, -1));
-      return done(runApiCommand(op, args, cmd.opts(), globals(cmd), io));
+      return done(runApiCommand(op, a.slice(0, -2), cmd.opts(), globals(cmd), io));
     };
 
   const users = program
@@ -221,14 +223,14 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--enrolled <programs>', 'comma-separated rewards programs', 'CARDLINKED')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard users create user-123 --email jane@example.com --zip 10001']))
-    .action(api((id) => ({ op: 'users.create', args: [id] })));
+    .action(api('users.create'));
   users
     .command('get')
     .description('show a user')
     .argument('<id>')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard users get user-123 --json']))
-    .action(api((id) => ({ op: 'users.get', args: [id] })));
+    .action(api('users.get'));
   users
     .command('update')
     .description('update a user')
@@ -242,14 +244,14 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
       'after',
       examples(['kard users update user-123 --zip 94105', 'kard users update user-123 --historical-sent']),
     )
-    .action(api((id) => ({ op: 'users.update', args: [id] })));
+    .action(api('users.update'));
   users
     .command('delete')
     .description('delete a user (the id can be enrolled again later, R43)')
     .argument('<id>')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard users delete user-123']))
-    .action(api((id) => ({ op: 'users.delete', args: [id] })));
+    .action(api('users.delete'));
 
   program
     .command('offers')
@@ -271,7 +273,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
         'kard offers list --user user-123 --all --json',
       ]),
     )
-    .action(api(() => ({ op: 'offers.list', args: [] })));
+    .action(api('offers.list'));
 
   program
     .command('locations')
@@ -294,7 +296,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
       'after',
       examples(['kard locations list --user user-123 --lat 40.7 --long -74.0 --radius 5']),
     )
-    .action(api(() => ({ op: 'locations.list', args: [] })));
+    .action(api('locations.list'));
 
   program
     .command('rewards')
@@ -310,7 +312,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--all', 'follow pagination to the end')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard rewards earned --user user-123 --status APPROVED']))
-    .action(api(() => ({ op: 'rewards.earned', args: [] })));
+    .action(api('rewards.earned'));
 
   const subs = program
     .command('subscriptions')
@@ -321,7 +323,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .description('list subscriptions')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard subscriptions list']))
-    .action(api(() => ({ op: 'subscriptions.list', args: [] })));
+    .action(api('subscriptions.list'));
   subs
     .command('create')
     .description('subscribe a URL to an event (R74: all fields required)')
@@ -333,7 +335,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
       'after',
       examples(['kard subscriptions create --event earnedRewardSettled --url https://example.com/kard']),
     )
-    .action(api(() => ({ op: 'subscriptions.create', args: [] })));
+    .action(api('subscriptions.create'));
   subs
     .command('update')
     .description('change a subscription (R74: any field)')
@@ -344,7 +346,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--disable', 'disable it')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard subscriptions update sub-1 --disable']))
-    .action(api((id) => ({ op: 'subscriptions.update', args: [id] })));
+    .action(api('subscriptions.update'));
 
   const notes = program
     .command('notifications')
@@ -359,14 +361,14 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--all', 'follow pagination to the end')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard notifications list --after 2025-01-01T00:00:00Z']))
-    .action(api(() => ({ op: 'notifications.list', args: [] })));
+    .action(api('notifications.list'));
   notes
     .command('replay')
     .description('redeliver a notification to the current subscription URL (R73)')
     .argument('<eventId>', 'notification event id')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard notifications replay evt-123']))
-    .action(api((id) => ({ op: 'notifications.replay', args: [id] })));
+    .action(api('notifications.replay'));
 
   program
     .command('auth')
@@ -379,14 +381,14 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
       'after',
       examples(['kard auth token', 'KARD_CLIENT_ID=... KARD_CLIENT_SECRET=... kard auth token --json']),
     )
-    .action(api(() => ({ op: 'auth.token', args: [] })));
+    .action(api('auth.token'));
 
   program
     .command('ping')
     .description('check that the API is reachable and the credentials work')
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard ping']))
-    .action(api(() => ({ op: 'ping', args: [] })));
+    .action(api('ping'));
 
   // ---- local tools
   program
@@ -442,24 +444,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
         'kard configure --show',
       ])}\nProfile options use the global flags: --profile, --client-id, --client-secret, ...\n`,
     )
-    .action((opts, cmd: Command) => {
-      const g = globals(cmd);
-      return done(
-        runConfigure(
-          {
-            ...opts,
-            profile: g.profile,
-            clientId: g.clientId,
-            clientSecret: g.clientSecret,
-            organizationId: g.organizationId,
-            environment: g.environment,
-            baseUrl: g.baseUrl,
-            config: g.config,
-          },
-          io,
-        ),
-      );
-    });
+    .action((opts, cmd: Command) => done(runConfigure({ ...opts, ...globals(cmd) }, io)));
 
   program
     .command('mock')
@@ -494,7 +479,6 @@ export async function run(argv: string[], io: Io = defaultIo()): Promise<number>
       io.stderr.write(`kard: ${e.message}\n`);
       return e.exitCode;
     }
-    const { describeError } = await import('./commands/api.js');
     const d = describeError(e);
     io.stderr.write(`kard: ${d.message}\n`);
     return d.exitCode;

@@ -5,8 +5,6 @@ import { EXIT, UsageError } from '../errors.js';
 import { type Io, paint, table, useColor, writeJson } from '../output.js';
 import { openSession } from '../session.js';
 
-export { describeError } from './failure.js';
-
 type Opts = Record<string, string | boolean | undefined>;
 type Resource = { type?: string; id?: string; attributes?: Record<string, unknown> };
 
