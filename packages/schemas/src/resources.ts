@@ -17,7 +17,7 @@ import {
   OFFER_MEDIUM,
   PLACEMENT_SLOT_MEDIUM,
 } from './enums.js';
-import { joinPath, type ValidationIssue, warn } from './issues.js';
+import { joinPath, pathOf, type ValidationIssue, warn } from './issues.js';
 import {
   ALWAYS,
   hasExtension,
@@ -29,6 +29,7 @@ import {
   isTimeOfDay,
 } from './primitives.js';
 import {
+  addIssue,
   cardBin,
   dateTime,
   duplicateIdRule,
@@ -37,11 +38,6 @@ import {
   maxItemsRule,
   nonEmptyString,
 } from './transactions.js';
-
-type Ctx = z.core.$RefinementCtx<unknown>;
-function addIssue(ctx: Ctx, path: PropertyKey[], message: string, rule: string | null, expected?: string) {
-  ctx.addIssue({ code: 'custom', path: path as (string | number)[], message, params: { rule, expected } });
-}
 
 const emptyObject = z.looseObject({});
 
@@ -261,7 +257,7 @@ export function attributionWarnings(item: unknown, base: string, out: Validation
   if (!isObj(st) || st.slotId === undefined) {
     warn(
       out,
-      joinPath(joinPath(joinPath(base, 'attributes'), 'state'), 'slotId'),
+      pathOf(base, ['attributes', 'state', 'slotId']),
       'R78',
       'recommended: send state.slotId equal to entityId',
       'the slot id',
@@ -453,23 +449,16 @@ export const createPlacementRequestSchema = z.looseObject({ data: placementUnion
 export const updatePlacementRequestSchema = z.looseObject({ data: placementUnion(true) });
 
 export function placementWarnings(v: unknown, base: string, out: ValidationIssue[]): void {
-  if (!isObj(v) || !isObj(v.data)) return;
+  if (!isObj(v) || !isObj(v.data) || !isObj(v.data.attributes)) return;
   const a = v.data.attributes;
-  if (isObj(a))
-    cadenceWarnings(a.cadence, joinPath(joinPath(joinPath(base, 'data'), 'attributes'), 'cadence'), out);
+  const at = pathOf(base, ['data', 'attributes']);
+  cadenceWarnings(a.cadence, joinPath(at, 'cadence'), out);
   if (
     v.data.type === 'placementPushNotification' &&
-    isObj(a) &&
     a.availableSlots !== undefined &&
     a.availableSlots !== 1
   ) {
-    warn(
-      out,
-      joinPath(joinPath(joinPath(base, 'data'), 'attributes'), 'availableSlots'),
-      'R90',
-      'ignored: push placements always have 1 slot',
-      '1',
-    );
+    warn(out, joinPath(at, 'availableSlots'), 'R90', 'ignored: push placements always have 1 slot', '1');
   }
 }
 

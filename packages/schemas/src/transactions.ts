@@ -26,9 +26,16 @@ import {
 // Field schemas (shared by every transaction shape)
 // ---------------------------------------------------------------------------------------------
 
-type Ctx = z.core.$RefinementCtx<unknown>;
+export type Ctx = z.core.$RefinementCtx<unknown>;
 
-function addIssue(ctx: Ctx, path: PropertyKey[], message: string, rule: string | null, expected?: string) {
+/** Reports a custom issue carrying its rule id and expectation (read back by fromZodIssues). */
+export function addIssue(
+  ctx: Ctx,
+  path: PropertyKey[],
+  message: string,
+  rule: string | null,
+  expected?: string,
+) {
   ctx.addIssue({ code: 'custom', path: path as (string | number)[], message, params: { rule, expected } });
 }
 
