@@ -1,7 +1,10 @@
 import { safeParseUpdateUserRequest } from '@kardkit/schemas';
-import { type ErrorObject, errorObject, fail, reply, validationFailure } from '../http.js';
+import type { UserRecord } from '../core.js';
+import { errorObject, fail, reply, validationFailure } from '../http.js';
 import { type Ctx, dataArray, dataObject, jsonBody, type RouteDef } from '../router.js';
 import { split } from './transactions.js';
+
+const userResource = (u: UserRecord) => ({ type: 'user', id: u.id, attributes: u.attributes });
 
 /** 8. POST /v2/issuers/{org}/users — 201 echo / 207 partial / 400 / 409 existing id (R38). */
 function createUsers(ctx: Ctx) {
@@ -23,11 +26,11 @@ function createUsers(ctx: Ctx) {
       continue;
     }
     seen.add(u.id);
-    core.users.set(u.id, { id: u.id, attributes: { ...u.attributes } });
-    out.push({ type: 'user', id: u.id, attributes: u.attributes });
+    const record = { id: u.id, attributes: { ...u.attributes } };
+    core.users.set(u.id, record);
+    out.push(userResource(record));
   }
-  if (out.length === 0)
-    return reply(errors.every((e: ErrorObject) => e.status === '409') ? 409 : 400, { errors });
+  if (out.length === 0) return reply(errors.every((e) => e.status === '409') ? 409 : 400, { errors });
   return errors.length ? reply(207, { errors, data: out }) : reply(201, { data: out });
 }
 
@@ -51,7 +54,7 @@ function updateUser(ctx: Ctx) {
       pointer: '/data/attributes/historicalTransactionsSent',
     });
   u.attributes = { ...u.attributes, ...d.attributes };
-  return reply(200, { data: { type: 'user', id: u.id, attributes: u.attributes } });
+  return reply(200, { data: userResource(u) });
 }
 
 export const userRoutes: RouteDef[] = [
@@ -60,10 +63,7 @@ export const userRoutes: RouteDef[] = [
     method: 'GET',
     path: '/v2/issuers/:org/users/:user',
     auth: 'bearer',
-    handler: (ctx) => {
-      const u = getUser(ctx);
-      return reply(200, { data: { type: 'user', id: u.id, attributes: u.attributes } });
-    },
+    handler: (ctx) => reply(200, { data: userResource(getUser(ctx)) }),
   },
   { method: 'PUT', path: '/v2/issuers/:org/users/:user', auth: 'bearer', handler: updateUser },
   {
