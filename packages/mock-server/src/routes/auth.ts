@@ -57,20 +57,12 @@ function token(ctx: Ctx) {
   return reply(200, ctx.core.issueToken(), { 'cache-control': 'no-store' });
 }
 
+const ping = () => reply(200, { message: 'pong', status: 'OK', timestamp: new Date().toISOString() });
+
 export const authRoutes: RouteDef[] = [
   { method: 'POST', path: '/v2/auth/token', auth: 'none', handler: token },
-  {
-    method: 'GET',
-    path: '/v2/ping',
-    auth: 'none',
-    handler: () => reply(200, { message: 'pong', status: 'OK', timestamp: new Date().toISOString() }),
-  },
-  {
-    method: 'GET',
-    path: '/ping',
-    auth: 'none',
-    handler: () => reply(200, { message: 'pong', status: 'OK', timestamp: new Date().toISOString() }),
-  },
+  { method: 'GET', path: '/v2/ping', auth: 'none', handler: ping },
+  { method: 'GET', path: '/ping', auth: 'none', handler: ping },
   {
     // 24. web-view token (user-scoped; the mock does not require the user to exist)
     method: 'POST',
