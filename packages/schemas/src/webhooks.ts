@@ -24,7 +24,8 @@ const relationshipSingle = z.looseObject({
 });
 const commissionValue = z.looseObject({ type: z.string(), value: z.number() });
 
-const earnedRewardAttributes = z.looseObject({
+/** Fields shared by the earned-reward and validTransaction notifications. */
+const rewardFields = {
   message: z.string(),
   name: z.string(),
   attributionUrl: z.string(),
@@ -33,6 +34,17 @@ const earnedRewardAttributes = z.looseObject({
   transactionTimestamp: z.string().optional(),
   transactionId: z.string(),
   transactionAmountInCents: z.number(),
+};
+/** failedTransaction and clawback carry the same attributes. */
+const failureAttributes = z.looseObject({
+  message: z.string(),
+  reason: z.string(),
+  name: z.string(),
+  cardProductId: z.string().optional(),
+});
+
+const earnedRewardAttributes = z.looseObject({
+  ...rewardFields,
   categoryName: z.string().optional(),
   userReward: z.looseObject({ type: openEnum(COMMISSION_TYPE), value: z.number() }).optional(),
   assets: z
@@ -54,28 +66,11 @@ export const webhookAttributeSchemas = {
     transactionTimestamp: z.string().optional(),
   }),
   validTransaction: z.looseObject({
-    message: z.string(),
-    name: z.string(),
-    attributionUrl: z.string(),
-    surveyUrl: z.string().optional(),
-    cardProductId: z.string().optional(),
-    transactionTimestamp: z.string().optional(),
-    transactionId: z.string(),
-    transactionAmountInCents: z.number(),
+    ...rewardFields,
     commissionEarned: z.looseObject({ issuer: commissionValue, user: commissionValue }),
   }),
-  failedTransaction: z.looseObject({
-    message: z.string(),
-    reason: z.string(),
-    name: z.string(),
-    cardProductId: z.string().optional(),
-  }),
-  clawback: z.looseObject({
-    message: z.string(),
-    reason: z.string(),
-    name: z.string(),
-    cardProductId: z.string().optional(),
-  }),
+  failedTransaction: failureAttributes,
+  clawback: failureAttributes,
   auditUpdate: z.looseObject({
     status: openEnum(AUDIT_STATUS),
     auditCode: z.number(),
