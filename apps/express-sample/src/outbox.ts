@@ -96,45 +96,31 @@ export type Outcome =
   | { id: string; result: 'retry'; error: string; delayMs: number };
 
 /**
+ * How each kind of outcome changes its row. `u.e` is the outcome as JSON; a missing `response` or
+ * `reason` leaves the column NULL.
+ */
+const RECORD: Record<Outcome['result'], string> = {
+  sent: `status = 'sent', sent_at = now(), last_error = NULL, kard_response = u.e->'response'`,
+  rejected: `status = 'rejected', sent_at = now(), reject_reason = u.e->'reason'`,
+  retry: `status = 'pending', claimed_by = NULL, claimed_at = NULL, last_error = u.e->>'error',
+          next_attempt_at = now() + (u.e->>'delayMs')::float8 * interval '1 millisecond'`,
+};
+
+/**
  * Records the outcome of one send, in one transaction. Only rows still claimed by `worker` are
  * touched: if a lease expired and another worker took a row over, that worker records it.
  */
 export async function complete(db: Database, worker: string, outcomes: readonly Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   await db.transaction(async (tx) => {
-    const sent = outcomes.filter((o) => o.result === 'sent');
-    if (sent.length > 0) {
+    for (const [result, set] of Object.entries(RECORD)) {
+      const group = outcomes.filter((o) => o.result === result);
+      if (group.length === 0) continue;
       await tx.query(
-        `UPDATE outbox o
-            SET status = 'sent', sent_at = now(), last_error = NULL, kard_response = u.response
-           FROM (SELECT e->>'id' AS id, e->'response' AS response FROM jsonb_array_elements($2::jsonb) e) u
-          WHERE o.id = u.id AND o.status = 'sending' AND o.claimed_by = $1`,
-        [worker, JSON.stringify(sent.map((o) => ({ id: o.id, response: o.response ?? null })))],
-      );
-    }
-    const rejected = outcomes.filter((o) => o.result === 'rejected');
-    if (rejected.length > 0) {
-      await tx.query(
-        `UPDATE outbox o
-            SET status = 'rejected', sent_at = now(), reject_reason = u.reason
-           FROM (SELECT e->>'id' AS id, e->'reason' AS reason FROM jsonb_array_elements($2::jsonb) e) u
-          WHERE o.id = u.id AND o.status = 'sending' AND o.claimed_by = $1`,
-        [worker, JSON.stringify(rejected.map((o) => ({ id: o.id, reason: o.reason ?? null })))],
-      );
-    }
-    const retry = outcomes.filter((o) => o.result === 'retry');
-    if (retry.length > 0) {
-      await tx.query(
-        `UPDATE outbox o
-            SET status = 'pending', claimed_by = NULL, claimed_at = NULL, last_error = u.error,
-                next_attempt_at = now() + u.delay * interval '1 millisecond'
-           FROM (SELECT e->>'id' AS id, e->>'error' AS error, (e->>'delay')::int AS delay
-                   FROM jsonb_array_elements($2::jsonb) e) u
-          WHERE o.id = u.id AND o.status = 'sending' AND o.claimed_by = $1`,
-        [
-          worker,
-          JSON.stringify(retry.map((o) => ({ id: o.id, error: o.error, delay: Math.round(o.delayMs) }))),
-        ],
+        `UPDATE outbox o SET ${set}
+           FROM jsonb_array_elements($2::jsonb) AS u(e)
+          WHERE o.id = u.e->>'id' AND o.status = 'sending' AND o.claimed_by = $1`,
+        [worker, JSON.stringify(group)],
       );
     }
   });
