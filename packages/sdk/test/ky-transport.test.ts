@@ -32,17 +32,11 @@ const { KardClient, KardConnectionError, KardNotFoundError, KardServerError, Kar
   await import('../src/index.js');
 const { KardClient: LiteClient } = await import('../src/lite.js');
 const { startMockKard } = await import('@kardkit/mock-server');
-const { txn } = await import('./support.js');
+const { mockConnection, txn } = await import('./support.js');
 
 let mock: MockKard;
 const clientFor = (extra: Record<string, unknown> = {}) =>
-  new KardClient({
-    baseUrl: mock.url,
-    organizationId: mock.organizationId,
-    clientId: mock.clientId,
-    clientSecret: mock.clientSecret,
-    ...extra,
-  });
+  new KardClient({ ...mockConnection(mock), ...extra });
 
 beforeAll(async () => {
   mock = await startMockKard({ port: 0 });

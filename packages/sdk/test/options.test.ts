@@ -1,7 +1,7 @@
 import type { MockKard } from '@kardkit/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KardClient as Client, environments, type KardClient, KardNotFoundError } from '../src/index.js';
-import { mockAndClient, txn } from './support.js';
+import { mockAndClient, mockConnection, txn } from './support.js';
 
 let mock: MockKard;
 let kard: KardClient;
@@ -57,10 +57,7 @@ describe('client and per-call options', () => {
   it('a custom fetch is used for every call (including the token request)', async () => {
     const seen: string[] = [];
     const k = new Client({
-      baseUrl: mock.url,
-      organizationId: mock.organizationId,
-      clientId: mock.clientId,
-      clientSecret: mock.clientSecret,
+      ...mockConnection(mock),
       fetch: (input, init) => {
         seen.push(new URL(String(input)).pathname);
         return fetch(input, init);

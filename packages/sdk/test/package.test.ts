@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { startMockKard } from '@kardkit/mock-server';
 import ky from 'ky';
 import { describe, expect, it } from 'vitest';
-import { txn } from './support.js';
+import { mockConnection, txn } from './support.js';
 
 // These tests load the BUILT package (dist/), as an issuer would. `pnpm test` runs after `build`.
 const require = createRequire(import.meta.url);
@@ -24,12 +24,7 @@ describe('package (built dist)', () => {
     const sdk = require('../dist/index.cjs');
     const mock = await startMockKard({ port: 0 });
     try {
-      const kard = new sdk.KardClient({
-        baseUrl: mock.url,
-        organizationId: mock.organizationId,
-        clientId: mock.clientId,
-        clientSecret: mock.clientSecret,
-      });
+      const kard = new sdk.KardClient(mockConnection(mock));
       const ok = await kard.transactions.create([txn(), txn()]);
       expect(ok.accepted).toHaveLength(2);
       const before = mock.stats().transactions.received;
@@ -100,13 +95,7 @@ describe('package (built dist)', () => {
         const hooked = ky.create({
           hooks: { beforeRequest: [(req) => void seen.push(`${req.method} ${new URL(req.url).pathname}`)] },
         });
-        const kard = new sdk.KardClient({
-          baseUrl: mock.url,
-          organizationId: mock.organizationId,
-          clientId: mock.clientId,
-          clientSecret: mock.clientSecret,
-          ky: hooked,
-        });
+        const kard = new sdk.KardClient({ ...mockConnection(mock), ky: hooked });
         const r = await kard.transactions.create([txn()]);
         expect(r.accepted).toHaveLength(1);
         expect(seen).toEqual(['POST /v2/auth/token', `POST /v2/issuers/${mock.organizationId}/transactions`]);

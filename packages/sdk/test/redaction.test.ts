@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSensitiveHeader, redactHeaders, redactText, redactUrl } from '../src/core/redact.js';
 import { KardClient, signWebhook, verifyWebhook } from '../src/index.js';
-import { captureLogger, txn } from './support.js';
+import { captureLogger, mockConnection, txn } from './support.js';
 
 describe('redaction: nothing secret in any log line or error message', () => {
   it('tokens, client secrets, webhook keys, Authorization headers and presigned URL signatures never leak', async () => {
@@ -21,14 +21,7 @@ describe('redaction: nothing secret in any log line or error message', () => {
       return fetch(input, init);
     };
     try {
-      const kard = new KardClient({
-        baseUrl: mock.url,
-        organizationId: mock.organizationId,
-        clientId: mock.clientId,
-        clientSecret: mock.clientSecret,
-        logger: cap.logger,
-        fetch: recordingFetch,
-      });
+      const kard = new KardClient({ ...mockConnection(mock), logger: cap.logger, fetch: recordingFetch });
       const currentToken = () =>
         (kard as unknown as { transport: { config: { tokens: { current?: string } } } }).transport.config
           .tokens.current;
@@ -64,14 +57,7 @@ describe('redaction: nothing secret in any log line or error message', () => {
       await stat.subscriptions.list().catch(keep);
       const expired = await startMockKard({ port: 0, uploadUrlTtlSeconds: 0 });
       try {
-        const k3 = new KardClient({
-          baseUrl: expired.url,
-          organizationId: expired.organizationId,
-          clientId: expired.clientId,
-          clientSecret: expired.clientSecret,
-          logger: cap.logger,
-          fetch: recordingFetch,
-        });
+        const k3 = new KardClient({ ...mockConnection(expired), logger: cap.logger, fetch: recordingFetch });
         await k3.transactions.uploadFile([txn()]).catch(keep);
       } finally {
         await expired.close();
@@ -120,12 +106,7 @@ describe('redaction: nothing secret in any log line or error message', () => {
       console[k] = (...a: unknown[]) => calls.push(a);
     });
     try {
-      const kard = new KardClient({
-        baseUrl: mock.url,
-        organizationId: mock.organizationId,
-        clientId: mock.clientId,
-        clientSecret: mock.clientSecret,
-      });
+      const kard = new KardClient(mockConnection(mock));
       await kard.transactions.create([txn()]);
       await kard.users.get('ghost').catch(() => {});
     } finally {

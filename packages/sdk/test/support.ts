@@ -6,14 +6,18 @@ export async function mockAndClient(
   clientOptions: KardClientOptions = {},
 ): Promise<{ mock: MockKard; kard: KardClient }> {
   const mock = await startMockKard({ port: 0, ...mockOptions });
-  const kard = new KardClient({
+  const kard = new KardClient({ ...mockConnection(mock), ...clientOptions });
+  return { mock, kard };
+}
+
+/** Client options that point at `mock` with its credentials (for any client: src, lite or dist). */
+export function mockConnection(mock: MockKard) {
+  return {
     baseUrl: mock.url,
     organizationId: mock.organizationId,
     clientId: mock.clientId,
     clientSecret: mock.clientSecret,
-    ...clientOptions,
-  });
-  return { mock, kard };
+  };
 }
 
 let seq = 0;

@@ -10,7 +10,7 @@ import {
   verifyWebhook,
 } from '../src/index.js';
 import { verifyWebhook as verifyFromSubpath } from '../src/webhooks.js';
-import { txn } from './support.js';
+import { mockConnection, txn } from './support.js';
 
 const secret = 'whsec-test-key-0123456789';
 const event = {
@@ -101,12 +101,7 @@ describe('webhooks: verifyWebhook / signWebhook (digest §6.1)', () => {
     const hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     const mock = await startMockKard({ port: 0, webhookUrl: hookUrl });
     try {
-      const kard = new KardClient({
-        baseUrl: mock.url,
-        organizationId: mock.organizationId,
-        clientId: mock.clientId,
-        clientSecret: mock.clientSecret,
-      });
+      const kard = new KardClient(mockConnection(mock));
       await kard.users.create([
         { type: 'user', id: 'hook-user', attributes: { enrolledRewards: ['CARDLINKED'] } },
       ]);
