@@ -42,6 +42,9 @@ function checkCategory(c: string): void {
   if (!CATEGORIES.includes(c)) fail(400, `unknown category '${c}'`, { parameter: 'filter[category]' });
 }
 
+/** The categories of the fixture catalog (fixed: computed once). */
+const AVAILABLE_CATEGORIES = [...new Set(OFFERS.map((o) => o.category))].map(categoryResource);
+
 /** 12. GET …/users/{user}/offers — filters R57–R60, sort, cursor pagination with links.next. */
 function offers(ctx: Ctx) {
   const q = ctx.url.searchParams;
@@ -83,7 +86,7 @@ function offers(ctx: Ctx) {
   const body: Record<string, unknown> = {
     data: page.items.map((o) => offerResource(o, withComponents)),
     links: page.links,
-    meta: { availableCategories: [...new Set(OFFERS.map((o) => o.category))].map(categoryResource) },
+    meta: { availableCategories: AVAILABLE_CATEGORIES },
   };
   if (inc.has('categories'))
     body.included = [...new Set(page.items.map((o) => o.category))].map(categoryResource);
@@ -160,18 +163,17 @@ function earnedRewards(ctx: Ctx) {
   const paidInFullOnly = boolParam(q, 'filter[paidInFullOnly]') ?? false;
   const inc = includes(q, ['merchant', 'offer'], 'R56');
   const all = ctx.core.rewards.get(ctx.params.user!) ?? [];
-  const settledTxns = new Set(all.filter((r) => r.status === 'SETTLED').map((r) => r.transactionId));
+  const settled = all.filter((r) => r.status === 'SETTLED');
+  const settledTxns = new Set(settled.map((r) => r.transactionId));
   // The mock pays nothing to issuers, so every reward is UNPAID; paidInFullOnly therefore yields none.
   let items: RewardRecord[] =
     status === 'SETTLED'
-      ? all.filter((r) => r.status === 'SETTLED')
+      ? settled
       : all.filter((r) => r.status === 'APPROVED' && !settledTxns.has(r.transactionId));
   if (paidInFullOnly && status === 'SETTLED') items = [];
   items = [...items].sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
   const page = paginate(items, ctx.url, { def: 10, max: 100 });
-  const lifetime = paidInFullOnly
-    ? 0
-    : all.filter((r) => r.status === 'SETTLED').reduce((s, r) => s + r.rewardCents, 0);
+  const lifetime = paidInFullOnly ? 0 : settled.reduce((s, r) => s + r.rewardCents, 0);
   const data = page.items.map((r) => {
     const relationships = {
       user: { data: { type: 'user', id: r.userId } },
