@@ -2,6 +2,8 @@
  * Configuration from the environment, checked once at start-up. A missing or malformed value stops
  * the process with one message that names every problem (never a secret's value).
  */
+import type { ForwarderOptions } from './forwarder.js';
+
 export interface SampleConfig {
   port: number;
   /** 127.0.0.1 unless HOST says otherwise. */
@@ -21,15 +23,11 @@ export interface SampleConfig {
   databaseUrl?: string;
   dataDir?: string;
   logLevel?: string;
-  forwarder?: {
-    enabled?: boolean;
-    batchSize?: number;
-    leaseMs?: number;
-    pollMs?: number;
-    retryBaseMs?: number;
-    maxRetryDelayMs?: number;
-    workerId?: string;
-  };
+  /** The forwarder's tuning (unset: its defaults); `enabled: false` keeps it from starting. */
+  forwarder?: { enabled?: boolean } & Pick<
+    ForwarderOptions,
+    'batchSize' | 'leaseMs' | 'pollMs' | 'retryBaseMs' | 'maxRetryDelayMs' | 'workerId'
+  >;
 }
 
 export class ConfigError extends Error {

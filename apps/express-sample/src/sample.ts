@@ -67,19 +67,9 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
   }
 
   const kard = createKardPort(createKardClient(config));
-  const f = config.forwarder ?? {};
-  const forwarder = new Forwarder({
-    db,
-    send: kard.sendTransactions,
-    logger,
-    ...(f.batchSize ? { batchSize: f.batchSize } : {}),
-    ...(f.leaseMs ? { leaseMs: f.leaseMs } : {}),
-    ...(f.pollMs ? { pollMs: f.pollMs } : {}),
-    ...(f.retryBaseMs ? { retryBaseMs: f.retryBaseMs } : {}),
-    ...(f.maxRetryDelayMs ? { maxRetryDelayMs: f.maxRetryDelayMs } : {}),
-    ...(f.workerId ? { workerId: f.workerId } : {}),
-  });
-  const forwarderEnabled = f.enabled !== false;
+  const { enabled, ...tuning } = config.forwarder ?? {};
+  const forwarder = new Forwarder({ db, send: kard.sendTransactions, logger, ...tuning });
+  const forwarderEnabled = enabled !== false;
   const app = createApp({
     db,
     kard,
