@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue, getEvent, type OutboxStatus } from '../src/outbox.js';
+import { claim, enqueue, getEvent, type OutboxStatus } from '../src/outbox.js';
 import { enroll, get, type Harness, NO_OFFER, post, startHarness, txEvent, waitFor } from './helpers.js';
 
-const sentCount = async (h: Harness) =>
+const outboxCounts = async (h: Harness) =>
   (await get(`${h.sample.url}/outbox/stats`)).body as Record<OutboxStatus, number>;
+
+/** Queues one no-offer transaction per id for `userId` (transaction ids `${txnPrefix}-0`, `-1`, …). */
+async function queueTransactions(h: Harness, ids: readonly string[], userId: string, txnPrefix: string) {
+  const events = ids.map((id, i) =>
+    txEvent(id, { userId, transactionId: `${txnPrefix}-${i}`, merchant: NO_OFFER }),
+  );
+  expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
+}
 
 describe('forwarder under injected faults: every event delivered, each counted once', () => {
   let h: Harness;
@@ -42,10 +50,10 @@ describe('forwarder under injected faults: every event delivered, each counted o
       ],
     });
     h.sample.forwarder.start();
-    await waitFor('600 events sent', async () => (await sentCount(h)).sent === 600, 30_000);
+    await waitFor('600 events sent', async () => (await outboxCounts(h)).sent === 600, 30_000);
     await h.sample.forwarder.stop();
 
-    const counts = await sentCount(h);
+    const counts = await outboxCounts(h);
     expect(counts).toEqual({ pending: 0, sending: 0, sent: 600, rejected: 0 });
     const missing = ids.filter((id) => h.mock.eventCount(id) !== 1);
     expect(missing).toEqual([]);
@@ -58,10 +66,7 @@ describe('forwarder under injected faults: every event delivered, each counted o
 
   it("a 207 rejection is final: the event is marked rejected with Kard's reason, the others are sent, nothing is retried", async () => {
     const ids = ['evt-207-a', 'evt-207-b', 'evt-207-c'];
-    const events = ids.map((id, i) =>
-      txEvent(id, { userId: 'fu-1', transactionId: `txn-207-${i}`, merchant: NO_OFFER }),
-    );
-    expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
+    await queueTransactions(h, ids, 'fu-1', 'txn-207');
     const reason = {
       status: '400',
       title: 'Invalid transaction',
@@ -122,12 +127,8 @@ describe('forwarder under injected faults: every event delivered, each counted o
   });
 
   it('a claim whose lease expired (its forwarder died) is taken over and re-sent; Kard counts it once', async () => {
-    const events = ['evt-lease-1', 'evt-lease-2'].map((id, i) =>
-      txEvent(id, { userId: 'fu-3', transactionId: `txn-lease-${i}`, merchant: NO_OFFER }),
-    );
-    expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
+    await queueTransactions(h, ['evt-lease-1', 'evt-lease-2'], 'fu-3', 'txn-lease');
     // A "dead" worker claimed the rows and sent them, then crashed before recording the outcome.
-    const { claim } = await import('../src/outbox.js');
     const claimed = await claim(h.sample.db, 'dead-worker', 10, 60_000);
     expect(claimed.map((r) => r.id)).toEqual(['evt-lease-1', 'evt-lease-2']);
     await h.sample.kard.sendTransactions('v2', claimed);
@@ -146,16 +147,13 @@ describe('forwarder under injected faults: every event delivered, each counted o
 
   it('graceful stop: stop() returns only after the batch in flight is sent and recorded', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `evt-stop-${i}`);
-    const events = ids.map((id, i) =>
-      txEvent(id, { userId: 'fu-2', transactionId: `txn-stop-${i}`, merchant: NO_OFFER }),
-    );
     h.mock.faults.set({ match: '/transactions', latencyMs: 500 });
-    expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
+    await queueTransactions(h, ids, 'fu-2', 'txn-stop');
     h.sample.forwarder.start();
-    await waitFor('a batch on the wire', async () => (await sentCount(h)).sending > 0);
+    await waitFor('a batch on the wire', async () => (await outboxCounts(h)).sending > 0);
     await h.sample.forwarder.stop();
     h.mock.faults.clear();
-    const counts = await sentCount(h);
+    const counts = await outboxCounts(h);
     expect(counts.sending).toBe(0);
     expect(ids.filter((id) => h.mock.eventCount(id) !== 1)).toEqual([]);
     const stopped = await h.sample.db.query<{ n: number }>(
@@ -165,10 +163,7 @@ describe('forwarder under injected faults: every event delivered, each counted o
   });
 
   it('409 (Kard already has these event ids, e.g. a re-send after a lost answer) counts as delivered, not rejected', async () => {
-    const events = ['evt-409-a', 'evt-409-b'].map((id, i) =>
-      txEvent(id, { userId: 'fu-1', transactionId: `txn-409-${i}`, merchant: NO_OFFER }),
-    );
-    expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
+    await queueTransactions(h, ['evt-409-a', 'evt-409-b'], 'fu-1', 'txn-409');
     const duplicate = {
       status: '409',
       title: 'Conflict',
@@ -181,10 +176,7 @@ describe('forwarder under injected faults: every event delivered, each counted o
     expect(report).toMatchObject({ claimed: 2, sent: 2, rejected: 0, retried: 0 });
     expect((await getEvent(h.sample.db, 'evt-409-a'))?.kard_response).toMatchObject({ status: 409 });
 
-    const more = ['evt-409-c', 'evt-409-d'].map((id, i) =>
-      txEvent(id, { userId: 'fu-1', transactionId: `txn-409b-${i}`, merchant: NO_OFFER }),
-    );
-    expect((await post(`${h.sample.url}/transactions`, more)).status).toBe(202);
+    await queueTransactions(h, ['evt-409-c', 'evt-409-d'], 'fu-1', 'txn-409b');
     const partial = {
       errors: [
         { status: '409', title: 'Conflict', detail: 'event id already received', id: 'evt-409-c' },
