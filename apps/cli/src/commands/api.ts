@@ -25,15 +25,8 @@ function pageSize(o: Opts): number | undefined {
 /** Builds a JSON:API query from flags, leaving out what was not given. */
 function query(entries: [string, unknown][]): Record<string, unknown> {
   const q: Record<string, unknown> = {};
-  for (const [k, v] of entries) if (v !== undefined && v !== false) q[k] = v;
+  for (const [k, v] of entries) if (v !== undefined) q[k] = v;
   return q;
-}
-
-async function collect<T>(list: PagedList<T>, all: boolean): Promise<T[]> {
-  if (!all) return (await list.page()).items;
-  const out: T[] = [];
-  for await (const item of list) out.push(item);
-  return out;
 }
 
 function summary(r: Resource, fields: string[]): string[] {
@@ -66,6 +59,15 @@ function printList(io: Io, items: Resource[], fields: string[], json: boolean, r
       ['ID', ...fields].map((h) => p.bold(h.toUpperCase())),
     )}\n`,
   );
+}
+
+/** Prints the first page of a paged list, or every page with --all. */
+async function showList(io: Io, o: Opts, list: PagedList<unknown>, fields: string[]): Promise<number> {
+  const items: Resource[] = [];
+  if (o.all === true) for await (const item of list) items.push(item as Resource);
+  else items.push(...((await list.page()).items as Resource[]));
+  printList(io, items, fields, o.json === true);
+  return EXIT.ok;
 }
 
 function printOne(io: Io, body: unknown, json: boolean): void {
@@ -143,18 +145,20 @@ const handlers: Record<string, Handler> = {
     return EXIT.ok;
   },
   async 'offers.list'(client, _a, o, io) {
-    const list = client.users.offers.list(
-      String(o.user),
-      query([
-        ['filter[search]', str(o, 'search')],
-        ['filter[category]', str(o, 'category')],
-        ['page[size]', pageSize(o)],
-        ['include', str(o, 'include')],
-      ]) as never,
-    ) as PagedList<Resource>;
-    const items = await collect(list, o.all === true);
-    printList(io, items, ['name', 'offerType', 'totalCommission'], o.json === true);
-    return EXIT.ok;
+    return showList(
+      io,
+      o,
+      client.users.offers.list(
+        String(o.user),
+        query([
+          ['filter[search]', str(o, 'search')],
+          ['filter[category]', str(o, 'category')],
+          ['page[size]', pageSize(o)],
+          ['include', str(o, 'include')],
+        ]) as never,
+      ),
+      ['name', 'offerType', 'totalCommission'],
+    );
   },
   async 'locations.list'(client, _a, o, io) {
     if (!str(o, 'user')) throw new UsageError('locations are listed per user: pass --user <id>');
@@ -162,36 +166,40 @@ const handlers: Record<string, Handler> = {
       throw new UsageError('--lat and --long go together (R62)');
     }
     if (str(o, 'radius') && !str(o, 'lat')) throw new UsageError('--radius needs --lat and --long (R62)');
-    const list = client.users.locations.list(
-      String(o.user),
-      query([
-        ['filter[latitude]', str(o, 'lat') !== undefined ? Number(o.lat) : undefined],
-        ['filter[longitude]', str(o, 'long') !== undefined ? Number(o.long) : undefined],
-        ['filter[radius]', str(o, 'radius') !== undefined ? Number(o.radius) : undefined],
-        ['filter[city]', str(o, 'city')],
-        ['filter[state]', str(o, 'state')],
-        ['filter[zipCode]', str(o, 'zip')],
-        ['filter[category]', str(o, 'category')],
-        ['page[size]', pageSize(o)],
-      ]) as never,
-    ) as PagedList<Resource>;
-    const items = await collect(list, o.all === true);
-    printList(io, items, ['name', 'address.city', 'address.state'], o.json === true);
-    return EXIT.ok;
+    return showList(
+      io,
+      o,
+      client.users.locations.list(
+        String(o.user),
+        query([
+          ['filter[latitude]', str(o, 'lat') !== undefined ? Number(o.lat) : undefined],
+          ['filter[longitude]', str(o, 'long') !== undefined ? Number(o.long) : undefined],
+          ['filter[radius]', str(o, 'radius') !== undefined ? Number(o.radius) : undefined],
+          ['filter[city]', str(o, 'city')],
+          ['filter[state]', str(o, 'state')],
+          ['filter[zipCode]', str(o, 'zip')],
+          ['filter[category]', str(o, 'category')],
+          ['page[size]', pageSize(o)],
+        ]) as never,
+      ),
+      ['name', 'address.city', 'address.state'],
+    );
   },
   async 'rewards.earned'(client, _a, o, io) {
-    const list = client.users.earnedRewards.list(
-      String(o.user),
-      query([
-        ['filter[status]', str(o, 'status')],
-        ['filter[paidInFullOnly]', o.paidInFullOnly ? true : undefined],
-        ['include', str(o, 'include')],
-        ['page[size]', pageSize(o)],
-      ]) as never,
-    ) as PagedList<Resource>;
-    const items = await collect(list, o.all === true);
-    printList(io, items, ['status', 'rewardAmountInCents', 'transactionAmountInCents'], o.json === true);
-    return EXIT.ok;
+    return showList(
+      io,
+      o,
+      client.users.earnedRewards.list(
+        String(o.user),
+        query([
+          ['filter[status]', str(o, 'status')],
+          ['filter[paidInFullOnly]', o.paidInFullOnly ? true : undefined],
+          ['include', str(o, 'include')],
+          ['page[size]', pageSize(o)],
+        ]) as never,
+      ),
+      ['status', 'rewardAmountInCents', 'transactionAmountInCents'],
+    );
   },
   async 'subscriptions.list'(client, _a, o, io) {
     const res = (await client.subscriptions.list()) as { data?: Resource[] };
@@ -220,7 +228,6 @@ const handlers: Record<string, Handler> = {
       ['webhookUrl', str(o, 'url')],
       ['enabled', o.enable ? true : o.disable ? false : undefined],
     ]);
-    if (o.disable) attributes.enabled = false;
     if (Object.keys(attributes).length === 0)
       throw new UsageError('nothing to change: pass --event, --url, --enable or --disable');
     const res = await client.subscriptions.update(String(id), {
@@ -231,16 +238,18 @@ const handlers: Record<string, Handler> = {
     return EXIT.ok;
   },
   async 'notifications.list'(client, _a, o, io) {
-    const list = client.notifications.list(
-      query([
-        ['filter[after]', str(o, 'after')],
-        ['filter[before]', str(o, 'before')],
-        ['page[size]', pageSize(o)],
-      ]) as never,
-    ) as PagedList<Resource>;
-    const items = await collect(list, o.all === true);
-    printList(io, items, ['eventName', 'status', 'createdAt'], o.json === true);
-    return EXIT.ok;
+    return showList(
+      io,
+      o,
+      client.notifications.list(
+        query([
+          ['filter[after]', str(o, 'after')],
+          ['filter[before]', str(o, 'before')],
+          ['page[size]', pageSize(o)],
+        ]) as never,
+      ),
+      ['eventName', 'status', 'createdAt'],
+    );
   },
   async 'notifications.replay'(client, [id], o, io) {
     const res = await client.notifications.replay(String(id));
