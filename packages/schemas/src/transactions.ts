@@ -86,7 +86,7 @@ const DIRECTION_SET: ReadonlySet<unknown> = new Set(DIRECTION_TYPE);
 const NETWORK_SET: ReadonlySet<unknown> = new Set(CARD_NETWORK);
 const PAYMENT_SET: ReadonlySet<unknown> = new Set(PAYMENT_TYPE);
 const RECEIPT_SET: ReadonlySet<unknown> = new Set(RECEIPT_MEDIUM_TYPE);
-export const STATE_SET: ReadonlySet<unknown> = new Set(STATES);
+const STATE_SET: ReadonlySet<unknown> = new Set(STATES);
 
 /** Merchant: R7 name is required whenever a merchant object is sent. */
 export const merchantSchema = z.looseObject({
@@ -412,6 +412,26 @@ function midWarning(mid: unknown, path: string, out: ValidationIssue[]): void {
   }
 }
 
+function settledAuthorizationWarning(a: Record<string, unknown>, base: string, out: ValidationIssue[]): void {
+  // R1: authorizationDate is highly recommended for SETTLED.
+  if (a.status === 'SETTLED' && a.authorizationDate === undefined) {
+    warn(
+      out,
+      joinPath(base, 'authorizationDate'),
+      'R1',
+      'highly recommended when status is SETTLED',
+      DATE_TIME_EXPECTED,
+    );
+  }
+}
+
+function merchantWarnings(m: unknown, base: string, out: ValidationIssue[]): void {
+  if (!isObj(m)) return;
+  const mp = joinPath(base, 'merchant');
+  midWarning(m.id, joinPath(mp, 'id'), out);
+  knownKeys().merchant.warn(m, mp, out);
+}
+
 function currencyWarning(cur: unknown, path: string, out: ValidationIssue[]): void {
   if (typeof cur === 'string' && cur.length > 0 && !isCurrencyCode(cur)) {
     warn(out, path, null, 'should be an ISO 4217 alphabetic currency code', 'ISO 4217 alpha-3, e.g. USD');
@@ -482,35 +502,18 @@ function knownKeys() {
 }
 
 /** Warnings for `TransactionsAttributes` at `base` (e.g. 'data[3].attributes'). */
-export function transactionAttributesWarnings(a: unknown, base: string, out: ValidationIssue[]): void {
+function transactionAttributesWarnings(a: unknown, base: string, out: ValidationIssue[]): void {
   if (!isObj(a)) return;
-  if (a.status === 'SETTLED' && a.authorizationDate === undefined) {
-    // R1: highly recommended for SETTLED.
-    warn(
-      out,
-      joinPath(base, 'authorizationDate'),
-      'R1',
-      'highly recommended when status is SETTLED',
-      DATE_TIME_EXPECTED,
-    );
-  }
+  settledAuthorizationWarning(a, base, out);
   mccWarning(a.mcc, base, out);
-  if (isObj(a.merchant)) {
-    const mp = joinPath(base, 'merchant');
-    midWarning(a.merchant.id, joinPath(mp, 'id'), out);
-    knownKeys().merchant.warn(a.merchant, mp, out);
-  }
+  merchantWarnings(a.merchant, base, out);
   currencyWarning(a.currency, joinPath(base, 'currency'), out);
   knownKeys().tx.warn(a, base, out);
 }
 
 function matchedAttributesWarnings(a: unknown, base: string, out: ValidationIssue[]): void {
   if (!isObj(a)) return;
-  if (isObj(a.merchant)) {
-    const mp = joinPath(base, 'merchant');
-    midWarning(a.merchant.id, joinPath(mp, 'id'), out);
-    knownKeys().merchant.warn(a.merchant, mp, out);
-  }
+  merchantWarnings(a.merchant, base, out);
   knownKeys().matched.warn(a, base, out);
 }
 
@@ -551,15 +554,7 @@ export function transactionEventWarnings(item: unknown, base: string, out: Valid
 /** Warnings for one legacy incoming transaction at `base` (e.g. '[3]'). */
 export function legacyIncomingWarnings(a: unknown, base: string, out: ValidationIssue[]): void {
   if (!isObj(a)) return;
-  if (a.status === 'SETTLED' && a.authorizationDate === undefined) {
-    warn(
-      out,
-      joinPath(base, 'authorizationDate'),
-      'R1',
-      'highly recommended when status is SETTLED',
-      DATE_TIME_EXPECTED,
-    );
-  }
+  settledAuthorizationWarning(a, base, out);
   mccWarning(a.mcc, base, out);
   midWarning(a.merchantId, joinPath(base, 'merchantId'), out);
   // R25: cardBIN and cardLastFour are schema-optional but required for matching.
@@ -574,7 +569,7 @@ export function legacyIncomingWarnings(a: unknown, base: string, out: Validation
 
 // ---------------------------------------------------------------------------------------------
 // Fast paths. Each returns true only when the zod schema would accept the value (property-tested
-// in fast-path.test.ts). A false answer just means "ask zod", which then reports every issue.
+// in properties.test.ts). A false answer just means "ask zod", which then reports every issue.
 // ---------------------------------------------------------------------------------------------
 
 function optS(v: unknown): boolean {
@@ -622,7 +617,7 @@ function fastStatusDates(a: Record<string, unknown>): boolean {
   return true;
 }
 
-export function fastTransactionAttributes(a: unknown): boolean {
+function fastTransactionAttributes(a: unknown): boolean {
   if (!isObj(a)) return false;
   if (!isStr(a.userId) || !Number.isSafeInteger(a.amount) || !optCents(a.subtotal)) return false;
   if (!isStr(a.currency) || !isStr(a.description) || !isStr(a.transactionId)) return false;
