@@ -24,12 +24,7 @@ export function isAllDigits(s: string, len: number): boolean {
 }
 
 function digitsOnly(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
+  return s.length > 0 && isAllDigits(s, s.length);
 }
 
 /** R4: a BIN is exactly 6 digits. Returns null when valid, else a message for people. */
@@ -105,11 +100,10 @@ export function isSha256Hex(s: string): boolean {
 
 /** R96: ISO 8601 duration such as P7D, PT12H, P1M, P1Y2M3DT4H5M6S, P2W. */
 export function isIsoDuration(s: string): boolean {
-  if (
-    !/^P(?!$)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$/.test(s)
-  )
-    return false;
-  return !s.endsWith('T');
+  // (?!$): not a bare P; T(?=\d): a T must be followed by a time part.
+  return /^P(?!$)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$/.test(
+    s,
+  );
 }
 
 /** R93: HH:mm, 24-hour clock. */
