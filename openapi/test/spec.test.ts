@@ -117,6 +117,16 @@ function deref(node: Json): Json {
   return cur;
 }
 
+/** Calls fn for every object (not array) in `node`, depth first, with its path. */
+function eachObject(node: Json, at: string, fn: (obj: Json, at: string) => void): void {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) eachObject(node[i], `${at}[${i}]`, fn);
+  } else if (node && typeof node === 'object') {
+    fn(node, at);
+    for (const [k, v] of Object.entries(node)) eachObject(v, `${at}/${k}`, fn);
+  }
+}
+
 // A small JSON Schema checker for the keywords kard.yaml uses. Strict on undeclared properties,
 // so a typo in an example is caught too.
 function check(schemaIn: Json, value: Json, at: string, errors: string[]): void {
@@ -232,17 +242,9 @@ describe('openapi/kard.yaml', () => {
 
   it('has no Authorization header parameter anywhere', () => {
     const found: string[] = [];
-    const visit = (node: Json, at: string) => {
-      if (Array.isArray(node))
-        node.forEach((n, i) => {
-          visit(n, `${at}[${i}]`);
-        });
-      else if (node && typeof node === 'object') {
-        if (node.in === 'header' && String(node.name).toLowerCase() === 'authorization') found.push(at);
-        for (const [k, v] of Object.entries(node)) visit(v, `${at}/${k}`);
-      }
-    };
-    visit(spec, '#');
+    eachObject(spec, '#', (node, at) => {
+      if (node.in === 'header' && String(node.name).toLowerCase() === 'authorization') found.push(at);
+    });
     expect(found).toEqual([]);
   });
 
@@ -394,24 +396,18 @@ describe('openapi/kard.yaml', () => {
       RETURNED: 'transactionDate',
       DECLINED: 'transactionDate',
     };
-    const visit = (node: Json, at: string) => {
-      if (Array.isArray(node)) {
-        node.forEach((n, i) => {
-          visit(n, `${at}[${i}]`);
-        });
-      } else if (node && typeof node === 'object') {
-        if (typeof node.status === 'string' && 'amount' in node && need[node.status]) {
-          seen++;
-          if (!((need[node.status] as string) in node))
-            problems.push(`${at}: ${node.status} without ${need[node.status]}`);
-        }
-        if (typeof node.cardBIN === 'string' && !/^[0-9]{6}$/.test(node.cardBIN))
-          problems.push(`${at}: cardBIN`);
-        for (const [k, v] of Object.entries(node)) visit(v, `${at}/${k}`);
+    const check = (node: Json, at: string) => {
+      if (typeof node.status === 'string' && 'amount' in node && need[node.status]) {
+        seen++;
+        if (!((need[node.status] as string) in node))
+          problems.push(`${at}: ${node.status} without ${need[node.status]}`);
       }
+      if (typeof node.cardBIN === 'string' && !/^[0-9]{6}$/.test(node.cardBIN))
+        problems.push(`${at}: cardBIN`);
     };
     for (const { where, op } of allOps) {
-      for (const media of Object.values<Json>(op.requestBody?.content ?? {})) visit(media.example, where);
+      for (const media of Object.values<Json>(op.requestBody?.content ?? {}))
+        eachObject(media.example, where, check);
     }
     expect(seen).toBeGreaterThanOrEqual(5);
     expect(problems).toEqual([]);
@@ -419,25 +415,12 @@ describe('openapi/kard.yaml', () => {
 
   it('keeps descriptions as short plain text (no HTML)', () => {
     const html: string[] = [];
-    const visit = (node: Json, at: string) => {
-      if (Array.isArray(node))
-        node.forEach((n, i) => {
-          visit(n, `${at}[${i}]`);
-        });
-      else if (node && typeof node === 'object') {
-        for (const [k, v] of Object.entries(node)) {
-          if (
-            (k === 'description' || k === 'summary') &&
-            typeof v === 'string' &&
-            /<\/?[a-z][^>]*>|&nbsp;/i.test(v)
-          ) {
-            html.push(`${at}/${k}`);
-          }
-          visit(v, `${at}/${k}`);
-        }
+    eachObject(spec, '#', (node, at) => {
+      for (const k of ['description', 'summary']) {
+        const v = node[k];
+        if (typeof v === 'string' && /<\/?[a-z][^>]*>|&nbsp;/i.test(v)) html.push(`${at}/${k}`);
       }
-    };
-    visit(spec, '#');
+    });
     expect(html).toEqual([]);
   });
 });
