@@ -152,7 +152,6 @@ export function fromZodIssues(
     let segs = iss.path as PropertyKey[];
     const params = (iss as { params?: IssueParams }).params;
     const w = walk(root, segs);
-    const key = segs.length > 0 ? segs[segs.length - 1] : undefined;
     let message: string;
     let expected: string | undefined;
     let rule: string | null;
@@ -226,23 +225,16 @@ export function fromZodIssues(
       case 'invalid_format':
         message = `invalid format (${iss.format})`;
         break;
+      case 'custom':
+        message = iss.message;
+        expected = params?.expected;
+        break;
       default:
         message = iss.message;
     }
-    if (iss.code === 'custom') {
-      message = iss.message;
-      expected = params?.expected;
-    }
-    if (params && params.rule !== undefined) rule = params.rule;
-    else
-      rule = resolve({
-        key: segs[segs.length - 1] ?? key,
-        segs,
-        code: iss.code,
-        missing: w.missing,
-        itemType: w.itemType,
-      });
     const last = segs[segs.length - 1];
+    if (params && params.rule !== undefined) rule = params.rule;
+    else rule = resolve({ key: last, segs, code: iss.code, missing: w.missing, itemType: w.itemType });
     if (iss.code === 'invalid_type' && typeof last === 'string') {
       if (DATE_KEYS.has(last)) expected = DATE_TIME_HINT;
       if (rule === 'R23') {
