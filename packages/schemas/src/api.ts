@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   DATE_KEYS,
+  fail,
   fromZodIssues,
   joinPath,
   type ParseOptions,
@@ -496,13 +497,13 @@ export function checkBatch(kind: BatchKind, items: readonly unknown[], opts?: { 
       if (first === undefined) seen.set(item.id, index);
       else {
         ok = false;
-        issues.push({
-          path: joinPath(base, 'id'),
-          rule: spec.dupRule ?? null,
-          severity: 'error',
-          message: `duplicate ${spec.dupWhat} id; already used by ${joinPath(prefix, first)}`,
-          expected: 'unique id',
-        });
+        fail(
+          issues,
+          joinPath(base, 'id'),
+          spec.dupRule ?? null,
+          `duplicate ${spec.dupWhat} id; already used by ${joinPath(prefix, first)}`,
+          'unique id',
+        );
       }
     }
     if (ok) {

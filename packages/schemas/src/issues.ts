@@ -272,6 +272,19 @@ export function formatIssues(issues: readonly ValidationIssue[], opts: { color?:
     .join('\n');
 }
 
+function push(
+  out: ValidationIssue[],
+  severity: Severity,
+  path: string,
+  rule: string | null,
+  message: string,
+  expected: string | undefined,
+): void {
+  const i: ValidationIssue = { path, rule, severity, message };
+  if (expected !== undefined) i.expected = expected;
+  out.push(i);
+}
+
 export function warn(
   out: ValidationIssue[],
   path: string,
@@ -279,7 +292,15 @@ export function warn(
   message: string,
   expected?: string,
 ): void {
-  const i: ValidationIssue = { path, rule, severity: 'warning', message };
-  if (expected !== undefined) i.expected = expected;
-  out.push(i);
+  push(out, 'warning', path, rule, message, expected);
+}
+
+export function fail(
+  out: ValidationIssue[],
+  path: string,
+  rule: string | null,
+  message: string,
+  expected?: string,
+): void {
+  push(out, 'error', path, rule, message, expected);
 }

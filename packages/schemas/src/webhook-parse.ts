@@ -1,4 +1,12 @@
-import { fromZodIssues, joinPath, noRules, type ParseResult, type ValidationIssue, warn } from './issues.js';
+import {
+  fail,
+  fromZodIssues,
+  joinPath,
+  noRules,
+  type ParseResult,
+  type ValidationIssue,
+  warn,
+} from './issues.js';
 import { isObj } from './primitives.js';
 import {
   isKnownNotificationType,
@@ -15,13 +23,7 @@ function parseBody(body: unknown, issues: ValidationIssue[]): { ok: boolean; val
       const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
       return { ok: true, value: JSON.parse(text) };
     } catch {
-      issues.push({
-        path: '',
-        rule: null,
-        severity: 'error',
-        message: 'body is not valid JSON',
-        expected: 'JSON',
-      });
+      fail(issues, '', null, 'body is not valid JSON', 'JSON');
       return { ok: false, value: undefined };
     }
   }
@@ -69,24 +71,18 @@ export function safeParseLegacyEarnedRewardWebhook(body: unknown): ParseResult<L
   if (!parsed.ok) return { success: false, issues };
   const input = parsed.value;
   if (!isObj(input)) {
-    issues.push({
-      path: '',
-      rule: null,
-      severity: 'error',
-      message: 'must be a JSON object',
-      expected: 'an object',
-    });
+    fail(issues, '', null, 'must be a JSON object', 'an object');
     return { success: false, issues };
   }
   for (const k of ['user', 'card', 'reward', 'transaction'] as const) {
     if (!isObj(input[k])) {
-      issues.push({
-        path: joinPath('', k),
-        rule: null,
-        severity: 'error',
-        message: input[k] === undefined ? 'required' : 'must be an object',
-        expected: 'an object',
-      });
+      fail(
+        issues,
+        joinPath('', k),
+        null,
+        input[k] === undefined ? 'required' : 'must be an object',
+        'an object',
+      );
     }
   }
   if (issues.length > 0) return { success: false, issues };
