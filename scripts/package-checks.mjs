@@ -48,29 +48,22 @@ for (const dir of publishable) {
   );
 }
 
-// 2. One consumer project with the tarballs installed by npm; overrides make npm take our
-// unpublished internal dependencies from the tarballs too.
+// 2. One consumer project with the tarballs installed by npm (with the TypeScript it checks them
+// with, in the same install); overrides make npm take our unpublished internal dependencies from the
+// tarballs too.
 const consumer = join(work, 'consumer');
 mkdirSync(consumer);
 const deps = Object.fromEntries(Object.entries(tarballs).map(([n, f]) => [n, `file:${f}`]));
+const devDependencies = { typescript: '5.9.3', '@types/node': '20' };
 writeFileSync(
   join(consumer, 'package.json'),
-  JSON.stringify({ name: 'consumer', private: true, dependencies: deps, overrides: deps }, null, 2),
+  JSON.stringify(
+    { name: 'consumer', private: true, dependencies: deps, devDependencies, overrides: deps },
+    null,
+    2,
+  ),
 );
 run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], consumer);
-run(
-  'npm',
-  [
-    'install',
-    '--no-audit',
-    '--no-fund',
-    '--loglevel=error',
-    '--no-save',
-    'typescript@5.9.3',
-    '@types/node@20',
-  ],
-  consumer,
-);
 
 const scenario = (load) => `
 ${load}
@@ -129,12 +122,11 @@ for (const [name, options] of [
 
 step('ESM import', () => run('node', ['esm.mjs'], consumer));
 step('CJS require', () => run('node', ['cjs.cjs'], consumer));
-step('TypeScript moduleResolution node16', () =>
-  run(join(consumer, 'node_modules/.bin/tsc'), ['-p', 'ts-node16'], consumer),
-);
-step('TypeScript moduleResolution bundler', () =>
-  run(join(consumer, 'node_modules/.bin/tsc'), ['-p', 'ts-bundler'], consumer),
-);
+for (const name of ['node16', 'bundler']) {
+  step(`TypeScript moduleResolution ${name}`, () =>
+    run(join(consumer, 'node_modules/.bin/tsc'), ['-p', `ts-${name}`], consumer),
+  );
+}
 step('esbuild bundle', () => {
   run(
     bin('esbuild'),
