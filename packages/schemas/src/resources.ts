@@ -33,6 +33,7 @@ import {
   cardBin,
   dateTime,
   duplicateIdRule,
+  eachRepeat,
   integer,
   lastFour,
   maxItemsRule,
@@ -389,24 +390,20 @@ function slotsSchema(update: boolean) {
   // R94: alias unique within the placement.
   return z.array(slot).superRefine((arr, ctx) => {
     if (!Array.isArray(arr)) return;
-    const seen = new Map<string, number>();
-    arr.forEach((s: unknown, i: number) => {
-      if (!isObj(s) || typeof s.alias !== 'string') return;
-      const first = seen.get(s.alias);
-      if (first === undefined) seen.set(s.alias, i);
-      else
-        addIssue(
-          ctx,
-          [i, 'alias'],
-          `must be unique within the placement; already used by slots[${first}]`,
-          'R94',
-        );
-    });
+    eachRepeat(arr, 'alias', (i, first) =>
+      addIssue(
+        ctx,
+        [i, 'alias'],
+        `must be unique within the placement; already used by slots[${first}]`,
+        'R94',
+      ),
+    );
   }, ALWAYS);
 }
 
 function placementUnion(update: boolean) {
   const contentStrategyId = z.string().optional();
+  const slots = slotsSchema(update);
   return z.discriminatedUnion('type', [
     z.looseObject({
       type: z.literal('placement'),
@@ -427,18 +424,16 @@ function placementUnion(update: boolean) {
     }),
     z.looseObject({
       type: z.literal('placementBatchActivation'),
-      attributes: z.looseObject({ name: nonEmptyString, refreshInterval, slots: slotsSchema(update) }),
+      attributes: z.looseObject({ name: nonEmptyString, refreshInterval, slots }),
     }),
     z.looseObject({
       type: z.literal('placementGroup'),
-      attributes: z
-        .looseObject({ name: nonEmptyString, slots: slotsSchema(update) })
-        .superRefine((v, ctx) => {
-          // R90: a group placement has no refreshInterval.
-          if (isObj(v) && v.refreshInterval !== undefined) {
-            addIssue(ctx, ['refreshInterval'], 'not allowed on placementGroup', 'R90', 'absent');
-          }
-        }, ALWAYS),
+      attributes: z.looseObject({ name: nonEmptyString, slots }).superRefine((v, ctx) => {
+        // R90: a group placement has no refreshInterval.
+        if (isObj(v) && v.refreshInterval !== undefined) {
+          addIssue(ctx, ['refreshInterval'], 'not allowed on placementGroup', 'R90', 'absent');
+        }
+      }, ALWAYS),
     }),
   ]);
 }

@@ -278,24 +278,37 @@ export const transactionEventSchema = z.discriminatedUnion('type', [
   coreTransactionItemSchema,
 ]);
 
+/** Calls onRepeat(i, first) for each item whose string `key` the earlier item at index `first` already has. */
+export function eachRepeat(
+  items: readonly unknown[],
+  key: string,
+  onRepeat: (i: number, first: number) => void,
+): void {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (!isObj(item)) continue;
+    const value = item[key];
+    if (typeof value !== 'string') continue;
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, i);
+    else onRepeat(i, first);
+  }
+}
+
 /** R10: `data[].id` must be unique per event, so a batch must not repeat one. */
 export function duplicateIdRule(rule: string | null, what: string) {
   return (v: unknown, ctx: Ctx): void => {
     if (!isObj(v) || !Array.isArray(v.data)) return;
-    const seen = new Map<string, number>();
-    v.data.forEach((item: unknown, i: number) => {
-      if (!isObj(item) || typeof item.id !== 'string') return;
-      const first = seen.get(item.id);
-      if (first === undefined) seen.set(item.id, i);
-      else
-        addIssue(
-          ctx,
-          ['data', i, 'id'],
-          `duplicate ${what} id; already used by data[${first}]`,
-          rule,
-          'unique id',
-        );
-    });
+    eachRepeat(v.data, 'id', (i, first) =>
+      addIssue(
+        ctx,
+        ['data', i, 'id'],
+        `duplicate ${what} id; already used by data[${first}]`,
+        rule,
+        'unique id',
+      ),
+    );
   };
 }
 
