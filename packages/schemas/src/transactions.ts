@@ -26,7 +26,7 @@ import {
 // Field schemas (shared by every transaction shape)
 // ---------------------------------------------------------------------------------------------
 
-export type Ctx = z.core.$RefinementCtx<unknown>;
+type Ctx = z.core.$RefinementCtx<unknown>;
 
 /** Reports a custom issue carrying its rule id and expectation (read back by fromZodIssues). */
 export function addIssue(
