@@ -25,7 +25,8 @@ export function describeError(e: unknown): { message: string; exitCode: number; 
     if (e.status === 401 || e.status === 403)
       hint = ' (check the client id/secret, organization id and environment)';
     return {
-      message: `${e.message}${e.requestId ? ` [request ${e.requestId}]` : ''}${hint}`,
+      // The SDK's message already names the request id.
+      message: `${e.message}${hint}`,
       exitCode: dataProblem ? EXIT.data : EXIT.api,
       error,
     };
