@@ -141,6 +141,8 @@ interface Batch {
   body?: PreparedBody;
 }
 
+const itemCount = (batch: Batch) => (batch.body ? batch.body.count : batch.items.length);
+
 async function run(
   client: KardClient,
   source: Source,
@@ -202,32 +204,31 @@ async function run(
     };
     outcome.sent = valid.length;
     report.sent += valid.length;
+    let result: Pick<PartialResult, 'accepted' | 'rejected'>;
+    let fallback: ApiErrorObject | undefined;
     try {
-      const result = await engine.send(valid, stats);
-      for (const item of result.accepted) outcome.accepted.push(idOf(item));
-      for (const r of result.rejected) {
-        outcome.rejected.push({
-          id: r.id,
-          item: r.item,
-          reason: 'rejected',
-          error: r.error,
-          position: positionOf(r.item),
-        });
-      }
+      result = await engine.send(valid, stats);
     } catch (err) {
       // A whole batch refused by the API for its content (400/409/422): report its items and go on.
       // Anything else (auth, exhausted retries, timeouts, aborts) stops the run.
       if (!refusedBatch(err)) throw err;
       // Match per-item errors where the API gave them; the rest of the batch failed with it.
-      const matched = toPartialResult({ data: valid }, err.status, err.body);
-      const fallback = err.errors[0] ?? { status: String(err.status), detail: err.message };
-      for (const r of matched.rejected) {
-        if (r.item !== undefined) {
-          const position = positionOf(r.item);
-          outcome.rejected.push({ id: r.id, item: r.item, reason: 'rejected', error: r.error, position });
-        }
-      }
-      for (const item of matched.accepted) {
+      result = toPartialResult({ data: valid }, err.status, err.body);
+      fallback = batchError(err);
+    }
+    for (const r of result.rejected) {
+      // In a refused batch, an error naming no item settles nothing (the fallback covers the rest).
+      if (fallback && r.item === undefined) continue;
+      outcome.rejected.push({
+        id: r.id,
+        item: r.item,
+        reason: 'rejected',
+        error: r.error,
+        position: positionOf(r.item),
+      });
+    }
+    for (const item of result.accepted) {
+      if (fallback) {
         outcome.rejected.push({
           id: idOf(item),
           item,
@@ -235,7 +236,7 @@ async function run(
           error: fallback,
           position: positionOf(item),
         });
-      }
+      } else outcome.accepted.push(idOf(item));
     }
   };
 
@@ -250,7 +251,7 @@ async function run(
     } catch (err) {
       if (!refusedBatch(err)) throw err;
       errors = (err.body as { errors?: unknown } | undefined)?.errors;
-      fallback = err.errors[0] ?? { status: String(err.status), detail: err.message };
+      fallback = batchError(err);
     }
     const hit = matchErrors(body, Array.isArray(errors) ? (errors as ApiErrorObject[]) : []);
     for (const [error, i] of hit.errors) {
@@ -283,7 +284,7 @@ async function run(
   };
 
   const processBatch = async (batch: Batch) => {
-    const count = batch.body ? batch.body.count : batch.items.length;
+    const count = itemCount(batch);
     const outcome: BatchOutcome = {
       batch: batch.index,
       start: batch.start,
@@ -353,7 +354,7 @@ async function run(
       if (batch.body) batch.body.add(item, report.read);
       else batch.items.push(item);
       report.read++;
-      if ((batch.body ? batch.body.count : batch.items.length) >= batchSize) {
+      if (itemCount(batch) >= batchSize) {
         await launch(batch);
         batch = fresh(report.read);
       }
@@ -363,7 +364,7 @@ async function run(
     // flight finish, the one being filled is not sent.
     fatal ??= err;
   }
-  if ((batch.body ? batch.body.count : batch.items.length) > 0 && !fatal) await launch(batch);
+  if (itemCount(batch) > 0 && !fatal) await launch(batch);
   await Promise.all(inflight);
   if (fatal) {
     if (fatal instanceof Error) (fatal as Error & { report?: SendReport }).report = report;
@@ -374,6 +375,11 @@ async function run(
 
 function refusedBatch(err: unknown): err is KardApiError {
   return err instanceof KardApiError && (err.status === 400 || err.status === 409 || err.status === 422);
+}
+
+/** The error a refused batch's items fail with when the API names no item: its first error, or the status. */
+function batchError(err: KardApiError): ApiErrorObject {
+  return err.errors[0] ?? { status: String(err.status), detail: err.message };
 }
 
 /** errors[] → batch positions: by `source.pointer` (/data/3, or /3 for the legacy array), then by id. */
