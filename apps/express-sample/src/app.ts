@@ -8,7 +8,7 @@ import { hashEmail, KardValidationError, KardWebhookSignatureError, verifyWebhoo
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Database } from './db.js';
-import { parseIntake } from './intake.js';
+import { issue, parseIntake } from './intake.js';
 import type { KardPort } from './kard.js';
 import { migrationsComplete } from './migrations.js';
 import { counts, enqueue, getEvent } from './outbox.js';
@@ -21,10 +21,6 @@ export interface AppDeps {
   webhookSecret: string;
   /** Called after events were queued, so the forwarder starts at once instead of at its next poll. */
   onQueued?: () => void;
-}
-
-function issue(path: string, message: string): ValidationIssue {
-  return { path, rule: null, severity: 'error', message };
 }
 
 function badRequest(res: Response, message: string, issues: ValidationIssue[]) {

@@ -35,7 +35,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function issue(path: string, message: string, expected?: string): ValidationIssue {
+/** An error-severity issue of the sample's own (no Kard rule behind it). */
+export function issue(path: string, message: string, expected?: string): ValidationIssue {
   return { path, rule: null, severity: 'error', message, ...(expected ? { expected } : {}) };
 }
 
