@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { BatchOutcome, SendOptions as SdkSendOptions, SendReport as SdkSendReport } from '@kardkit/sdk';
+import type { BatchOutcome, SendReport as SdkSendReport } from '@kardkit/sdk';
 import { Checkpoint } from '../checkpoint.js';
 import type { GlobalFlags } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -48,8 +48,6 @@ export interface SendReport {
   interrupted: boolean;
   error: string | null;
 }
-
-/** What the SDK's send() tells about each finished batch. */
 
 /** A validated record as handed to send(): its own JSON text, its id, and its record number as `ref`. */
 interface Prepared {
@@ -184,6 +182,13 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   const INTERRUPTED = new Error('interrupted');
   const doneCount = () => r.skipped + r.invalid + r.accepted + r.rejected;
   const pendingInvalid: number[] = [];
+  /** Invalid records are done once their reasons are written: flush, then checkpoint them. */
+  const settleInvalid = () => {
+    if (pendingInvalid.length === 0) return;
+    flushRejected();
+    if (checkpoint) for (const [a, z] of runs(pendingInvalid)) checkpoint.mark(a, z);
+    pendingInvalid.length = 0;
+  };
 
   const onBatch = (o: BatchOutcome) => {
     const now = Date.now();
@@ -301,11 +306,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
           // send() stopped reading (a request failed): stop too, its error comes with the outcome.
           if (feeds[v.schema]!.closed) stopping = true;
         }
-        if (pendingInvalid.length > 0) {
-          flushRejected();
-          if (checkpoint) for (const [a, z] of runs(pendingInvalid)) checkpoint.mark(a, z);
-          pendingInvalid.length = 0;
-        }
+        settleInvalid();
         const frac =
           totalBytes > 0 && size?.bytesRead !== undefined
             ? Math.min(1, size.bytesRead / totalBytes)
@@ -327,10 +328,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    if (pendingInvalid.length > 0) {
-      flushRejected();
-      if (checkpoint) for (const [a, z] of runs(pendingInvalid)) checkpoint.mark(a, z);
-    }
+    settleInvalid();
     flushRejected();
     if (rejectedFd !== undefined) closeSync(rejectedFd);
     progress.update(doneCount(), 1, `${r.invalid + r.rejected} rejected`, true);
@@ -344,7 +342,8 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     r.durationMs > 0 ? Math.round(((r.accepted + r.rejected + r.invalid) * 1000) / r.durationMs) : 0;
   r.notSent = r.records - r.skipped - r.invalid - r.accepted - r.rejected - r.failed;
   r.complete = !stopping && r.failed === 0 && !r.interrupted;
-  if (fatal) r.error = describeError(fatal).message;
+  const failure = fatal ? describeError(fatal) : undefined;
+  if (failure) r.error = failure.message;
   if (checkpoint) {
     if (r.complete) checkpoint.finish({ records: r.records, at: new Date().toISOString() });
     checkpoint.close();
@@ -354,7 +353,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   else printReport(r, io, opts);
 
   if (r.interrupted) return 130;
-  if (fatal) return describeError(fatal).exitCode === EXIT.usage ? EXIT.usage : EXIT.api;
+  if (failure) return failure.exitCode === EXIT.usage ? EXIT.usage : EXIT.api;
   return r.invalid + r.rejected > 0 ? EXIT.data : EXIT.ok;
 }
 
