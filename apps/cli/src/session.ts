@@ -70,3 +70,17 @@ export async function openSession(flags: GlobalFlags, io: Io, opts: SessionOptio
     },
   };
 }
+
+/** Runs `fn` with a session and closes it (and the embedded mock, if any) afterwards. */
+export async function withSession<T>(
+  flags: GlobalFlags,
+  io: Io,
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
+  const session = await openSession(flags, io);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}

@@ -3,7 +3,7 @@ import { hashEmail, type KardClient, type PagedList, type PartialResult } from '
 import type { GlobalFlags } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
 import { type Io, paint, table, useColor, writeJson } from '../output.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 type Resource = { type?: string; id?: string; attributes?: Record<string, unknown> };
@@ -311,18 +311,15 @@ export async function runApiCommand(
   flags: GlobalFlags,
   io: Io,
 ): Promise<number> {
-  const session = await openSession(flags, io);
-  try {
+  return withSession(flags, io, (session) => {
     if (op === 'auth.token') {
       const cfg = session.mock
         ? { clientId: session.mock.clientId, clientSecret: session.mock.clientSecret }
         : { clientId: session.config.clientId!, clientSecret: session.config.clientSecret! };
-      return await authToken(session.client, cfg, o, io);
+      return authToken(session.client, cfg, o, io);
     }
     const handler = handlers[op];
     if (!handler) throw new UsageError(`unknown command ${op}`);
-    return await handler(session.client, args, o, io);
-  } finally {
-    await session.close();
-  }
+    return handler(session.client, args, o, io);
+  });
 }

@@ -2,7 +2,13 @@ import type { GlobalFlags } from '../config.js';
 import { EXIT } from '../errors.js';
 import { type InputFormat, materialize, openInput, readRecords } from '../io/records.js';
 import { type Io, writeJson } from '../output.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
+
+/** Records that could not be parsed: left out of the upload, counted, the first one named. */
+interface Unparseable {
+  count: number;
+  first?: string;
+}
 
 /**
  * The records of a file. For historical uploads, v2 `transaction` events become `historicalTransaction`
@@ -12,7 +18,7 @@ async function* values(
   file: string,
   io: Io,
   format: InputFormat | undefined,
-  bad: { count: number; first?: string },
+  bad: Unparseable,
   historical: boolean,
 ) {
   const input = openInput(file, io.stdin as never);
@@ -39,9 +45,8 @@ export async function runUploadsHistorical(
   flags: GlobalFlags,
   io: Io,
 ): Promise<number> {
-  const session = await openSession(flags, io);
-  const bad = { count: 0 } as { count: number; first?: string };
-  try {
+  const bad: Unparseable = { count: 0 };
+  return withSession(flags, io, async (session) => {
     const report = await session.client.users.uploads.send(o.user, values(file, io, o.format, bad, true), {});
     const rejected = report.rejected.length + bad.count;
     if (o.json) {
@@ -73,9 +78,7 @@ export async function runUploadsHistorical(
       if (bad.first) io.stdout.write(`  ${bad.first}\n`);
     }
     return rejected > 0 ? EXIT.data : EXIT.ok;
-  } finally {
-    await session.close();
-  }
+  });
 }
 
 /** Bulk-file flow (§4.2): presigned URL, then the records as gzipped JSONL streamed with PUT (R31–R34). */
@@ -85,9 +88,8 @@ export async function runUploadsBulk(
   flags: GlobalFlags,
   io: Io,
 ): Promise<number> {
-  const session = await openSession(flags, io);
-  const bad = { count: 0 } as { count: number; first?: string };
-  try {
+  const bad: Unparseable = { count: 0 };
+  return withSession(flags, io, async (session) => {
     const base =
       file === '-' ? 'transactions' : (file.split('/').pop() ?? 'transactions').replace(/\.(gz)$/, '');
     const filename = o.name ?? `${base.replace(/\.(csv|json|ndjson|jsonl)$/, '')}.jsonl.gz`;
@@ -107,7 +109,5 @@ export async function runUploadsBulk(
       if (bad.count) io.stdout.write(`${bad.count} unparseable records were left out (${bad.first})\n`);
     }
     return bad.count > 0 ? EXIT.data : EXIT.ok;
-  } finally {
-    await session.close();
-  }
+  });
 }
