@@ -16,9 +16,3 @@ export class UsageError extends CliError {
     this.name = 'UsageError';
   }
 }
-export class ApiFailure extends CliError {
-  constructor(message: string) {
-    super(message, EXIT.api);
-    this.name = 'ApiFailure';
-  }
-}
