@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rules } from '@kardkit/schemas';
-import { hashEmail, KardWebhookSignatureError, verifyWebhook } from '@kardkit/sdk';
+import { hashEmail, KardWebhookSignatureError, signWebhook, verifyWebhook } from '@kardkit/sdk';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { type Io, paint, table, useColor, writeJson } from '../output.js';
 
@@ -81,7 +81,6 @@ export async function runWebhooksVerify(
   const p = paint(useColor(io.stdout, io.env));
   if (!opts.signature) {
     // Without a signature to check, print the one the body should carry (R106: base64 HMAC-SHA256).
-    const { signWebhook } = await import('@kardkit/sdk');
     const signature = await signWebhook(rawBody.toString('utf8'), secret);
     if (opts.json) writeJson(io, { signature });
     else io.stdout.write(`${signature}\n`);
