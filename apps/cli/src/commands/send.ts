@@ -278,7 +278,6 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
           // Let the parsed object go now: the rest of this chunk may wait for a free request slot.
           rec.value = undefined;
           rec.raw = undefined;
-          r.warnings += v.issues.filter((i) => i.severity === 'warning').length;
           if (!v.valid) {
             r.invalid++;
             reject({
@@ -337,6 +336,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     if (input !== io.stdin) input.destroy?.();
   }
 
+  r.warnings = judge.warnings;
   r.durationMs = Date.now() - started;
   r.recordsPerSecond =
     r.durationMs > 0 ? Math.round(((r.accepted + r.rejected + r.invalid) * 1000) / r.durationMs) : 0;
