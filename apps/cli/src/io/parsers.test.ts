@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { IdSet } from '../idset.js';
 import { CsvParser, parseHeaders, rowToRecord } from './csv.js';
 import { JsonArrayScanner } from './json-array.js';
-import { sniffFormat } from './records.js';
+import { FileSource, readRecords, sniffFormat } from './records.js';
 
 /** Feeds `text` split at `cut` (every position is tried by the callers): streaming must not depend on chunking. */
 function csvRows(text: string, cut: number): string[][] {
@@ -123,5 +127,24 @@ describe('JsonArrayScanner trailing data', () => {
     const out = [...s.push('{"a":1}\n{"a":2}\n'), ...s.push('{"a":3}\n'), ...s.end()];
     expect(out.map((e) => e.ok)).toEqual([true, false]);
     expect(out[1]).toMatchObject({ error: expect.stringMatching(/NDJSON/) });
+  });
+});
+
+describe('readRecords', () => {
+  it('reads a gzipped file of many chunks intact (its read buffer is not reused under gunzip)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kard-gz-'));
+    try {
+      const file = join(dir, 'big.ndjson.gz');
+      const lines = Array.from({ length: 20_000 }, (_, i) =>
+        JSON.stringify({ id: `evt-${i}`, pad: 'x'.repeat(i % 97) }),
+      );
+      writeFileSync(file, gzipSync(`${lines.join('\n')}\n`, { level: 0 }));
+      const ids: string[] = [];
+      for await (const chunk of readRecords(new FileSource(file), { file }))
+        for (const r of chunk) ids.push((JSON.parse(r.raw!) as { id: string }).id);
+      expect(ids).toEqual(lines.map((_, i) => `evt-${i}`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

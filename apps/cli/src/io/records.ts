@@ -153,9 +153,7 @@ export async function* readRecords(
     const gunzip = createGunzip();
     pipeline(Readable.from(source), gunzip, () => {});
     ({ head, source } = await peekFirst(gunzip));
-  }
-  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) && input instanceof FileSource)
-    input.reuse = true;
+  } else if (input instanceof FileSource) input.reuse = true;
   const sniffed = sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
   const named = formatFromName(opts.file);
   // JSON vs NDJSON: the content decides (an NDJSON file named .json is common); CSV goes by the name.
