@@ -27,7 +27,9 @@ const targets = [
     plugins: [
       { name: '@hey-api/client-ky', baseUrl: false },
       '@hey-api/typescript',
-      { name: '@hey-api/sdk' },
+      // auth: false — KardClient's transport sets the bearer header itself (a 401 drops exactly the token
+      // it sent), so per-operation security lists would only add bytes to every bundle.
+      { name: '@hey-api/sdk', auth: false },
     ],
   },
   {

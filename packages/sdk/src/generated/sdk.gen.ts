@@ -25,7 +25,6 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
  * Send card, matched or core banking transaction events for matching. At most 500 per request (R11). A 207 answer lists rejected events in errors[]. Scope transaction:write.
  */
 export const transactionsCreate = <ThrowOnError extends boolean = false>(options: Options<TransactionsCreateData, ThrowOnError>) => (options.client ?? client).post<TransactionsCreateResponses, TransactionsCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/transactions',
     ...options,
     headers: {
@@ -40,7 +39,6 @@ export const transactionsCreate = <ThrowOnError extends boolean = false>(options
  * Get 1 to 10 presigned URLs to upload JSONL transaction files (plain or gzip, up to 5 GB each) with HTTP PUT. URLs expire after 15 minutes (R30-R34). Scope files:write.
  */
 export const transactionsCreateBulkUploadUrl = <ThrowOnError extends boolean = false>(options: Options<TransactionsCreateBulkUploadUrlData, ThrowOnError>) => (options.client ?? client).post<TransactionsCreateBulkUploadUrlResponses, TransactionsCreateBulkUploadUrlErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/transactions/uploads',
     ...options,
     headers: {
@@ -55,7 +53,6 @@ export const transactionsCreateBulkUploadUrl = <ThrowOnError extends boolean = f
  * Ask Kard to review transactions of a user, for example a missing or wrong reward (R50). Scope audit:write.
  */
 export const usersAuditsCreate = <ThrowOnError extends boolean = false>(options: Options<UsersAuditsCreateData, ThrowOnError>) => (options.client ?? client).post<UsersAuditsCreateResponses, UsersAuditsCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/users/{userId}/audits',
     ...options,
     headers: {
@@ -69,11 +66,7 @@ export const usersAuditsCreate = <ThrowOnError extends boolean = false>(options:
  *
  * Rewarded transactions of a user in the last 12 months, newest first (R53-R56). Scope transaction:read.
  */
-export const usersEarnedRewardsList = <ThrowOnError extends boolean = false>(options: Options<UsersEarnedRewardsListData, ThrowOnError>) => (options.client ?? client).get<UsersEarnedRewardsListResponses, UsersEarnedRewardsListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}/earned-rewards',
-    ...options
-});
+export const usersEarnedRewardsList = <ThrowOnError extends boolean = false>(options: Options<UsersEarnedRewardsListData, ThrowOnError>) => (options.client ?? client).get<UsersEarnedRewardsListResponses, UsersEarnedRewardsListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}/earned-rewards', ...options });
 
 /**
  * Start a historical upload
@@ -83,7 +76,6 @@ export const usersEarnedRewardsList = <ThrowOnError extends boolean = false>(opt
  * @deprecated
  */
 export const usersUploadsCreate = <ThrowOnError extends boolean = false>(options: Options<UsersUploadsCreateData, ThrowOnError>) => (options.client ?? client).post<UsersUploadsCreateResponses, UsersUploadsCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/users/{userId}/uploads',
     ...options,
     headers: {
@@ -100,7 +92,6 @@ export const usersUploadsCreate = <ThrowOnError extends boolean = false>(options
  * @deprecated
  */
 export const usersUploadsCreatePart = <ThrowOnError extends boolean = false>(options: Options<UsersUploadsCreatePartData, ThrowOnError>) => (options.client ?? client).put<UsersUploadsCreatePartResponses, UsersUploadsCreatePartErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/users/{userId}/uploads/{uploadId}/parts',
     ...options,
     headers: {
@@ -117,7 +108,6 @@ export const usersUploadsCreatePart = <ThrowOnError extends boolean = false>(opt
  * @deprecated
  */
 export const usersUploadsComplete = <ThrowOnError extends boolean = false>(options: Options<UsersUploadsCompleteData, ThrowOnError>) => (options.client ?? client).put<UsersUploadsCompleteResponses, UsersUploadsCompleteErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/users/{userId}/uploads/{uploadId}',
     ...options,
     headers: {
@@ -132,7 +122,6 @@ export const usersUploadsComplete = <ThrowOnError extends boolean = false>(optio
  * Enroll up to 100 users (R38). A 207 answer lists rejected users in errors[]. Scope user:write.
  */
 export const usersCreate = <ThrowOnError extends boolean = false>(options: Options<UsersCreateData, ThrowOnError>) => (options.client ?? client).post<UsersCreateResponses, UsersCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/users',
     ...options,
     headers: {
@@ -146,22 +135,14 @@ export const usersCreate = <ThrowOnError extends boolean = false>(options: Optio
  *
  * Remove a user. The same id can be enrolled again later (R43). Scope user:delete.
  */
-export const usersDelete = <ThrowOnError extends boolean = false>(options: Options<UsersDeleteData, ThrowOnError>) => (options.client ?? client).delete<UsersDeleteResponses, UsersDeleteErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}',
-    ...options
-});
+export const usersDelete = <ThrowOnError extends boolean = false>(options: Options<UsersDeleteData, ThrowOnError>) => (options.client ?? client).delete<UsersDeleteResponses, UsersDeleteErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}', ...options });
 
 /**
  * Get a user
  *
  * Read an enrolled user. Scope user:read.
  */
-export const usersGet = <ThrowOnError extends boolean = false>(options: Options<UsersGetData, ThrowOnError>) => (options.client ?? client).get<UsersGetResponses, UsersGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}',
-    ...options
-});
+export const usersGet = <ThrowOnError extends boolean = false>(options: Options<UsersGetData, ThrowOnError>) => (options.client ?? client).get<UsersGetResponses, UsersGetErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}', ...options });
 
 /**
  * Update a user
@@ -169,7 +150,6 @@ export const usersGet = <ThrowOnError extends boolean = false>(options: Options<
  * Replace the details of an enrolled user (R39, R40). Scope user:update.
  */
 export const usersUpdate = <ThrowOnError extends boolean = false>(options: Options<UsersUpdateData, ThrowOnError>) => (options.client ?? client).put<UsersUpdateResponses, UsersUpdateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/users/{userId}',
     ...options,
     headers: {
@@ -183,55 +163,35 @@ export const usersUpdate = <ThrowOnError extends boolean = false>(options: Optio
  *
  * Offers the user can see, one page at a time (R57-R61). Scope rewards:read.
  */
-export const usersOffersList = <ThrowOnError extends boolean = false>(options: Options<UsersOffersListData, ThrowOnError>) => (options.client ?? client).get<UsersOffersListResponses, UsersOffersListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}/offers',
-    ...options
-});
+export const usersOffersList = <ThrowOnError extends boolean = false>(options: Options<UsersOffersListData, ThrowOnError>) => (options.client ?? client).get<UsersOffersListResponses, UsersOffersListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}/offers', ...options });
 
 /**
  * List locations for a user
  *
  * Merchant locations with offers for the user, near a point or in an area (R62-R64). Scope rewards:read.
  */
-export const usersLocationsList = <ThrowOnError extends boolean = false>(options: Options<UsersLocationsListData, ThrowOnError>) => (options.client ?? client).get<UsersLocationsListResponses, UsersLocationsListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}/locations',
-    ...options
-});
+export const usersLocationsList = <ThrowOnError extends boolean = false>(options: Options<UsersLocationsListData, ThrowOnError>) => (options.client ?? client).get<UsersLocationsListResponses, UsersLocationsListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}/locations', ...options });
 
 /**
  * List webhook deliveries
  *
  * Delivery log of webhook notifications, newest first (R72). Scope notifications:read.
  */
-export const notificationsList = <ThrowOnError extends boolean = false>(options: Options<NotificationsListData, ThrowOnError>) => (options.client ?? client).get<NotificationsListResponses, NotificationsListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/notifications',
-    ...options
-});
+export const notificationsList = <ThrowOnError extends boolean = false>(options: Options<NotificationsListData, ThrowOnError>) => (options.client ?? client).get<NotificationsListResponses, NotificationsListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/notifications', ...options });
 
 /**
  * Replay a notification
  *
  * Send a notification again to the URL subscribed now. 409 when no enabled subscription exists (R73). Scope notifications:write.
  */
-export const notificationsReplay = <ThrowOnError extends boolean = false>(options: Options<NotificationsReplayData, ThrowOnError>) => (options.client ?? client).post<NotificationsReplayResponses, NotificationsReplayErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/notifications/{eventId}/replay',
-    ...options
-});
+export const notificationsReplay = <ThrowOnError extends boolean = false>(options: Options<NotificationsReplayData, ThrowOnError>) => (options.client ?? client).post<NotificationsReplayResponses, NotificationsReplayErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/notifications/{eventId}/replay', ...options });
 
 /**
  * List webhook subscriptions
  *
  * All webhook subscriptions, not paginated. Scope notifications:read.
  */
-export const subscriptionsList = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsListData, ThrowOnError>) => (options.client ?? client).get<SubscriptionsListResponses, SubscriptionsListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/subscriptions',
-    ...options
-});
+export const subscriptionsList = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsListData, ThrowOnError>) => (options.client ?? client).get<SubscriptionsListResponses, SubscriptionsListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/subscriptions', ...options });
 
 /**
  * Create webhook subscriptions
@@ -239,7 +199,6 @@ export const subscriptionsList = <ThrowOnError extends boolean = false>(options:
  * Subscribe URLs to notification types (R74). Scope notifications:write.
  */
 export const subscriptionsCreate = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsCreateData, ThrowOnError>) => (options.client ?? client).post<SubscriptionsCreateResponses, SubscriptionsCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/subscriptions',
     ...options,
     headers: {
@@ -254,7 +213,6 @@ export const subscriptionsCreate = <ThrowOnError extends boolean = false>(option
  * Change the type, URL or enabled flag of a subscription. There is no delete: set enabled to false. Scope notifications:write.
  */
 export const subscriptionsUpdate = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsUpdateData, ThrowOnError>) => (options.client ?? client).patch<SubscriptionsUpdateResponses, SubscriptionsUpdateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/subscriptions/{subscriptionId}',
     ...options,
     headers: {
@@ -269,7 +227,6 @@ export const subscriptionsUpdate = <ThrowOnError extends boolean = false>(option
  * Record up to 100 user interactions with offers, notifications or placement slots (R75-R79). Scope attributions:write.
  */
 export const usersAttributionsCreate = <ThrowOnError extends boolean = false>(options: Options<UsersAttributionsCreateData, ThrowOnError>) => (options.client ?? client).post<UsersAttributionsCreateResponses, UsersAttributionsCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/users/{userId}/attributions',
     ...options,
     headers: {
@@ -283,77 +240,49 @@ export const usersAttributionsCreate = <ThrowOnError extends boolean = false>(op
  *
  * Record that the user activated an offer (R80).
  */
-export const usersOffersActivate = <ThrowOnError extends boolean = false>(options: Options<UsersOffersActivateData, ThrowOnError>) => (options.client ?? client).post<UsersOffersActivateResponses, UsersOffersActivateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}/offers/{offerId}/activate',
-    ...options
-});
+export const usersOffersActivate = <ThrowOnError extends boolean = false>(options: Options<UsersOffersActivateData, ThrowOnError>) => (options.client ?? client).post<UsersOffersActivateResponses, UsersOffersActivateErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}/offers/{offerId}/activate', ...options });
 
 /**
  * Boost an offer
  *
  * Record that the user boosted an offer (R80).
  */
-export const usersOffersBoost = <ThrowOnError extends boolean = false>(options: Options<UsersOffersBoostData, ThrowOnError>) => (options.client ?? client).post<UsersOffersBoostResponses, UsersOffersBoostErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}/offers/{offerId}/boost',
-    ...options
-});
+export const usersOffersBoost = <ThrowOnError extends boolean = false>(options: Options<UsersOffersBoostData, ThrowOnError>) => (options.client ?? client).post<UsersOffersBoostResponses, UsersOffersBoostErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}/offers/{offerId}/boost', ...options });
 
 /**
  * Activate a placement slot
  *
  * Activate a slot of a batch placement; the answer lists the offers it activated (R80). Scope attributions:write.
  */
-export const usersPlacementsActivateSlot = <ThrowOnError extends boolean = false>(options: Options<UsersPlacementsActivateSlotData, ThrowOnError>) => (options.client ?? client).post<UsersPlacementsActivateSlotResponses, UsersPlacementsActivateSlotErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}/placements/{placementId}/slot/{slotId}/activate',
-    ...options
-});
+export const usersPlacementsActivateSlot = <ThrowOnError extends boolean = false>(options: Options<UsersPlacementsActivateSlotData, ThrowOnError>) => (options.client ?? client).post<UsersPlacementsActivateSlotResponses, UsersPlacementsActivateSlotErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}/placements/{placementId}/slot/{slotId}/activate', ...options });
 
 /**
  * List report files
  *
  * Report files Kard made for you, with download URLs valid for 30 minutes (R82-R84). Scope files.read.
  */
-export const filesListMetadata = <ThrowOnError extends boolean = false>(options: Options<FilesListMetadataData, ThrowOnError>) => (options.client ?? client).get<FilesListMetadataResponses, FilesListMetadataErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/files/metadata',
-    ...options
-});
+export const filesListMetadata = <ThrowOnError extends boolean = false>(options: Options<FilesListMetadataData, ThrowOnError>) => (options.client ?? client).get<FilesListMetadataResponses, FilesListMetadataErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/files/metadata', ...options });
 
 /**
  * Get a WebView token
  *
  * A short-lived token for one user's WebView session.
  */
-export const usersGetWebViewToken = <ThrowOnError extends boolean = false>(options: Options<UsersGetWebViewTokenData, ThrowOnError>) => (options.client ?? client).post<UsersGetWebViewTokenResponses, UsersGetWebViewTokenErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/auth/issuers/{organizationId}/users/{userId}/token',
-    ...options
-});
+export const usersGetWebViewToken = <ThrowOnError extends boolean = false>(options: Options<UsersGetWebViewTokenData, ThrowOnError>) => (options.client ?? client).post<UsersGetWebViewTokenResponses, UsersGetWebViewTokenErrors, ThrowOnError>({ url: '/v2/auth/issuers/{organizationId}/users/{userId}/token', ...options });
 
 /**
  * Get your organization
  *
  * The issuer organization of the token.
  */
-export const organizationsGet = <ThrowOnError extends boolean = false>(options?: Options<OrganizationsGetData, ThrowOnError>) => (options?.client ?? client).get<OrganizationsGetResponses, OrganizationsGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuer',
-    ...options
-});
+export const organizationsGet = <ThrowOnError extends boolean = false>(options?: Options<OrganizationsGetData, ThrowOnError>) => (options?.client ?? client).get<OrganizationsGetResponses, OrganizationsGetErrors, ThrowOnError>({ url: '/v2/issuer', ...options });
 
 /**
  * List child organizations
  *
  * Child organizations, one page at a time (R89).
  */
-export const organizationsChildrenList = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenListData, ThrowOnError>) => (options.client ?? client).get<OrganizationsChildrenListResponses, OrganizationsChildrenListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/children',
-    ...options
-});
+export const organizationsChildrenList = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenListData, ThrowOnError>) => (options.client ?? client).get<OrganizationsChildrenListResponses, OrganizationsChildrenListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/children', ...options });
 
 /**
  * Create a child organization
@@ -361,7 +290,6 @@ export const organizationsChildrenList = <ThrowOnError extends boolean = false>(
  * Only name is required; other fields default to the parent (R86, R87).
  */
 export const organizationsChildrenCreate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenCreateData, ThrowOnError>) => (options.client ?? client).post<OrganizationsChildrenCreateResponses, OrganizationsChildrenCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/children',
     ...options,
     headers: {
@@ -375,22 +303,14 @@ export const organizationsChildrenCreate = <ThrowOnError extends boolean = false
  *
  * Remove a child organization.
  */
-export const organizationsChildrenDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenDeleteData, ThrowOnError>) => (options.client ?? client).delete<OrganizationsChildrenDeleteResponses, OrganizationsChildrenDeleteErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/children/{childId}',
-    ...options
-});
+export const organizationsChildrenDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenDeleteData, ThrowOnError>) => (options.client ?? client).delete<OrganizationsChildrenDeleteResponses, OrganizationsChildrenDeleteErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/children/{childId}', ...options });
 
 /**
  * Get a child organization
  *
  * Read one child organization.
  */
-export const organizationsChildrenGet = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenGetData, ThrowOnError>) => (options.client ?? client).get<OrganizationsChildrenGetResponses, OrganizationsChildrenGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/children/{childId}',
-    ...options
-});
+export const organizationsChildrenGet = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenGetData, ThrowOnError>) => (options.client ?? client).get<OrganizationsChildrenGetResponses, OrganizationsChildrenGetErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/children/{childId}', ...options });
 
 /**
  * Update a child organization
@@ -398,7 +318,6 @@ export const organizationsChildrenGet = <ThrowOnError extends boolean = false>(o
  * Change the given fields of a child organization (R88).
  */
 export const organizationsChildrenUpdate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsChildrenUpdateData, ThrowOnError>) => (options.client ?? client).patch<OrganizationsChildrenUpdateResponses, OrganizationsChildrenUpdateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/children/{childId}',
     ...options,
     headers: {
@@ -412,11 +331,7 @@ export const organizationsChildrenUpdate = <ThrowOnError extends boolean = false
  *
  * Placements, one page at a time (R89, R97, R98).
  */
-export const organizationsPlacementsList = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsListData, ThrowOnError>) => (options.client ?? client).get<OrganizationsPlacementsListResponses, OrganizationsPlacementsListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/placements',
-    ...options
-});
+export const organizationsPlacementsList = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsListData, ThrowOnError>) => (options.client ?? client).get<OrganizationsPlacementsListResponses, OrganizationsPlacementsListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/placements', ...options });
 
 /**
  * Create a placement
@@ -424,7 +339,6 @@ export const organizationsPlacementsList = <ThrowOnError extends boolean = false
  * Create a placement. Required fields depend on the type (R90, R91).
  */
 export const organizationsPlacementsCreate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsCreateData, ThrowOnError>) => (options.client ?? client).post<OrganizationsPlacementsCreateResponses, OrganizationsPlacementsCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/placements',
     ...options,
     headers: {
@@ -438,22 +352,14 @@ export const organizationsPlacementsCreate = <ThrowOnError extends boolean = fal
  *
  * Remove a placement.
  */
-export const organizationsPlacementsDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsDeleteData, ThrowOnError>) => (options.client ?? client).delete<OrganizationsPlacementsDeleteResponses, OrganizationsPlacementsDeleteErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/placements/{placementId}',
-    ...options
-});
+export const organizationsPlacementsDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsDeleteData, ThrowOnError>) => (options.client ?? client).delete<OrganizationsPlacementsDeleteResponses, OrganizationsPlacementsDeleteErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/placements/{placementId}', ...options });
 
 /**
  * Get a placement
  *
  * Read one placement with optional related resources (R98).
  */
-export const organizationsPlacementsGet = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsGetData, ThrowOnError>) => (options.client ?? client).get<OrganizationsPlacementsGetResponses, OrganizationsPlacementsGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/placements/{placementId}',
-    ...options
-});
+export const organizationsPlacementsGet = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsGetData, ThrowOnError>) => (options.client ?? client).get<OrganizationsPlacementsGetResponses, OrganizationsPlacementsGetErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/placements/{placementId}', ...options });
 
 /**
  * Replace a placement
@@ -461,7 +367,6 @@ export const organizationsPlacementsGet = <ThrowOnError extends boolean = false>
  * Full replace: send every field (R92, R95).
  */
 export const organizationsPlacementsUpdate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsPlacementsUpdateData, ThrowOnError>) => (options.client ?? client).put<OrganizationsPlacementsUpdateResponses, OrganizationsPlacementsUpdateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/placements/{placementId}',
     ...options,
     headers: {
@@ -475,11 +380,7 @@ export const organizationsPlacementsUpdate = <ThrowOnError extends boolean = fal
  *
  * Content strategies, one page at a time (R89).
  */
-export const organizationsContentStrategiesList = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesListData, ThrowOnError>) => (options.client ?? client).get<OrganizationsContentStrategiesListResponses, OrganizationsContentStrategiesListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/contentStrategies',
-    ...options
-});
+export const organizationsContentStrategiesList = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesListData, ThrowOnError>) => (options.client ?? client).get<OrganizationsContentStrategiesListResponses, OrganizationsContentStrategiesListErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/contentStrategies', ...options });
 
 /**
  * Create a content strategy
@@ -487,7 +388,6 @@ export const organizationsContentStrategiesList = <ThrowOnError extends boolean 
  * Create a content strategy. Names are unique per organization (R102, R103).
  */
 export const organizationsContentStrategiesCreate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesCreateData, ThrowOnError>) => (options.client ?? client).post<OrganizationsContentStrategiesCreateResponses, OrganizationsContentStrategiesCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/contentStrategies',
     ...options,
     headers: {
@@ -501,22 +401,14 @@ export const organizationsContentStrategiesCreate = <ThrowOnError extends boolea
  *
  * Remove a content strategy. 409 while a placement still uses it (R105).
  */
-export const organizationsContentStrategiesDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesDeleteData, ThrowOnError>) => (options.client ?? client).delete<OrganizationsContentStrategiesDeleteResponses, OrganizationsContentStrategiesDeleteErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/contentStrategies/{contentStrategyId}',
-    ...options
-});
+export const organizationsContentStrategiesDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesDeleteData, ThrowOnError>) => (options.client ?? client).delete<OrganizationsContentStrategiesDeleteResponses, OrganizationsContentStrategiesDeleteErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/contentStrategies/{contentStrategyId}', ...options });
 
 /**
  * Get a content strategy
  *
  * Read one content strategy.
  */
-export const organizationsContentStrategiesGet = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesGetData, ThrowOnError>) => (options.client ?? client).get<OrganizationsContentStrategiesGetResponses, OrganizationsContentStrategiesGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/contentStrategies/{contentStrategyId}',
-    ...options
-});
+export const organizationsContentStrategiesGet = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesGetData, ThrowOnError>) => (options.client ?? client).get<OrganizationsContentStrategiesGetResponses, OrganizationsContentStrategiesGetErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/contentStrategies/{contentStrategyId}', ...options });
 
 /**
  * Replace a content strategy
@@ -524,7 +416,6 @@ export const organizationsContentStrategiesGet = <ThrowOnError extends boolean =
  * Full replace: omitted fields are cleared (R104).
  */
 export const organizationsContentStrategiesUpdate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsContentStrategiesUpdateData, ThrowOnError>) => (options.client ?? client).put<OrganizationsContentStrategiesUpdateResponses, OrganizationsContentStrategiesUpdateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/contentStrategies/{contentStrategyId}',
     ...options,
     headers: {
@@ -546,7 +437,6 @@ export const ping = <ThrowOnError extends boolean = false>(options?: Options<Pin
  * OAuth 2.0 client credentials. Send grant_type=client_credentials as a form with HTTP Basic auth, or a JSON body with client_id and client_secret. Use the token as Authorization: Bearer.
  */
 export const authGetToken = <ThrowOnError extends boolean = false>(options: Options<AuthGetTokenData, ThrowOnError>) => (options.client ?? client).post<AuthGetTokenResponses, AuthGetTokenErrors, ThrowOnError>({
-    security: [{ scheme: 'basic', type: 'http' }],
     url: '/v2/auth/token',
     ...options,
     headers: {
@@ -561,7 +451,6 @@ export const authGetToken = <ThrowOnError extends boolean = false>(options: Opti
  * Mark up to 500 sent transactions as fraud so they earn no reward (R29). A 207 answer lists rejected items in errors[]. Scope transaction:write.
  */
 export const transactionsCreateFraudMarkers = <ThrowOnError extends boolean = false>(options: Options<TransactionsCreateFraudMarkersData, ThrowOnError>) => (options.client ?? client).post<TransactionsCreateFraudMarkersResponses, TransactionsCreateFraudMarkersErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/v2/issuers/{organizationId}/fraud',
     ...options,
     headers: {
@@ -575,11 +464,7 @@ export const transactionsCreateFraudMarkers = <ThrowOnError extends boolean = fa
  *
  * Offers of a standard placement, or the slots of a batch or group placement. Email and push placements answer 400 (R100). Scope rewards:read.
  */
-export const usersGetPlacementContent = <ThrowOnError extends boolean = false>(options: Options<UsersGetPlacementContentData, ThrowOnError>) => (options.client ?? client).get<UsersGetPlacementContentResponses, UsersGetPlacementContentErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
-    url: '/v2/issuers/{organizationId}/users/{userId}/placements/{placementId}/content',
-    ...options
-});
+export const usersGetPlacementContent = <ThrowOnError extends boolean = false>(options: Options<UsersGetPlacementContentData, ThrowOnError>) => (options.client ?? client).get<UsersGetPlacementContentResponses, UsersGetPlacementContentErrors, ThrowOnError>({ url: '/v2/issuers/{organizationId}/users/{userId}/placements/{placementId}/content', ...options });
 
 /**
  * Send transactions (legacy)
@@ -587,7 +472,6 @@ export const usersGetPlacementContent = <ThrowOnError extends boolean = false>(o
  * Legacy API: a plain JSON array of flat transaction records. Same status and date rules as v2 (R1-R4, R25). Scope transaction:write.
  */
 export const legacyTransactionsCreateIncoming = <ThrowOnError extends boolean = false>(options: Options<LegacyTransactionsCreateIncomingData, ThrowOnError>) => (options.client ?? client).post<LegacyTransactionsCreateIncomingResponses, LegacyTransactionsCreateIncomingErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/transactions/incoming',
     ...options,
     headers: {
