@@ -1,5 +1,6 @@
 import { createApiError, KardConnectionError, KardTimeoutError } from '../errors.js';
 import { abortError, isRetryableStatus, parseRetryAfter, retryDelay, sleep } from './backoff.js';
+import { createDeadlines, type Deadline } from './deadlines.js';
 import type { Logger } from './logger.js';
 import { redactHeaders, redactText, redactUrl } from './redact.js';
 
@@ -111,6 +112,8 @@ export function buildQuery(query: Record<string, unknown>): string {
 export class Transport {
   /** The last bearer header built, reused while the token stays the same (no string per request). */
   private bearer: { token: string; header: string } | undefined;
+  /** Every attempt's timeout, on one timer per client. */
+  private readonly deadlines = createDeadlines();
 
   constructor(readonly config: TransportConfig) {}
 
@@ -156,51 +159,48 @@ export class Transport {
           headers: redactHeaders(headers),
           hasBody: body !== undefined,
         });
-      let res: WireResponse;
+      let res: WireResponse | undefined;
+      let retry: { delayMs: number; status?: number; error?: string } | undefined;
       try {
         res = await this.attempt(url, path, init, timeoutMs, signal);
       } catch (err) {
-        if (err instanceof KardConnectionError && attempt < maxRetries) {
-          const delay = retryDelay(attempt, undefined);
-          if (logger)
-            this.log('warn', 'retrying', spec, url, attempt, { delayMs: delay, error: err.message });
-          await sleep(delay, signal);
-          attempt++;
-          if (stats) stats.retried++;
+        if (!(err instanceof KardConnectionError && attempt < maxRetries)) {
+          if (logger) this.log('error', 'failed', spec, url, attempt, { error: (err as Error).message });
+          throw err;
+        }
+        retry = { delayMs: retryDelay(attempt, undefined), error: err.message };
+      }
+      if (res) {
+        const status = res.status;
+        if (logger)
+          this.log('debug', 'response', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
+        if (status < 300) return { status, headers: res.headers, data: res.body as T };
+        if (status === 401 && token !== undefined && !refreshed && tokens!.invalidate(token)) {
+          // A 401 with a cached OAuth token: drop it, fetch a new one and repeat, once (issue 5).
+          refreshed = true;
+          if (logger) this.log('info', '401, refreshing the token', spec, url, attempt, {});
           continue;
         }
-        if (logger) this.log('error', 'failed', spec, url, attempt, { error: (err as Error).message });
-        throw err;
+        if (!(isRetryableStatus(status) && attempt < maxRetries)) {
+          if (logger)
+            this.log('error', 'failed', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
+          throw createApiError({
+            status,
+            body: scrub(res.body, config.secrets()),
+            headers: res.headers,
+            method: spec.method,
+            path: redactUrl(url.startsWith(config.baseUrl) ? url.slice(config.baseUrl.length) : url).split(
+              '?',
+            )[0],
+          });
+        }
+        retry = { delayMs: retryDelay(attempt, parseRetryAfter(res.headers.get('retry-after'))), status };
       }
-      const status = res.status;
-      if (logger)
-        this.log('debug', 'response', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
-      if (status < 300) return { status, headers: res.headers, data: res.body as T };
-      if (status === 401 && token !== undefined && !refreshed && tokens!.invalidate(token)) {
-        // A 401 with a cached OAuth token: drop it, fetch a new one and repeat, once (issue 5).
-        refreshed = true;
-        if (logger) this.log('info', '401, refreshing the token', spec, url, attempt, {});
-        continue;
-      }
-      if (isRetryableStatus(status) && attempt < maxRetries) {
-        const delay = retryDelay(attempt, parseRetryAfter(res.headers.get('retry-after')));
-        if (logger) this.log('warn', 'retrying', spec, url, attempt, { delayMs: delay, status });
-        await sleep(delay, signal);
-        attempt++;
-        if (stats) stats.retried++;
-        continue;
-      }
-      if (logger)
-        this.log('error', 'failed', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
-      throw createApiError({
-        status,
-        body: scrub(res.body, config.secrets()),
-        headers: res.headers,
-        method: spec.method,
-        path: redactUrl(url.startsWith(config.baseUrl) ? url.slice(config.baseUrl.length) : url).split(
-          '?',
-        )[0],
-      });
+      // A connection failure or a retryable status, with attempts left: wait (cancelled by the signal), repeat.
+      if (logger) this.log('warn', 'retrying', spec, url, attempt, retry!);
+      await sleep(retry!.delayMs, signal);
+      attempt++;
+      if (stats) stats.retried++;
     }
   }
 
@@ -223,11 +223,11 @@ export class Transport {
 
   /**
    * One attempt, with the timeout covering headers and body. Without a caller signal no AbortSignal
-   * of ours is given to the sender: on Node, a signal per request costs undici about as much CPU as all the rest
-   * of the SDK's per-request work (listeners, WeakRef, FinalizationRegistry, GC). The timeout is a
-   * timer instead; a timed-out request is abandoned (its late answer discarded; undici's own
-   * headers/body timeouts bound the socket). With the caller's signal, fetch gets a signal that
-   * follows it and the timeout, and is cancelled for real.
+   * of ours is given to the sender: on Node, a signal per request costs undici about as much CPU as
+   * all the rest of the SDK's per-request work (listeners, WeakRef, FinalizationRegistry, GC). The
+   * timeout is a deadline on the client's one timer instead (deadlines.ts); a timed-out request is
+   * abandoned (its late answer discarded; undici's own headers/body timeouts bound the socket). With
+   * the caller's signal, fetch gets a signal that follows it and the timeout, and is cancelled for real.
    */
   private async attempt(
     url: string,
@@ -244,24 +244,20 @@ export class Transport {
       init.signal = ctrl.signal;
     }
     const work = this.config.send(url, path, init);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let timedOut = false;
+    let deadline: Deadline | undefined;
     try {
       if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return await work;
       return await new Promise((resolve, reject) => {
-        timer = setTimeout(() => {
-          timedOut = true;
+        deadline = this.deadlines.add(timeoutMs, () => {
           ctrl?.abort();
           work.catch(() => {}); // the abandoned attempt's late outcome is ignored
           reject(new KardTimeoutError(`Request timed out after ${timeoutMs} ms`));
-        }, timeoutMs);
+        });
         work.then(resolve, reject);
       });
     } catch (err) {
-      if (timedOut)
-        throw err instanceof KardTimeoutError
-          ? err
-          : new KardTimeoutError(`Request timed out after ${timeoutMs} ms`);
+      // Only the deadline rejects with this (first, so a late failure of the abandoned work is ignored).
+      if (err instanceof KardTimeoutError) throw err;
       if (signal?.aborted) throw abortError(signal);
       // Whatever the HTTP stack threw (fetch's TypeError, anything a ky hook throws, even a plain
       // object) becomes a KardConnectionError: nothing else reaches callers.
@@ -271,7 +267,7 @@ export class Transport {
         cause: err,
       });
     } finally {
-      clearTimeout(timer);
+      if (deadline) this.deadlines.clear(deadline);
       signal?.removeEventListener('abort', onAbort);
     }
   }
