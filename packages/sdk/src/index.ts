@@ -22,6 +22,7 @@ export type { RequestValidator } from './core/operation.js';
 export type { Page, PagedList } from './core/pagination.js';
 export type { PartialResult, RejectedItem } from './core/partial.js';
 export { redactHeaders, redactUrl } from './core/redact.js';
+export { validateRequest } from './core/schemas.js';
 export type { KardResponse, RequestOptions, RequestSpec, Stats } from './core/transport.js';
 export * from './errors.js';
 export type * from './generated/types.gen.js';

@@ -114,6 +114,31 @@ describe('package (built dist)', () => {
     });
   });
 
+  for (const format of ['esm', 'cjs'] as const) {
+    it(`${format}: the lite entry validates only when given validateRequest, and throws its own KardValidationError`, async () => {
+      const lite = format === 'cjs' ? require('../dist/lite.cjs') : await import('../dist/lite.js' as string);
+      const mock = await startMockKard({ port: 0 });
+      try {
+        const bad = txn({ cardBIN: '4111' });
+        const checked = new lite.KardClient({ ...mockConnection(mock), validator: lite.validateRequest });
+        const err = await checked.transactions.create([bad]).catch((e: unknown) => e);
+        // The same class the entry exports: lite's bundle and the validator share one errors module.
+        expect(err).toBeInstanceOf(lite.KardValidationError);
+        expect(
+          err.issues.some((i: { path: string }) => i.path.startsWith('data[0].attributes.cardBIN')),
+        ).toBe(true);
+        expect(mock.stats().transactions.received).toBe(0);
+        expect((await checked.transactions.create([txn()])).accepted).toHaveLength(1);
+        // Without a validator the lite client leaves the judgement to the API (400).
+        const unchecked = new lite.KardClient(mockConnection(mock));
+        const apiErr = await unchecked.transactions.create([bad]).catch((e: unknown) => e);
+        expect(apiErr).toBeInstanceOf(lite.KardBadRequestError);
+      } finally {
+        await mock.close();
+      }
+    });
+  }
+
   it('the ESM lite entry has every resource method and no validator', async () => {
     const lite = await import('../dist/lite.js' as string);
     const kard = new lite.KardClient({ baseUrl: 'http://127.0.0.1:1', token: 't', organizationId: 'o' });

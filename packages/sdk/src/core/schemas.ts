@@ -37,7 +37,9 @@ export function logWarnings(logger: Logger | undefined, issues: readonly Validat
 }
 
 /**
- * Validates a request body with the named schemas kind; throws KardValidationError with every issue.
+ * The default validator of the main entry, exported for '@kardkit/sdk/lite' users who want it
+ * (`new KardClient({ validator: validateRequest })`). Validates a request body with the named
+ * @kardkit/schemas kind; throws KardValidationError with every issue and logs warnings.
  * Synchronous once @kardkit/schemas is loaded (returns a promise only for the first load).
  */
 export function validateRequest(
