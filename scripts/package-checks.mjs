@@ -2,7 +2,8 @@
 //  1. publint and @arethetypeswrong/cli on every publishable package;
 //  2. consumer projects that install the tarballs (not workspace links) with npm and use them:
 //     ESM import, CJS require, TypeScript (moduleResolution node16 and bundler) and an esbuild
-//     bundle — each one talks to the mock server over loopback.
+//     bundle — each one talks to the mock server over loopback — plus every SDK subpath type-checked
+//     under node10, node16 and bundler resolution.
 // Run after `pnpm build`:  node scripts/package-checks.mjs
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,11 +41,7 @@ for (const dir of publishable) {
   // The CLI is a bin, not a library: only its package shape matters to attw.
   const attwArgs = pkg.bin && dir.startsWith('apps/') ? ['--entrypoints', '.'] : [];
   step(`attw ${pkg.name}`, () =>
-    run(
-      bin('attw'),
-      [tarballs[pkg.name], '--profile', 'node16', '--format', 'table-flipped', ...attwArgs],
-      root,
-    ),
+    run(bin('attw'), [tarballs[pkg.name], '--format', 'table-flipped', ...attwArgs], root),
   );
 }
 
@@ -97,13 +94,39 @@ const tsSource = scenario(`import { KardClient, hashEmail, KardValidationError }
 import { startMockKard } from '@kardkit/mock-server';
 import { safeParseTransactionsRequest } from '@kardkit/schemas';
 const _typed: typeof KardValidationError = KardValidationError;`);
-for (const [name, options] of [
-  ['node16', { module: 'node16', moduleResolution: 'node16' }],
-  ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+// Every SDK subpath, typed: old resolvers (node10: Jest < 28, older TypeScript setups) find them through
+// the stub folders (lite/, hem/, …) in the package; node16 and bundler through `exports`.
+const subpathsSource = `import { KardClient, KardValidationError, validateRequest } from '@kardkit/sdk/lite';
+import { hashEmail } from '@kardkit/sdk/hem';
+import { signWebhook, verifyWebhook } from '@kardkit/sdk/webhooks';
+import { KardError } from '@kardkit/sdk/errors';
+const kard = new KardClient({ token: 't', validator: validateRequest });
+const created: Promise<unknown> = kard.transactions.create([]);
+const hem: Promise<string> = hashEmail('a@b.co');
+const error: KardError = new KardValidationError([]);
+export const used = [created, hem, error, signWebhook, verifyWebhook];
+`;
+for (const [name, options, files] of [
+  // esModuleInterop as `tsc --init` sets it: zod's CJS declarations need it under node10.
+  [
+    'node10',
+    { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true },
+    { 'subpaths.ts': subpathsSource },
+  ],
+  [
+    'node16',
+    { module: 'node16', moduleResolution: 'node16' },
+    { 'index.mts': `export {};\n${tsSource}`, 'subpaths.mts': subpathsSource },
+  ],
+  [
+    'bundler',
+    { module: 'esnext', moduleResolution: 'bundler' },
+    { 'index.mts': `export {};\n${tsSource}`, 'subpaths.mts': subpathsSource },
+  ],
 ]) {
   const dir = join(consumer, `ts-${name}`);
   mkdirSync(dir);
-  writeFileSync(join(dir, 'index.mts'), `export {};\n${tsSource}`);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
@@ -115,14 +138,14 @@ for (const [name, options] of [
         types: ['node'],
         skipLibCheck: false,
       },
-      include: ['index.mts'],
+      include: Object.keys(files),
     }),
   );
 }
 
 step('ESM import', () => run('node', ['esm.mjs'], consumer));
 step('CJS require', () => run('node', ['cjs.cjs'], consumer));
-for (const name of ['node16', 'bundler']) {
+for (const name of ['node10', 'node16', 'bundler']) {
   step(`TypeScript moduleResolution ${name}`, () =>
     run(join(consumer, 'node_modules/.bin/tsc'), ['-p', `ts-${name}`], consumer),
   );

@@ -20,6 +20,21 @@ describe('package (built dist)', () => {
     }
   });
 
+  it('every subpath has a stub folder for node10 resolvers (Jest < 28, old TypeScript setups), shipped in files', () => {
+    for (const sub of Object.keys(pkg.exports).filter((k) => k !== '.' && k !== './package.json')) {
+      const name = sub.slice(2);
+      expect(pkg.files).toContain(name);
+      const stub = JSON.parse(readFileSync(new URL(`../${name}/package.json`, import.meta.url), 'utf8'));
+      // The same files `exports` names for require (types included), relative to the stub folder.
+      expect(stub.main).toBe(`.${pkg.exports[sub].require.default}`);
+      expect(stub.types).toBe(`.${pkg.exports[sub].require.types}`);
+      expect(stub.module).toBe(`.${pkg.exports[sub].import.default}`);
+      for (const file of [stub.main, stub.types, stub.module]) {
+        expect(() => readFileSync(new URL(`../${name}/${file}`, import.meta.url))).not.toThrow();
+      }
+    }
+  });
+
   it('CJS black box: valid events go through, an invalid one throws before sending, a mixed batch with validate:false has exactly one rejected item', async () => {
     const sdk = require('../dist/index.cjs');
     const mock = await startMockKard({ port: 0 });
