@@ -74,9 +74,15 @@ async function ratios() {
         child.once('exit', (code) => reject(new Error(`bench side ${side} exited with ${code}`)));
       });
     const N = 200;
+    // A side that fails a request (not 202) exits: the round rejects instead of waiting forever.
     const run = (child) =>
-      new Promise((resolve) => {
-        child.once('message', (m) => resolve(m.ms));
+      new Promise((resolve, reject) => {
+        const onExit = (code) => reject(new Error(`a bench side exited with ${code} during a round`));
+        child.once('exit', onExit);
+        child.once('message', (m) => {
+          child.off('exit', onExit);
+          resolve(m.ms);
+        });
         child.send({ run: N });
       });
     const phase = async (names, rounds) => {
