@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { startMockKard } from '../packages/mock-server/dist/index.js';
+import { benchEvent } from './event.mjs';
 
 const BATCH = 500;
 const CONNECTIONS = 4;
@@ -15,26 +16,7 @@ const WARMUP_REQUESTS = 20;
 function batchBody(prefix) {
   const data = [];
   for (let i = 0; i < BATCH; i++) {
-    data.push({
-      type: 'transaction',
-      id: `${prefix}-${i}`,
-      attributes: {
-        userId: `user-${i % 50}`,
-        transactionId: `txn-${prefix}-${i}`,
-        amount: 1000 + i,
-        status: 'SETTLED',
-        currency: 'USD',
-        description: 'ACME HARDWARE 0042',
-        authorizationDate: '2026-11-01T10:00:00Z',
-        settledDate: '2026-11-02T10:00:00Z',
-        cardBIN: '411111',
-        cardLastFour: '4242',
-        direction: 'DEBIT',
-        paymentType: 'CARD',
-        merchant: { id: '123456789012345', name: 'Acme Hardware', addrCity: 'Austin', addrState: 'TX' },
-        mcc: '5251',
-      },
-    });
+    data.push(benchEvent(`${prefix}-${i}`, { userId: `user-${i % 50}`, amount: 1000 + i }));
   }
   return Buffer.from(JSON.stringify({ data }));
 }

@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchEvent } from './event.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const side = process.argv[2];
@@ -23,29 +24,7 @@ const headers = {
 const connection = { baseUrl, organizationId, clientId, clientSecret };
 
 let seq = 0;
-function event() {
-  const id = `${side}-${process.pid}-${++seq}`;
-  return {
-    type: 'transaction',
-    id,
-    attributes: {
-      userId: 'user-1',
-      transactionId: `txn-${id}`,
-      amount: 2599,
-      status: 'SETTLED',
-      currency: 'USD',
-      description: 'ACME HARDWARE 0042',
-      authorizationDate: '2026-11-01T10:00:00Z',
-      settledDate: '2026-11-02T10:00:00Z',
-      cardBIN: '411111',
-      cardLastFour: '4242',
-      direction: 'DEBIT',
-      paymentType: 'CARD',
-      merchant: { id: '123456789012345', name: 'Acme Hardware', addrCity: 'Austin', addrState: 'TX' },
-      mcc: '5251',
-    },
-  };
-}
+const event = () => benchEvent(`${side}-${process.pid}-${++seq}`);
 
 const expect202 = (status) => {
   if (status !== 202) throw new Error(`${side} got ${status}`);
