@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 // Size ceilings of a one-call app (minified, gzip -9) bundled from the BUILT package. Raise a ceiling
 // only in the commit that grows the bundle, and write the new figure in that commit's message.
 const LITE_CEILING = 6_600; // measured 6,517 bytes (sdk: one timer per client, no security lists); the official SDK's one-call app is 13.3 KB
-const MAIN_BEFORE_CALL_CEILING = 16_500; // measured 15,679 bytes (ky client; validators load on first call)
+const MAIN_BEFORE_CALL_CEILING = 16_500; // measured 15,704 bytes (ky client; validators load on first call)
 
 const sdkDir = join(import.meta.dirname, '..');
 const app = (entry: string) => `import { KardClient } from '${entry}';
