@@ -22,13 +22,10 @@
 //                               minus median `node -e 0` (goal ≤ 60)
 //   node -e "import('./bench/sdk.bench.mjs').then(m => m.run()).then(console.log)"
 import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import * as esbuild from 'esbuild';
 import { startMockKard } from '../packages/mock-server/dist/index.js';
+import { oneCallGzipBytes } from '../packages/sdk/scripts/one-call-bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sdkDir = join(here, '..', 'packages', 'sdk');
@@ -117,54 +114,6 @@ async function ratios() {
   }
 }
 
-async function bundle(entry, splitting) {
-  const dir = mkdtempSync(join(os.tmpdir(), 'kardkit-sdk-bundle-'));
-  try {
-    const result = await esbuild.build({
-      stdin: {
-        contents: `import { KardClient } from '${entry}';
-const kard = new KardClient({ organizationId: 'org-1', clientId: process.env.KARD_ID, clientSecret: process.env.KARD_SECRET });
-console.log(await kard.transactions.create([{ type: 'transaction', id: 'evt-1', attributes: {} }]));
-`,
-        resolveDir: sdkDir, // '@kardkit/sdk' resolves to the built package through its own exports
-        loader: 'js',
-      },
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      splitting,
-      outdir: dir,
-      entryNames: 'app',
-      metafile: true,
-      write: true,
-      logLevel: 'error',
-    });
-    const outputs = result.metafile.outputs;
-    const entryOut = Object.keys(outputs).find((k) => outputs[k].entryPoint);
-    for (const k of Object.keys(outputs)) {
-      for (const input of Object.keys(outputs[k].inputs)) {
-        if (input.includes('packages/sdk/src/')) throw new Error(`bundled sources, not dist: ${input}`);
-      }
-    }
-    // Everything reachable through static imports: what loads before the call is made.
-    const seen = new Set();
-    const stack = [entryOut];
-    while (stack.length) {
-      const k = stack.pop();
-      if (seen.has(k)) continue;
-      seen.add(k);
-      for (const i of outputs[k].imports)
-        if (i.kind === 'import-statement' && outputs[i.path]) stack.push(i.path);
-    }
-    const code = Buffer.concat([...seen].map((k) => readFileSync(join(process.cwd(), k))));
-    return gzipSync(code, { level: 9 }).length;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 function importMs() {
   const target = pathToFileURL(join(sdkDir, 'dist', 'index.js')).href;
   const time = (args) => {
@@ -194,9 +143,9 @@ export async function run() {
   const sdk_main_vs_fetch_ratio = Number(r.main.toFixed(3));
   const bare_ky_vs_fetch_ratio = Number(r.ky.toFixed(3));
   const ky_floor_vs_fetch_ratio = Number(r.kyFloor.toFixed(3));
-  const bundle_one_call_gzip_bytes = await bundle('@kardkit/sdk/lite', false);
-  const bundle_one_call_main_gzip_bytes = await bundle('@kardkit/sdk', false);
-  const bundle_one_call_main_split_gzip_bytes = await bundle('@kardkit/sdk', true);
+  const bundle_one_call_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk/lite', false);
+  const bundle_one_call_main_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', false);
+  const bundle_one_call_main_split_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', true);
   const import_ms_over_node = Number(importMs().toFixed(1));
   return {
     sdk_vs_fetch_ratio,
