@@ -10,7 +10,7 @@ const specPath = fileURLToPath(new URL('../kard.yaml', import.meta.url));
 const spec: Json = parse(readFileSync(specPath, 'utf8'));
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 
-// Every operation of API digest §2.1 (41), the three SDK-only operations and legacy incoming.
+// Every operation of Kard's published v2 API (41), the three SDK-only operations and legacy incoming.
 const ORG = '/v2/issuers/{organizationId}';
 const EXPECTED: [method: string, path: string, operationId: string][] = [
   ['post', `${ORG}/transactions`, 'transactions.create'],
@@ -221,7 +221,7 @@ describe('openapi/kard.yaml', () => {
     ]);
   });
 
-  it('has exactly the expected operations: 41 v2 (digest §2.1) + 3 SDK-only + legacy incoming', () => {
+  it('has exactly the expected operations: 41 v2 + 3 SDK-only + legacy incoming', () => {
     expect(EXPECTED).toHaveLength(45);
     const actual = pathOps.map((o) => [o.method, o.path, o.op.operationId]);
     expect(new Set(actual.map((a) => a.join(' ')))).toEqual(new Set(EXPECTED.map((e) => e.join(' '))));
