@@ -49,6 +49,16 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX webhook_notifications_user ON webhook_notifications (user_id, received_at);
     `,
   },
+  {
+    version: 2,
+    name: 'outbox: unfinished events by transaction (per-transaction order)',
+    // The forwarder claims an event only when no earlier event of its transactionId is unfinished
+    // (outbox.ts, claim); this index answers that check.
+    sql: `
+      CREATE INDEX outbox_unfinished_by_transaction ON outbox (transaction_id, seq)
+        WHERE status IN ('pending', 'sending');
+    `,
+  },
 ];
 
 const LOCK_KEY = 715_031; // any constant shared by every instance of this app
