@@ -1,5 +1,6 @@
-// The rule table of the Kard API research digest (§3.7), R1–R106: [id, applies to, summary].
-// Transcribed from ../shared/reference/kard-api-digest.md; edit by hand if the digest changes.
+// The documented rules of the Kard rewards API, R1–R106: [id, applies to, summary].
+// Transcribed from Kard's published API documentation; RULES.md is generated from this table
+// (`pnpm --filter @kardkit/schemas rules:md`), and a test fails when the two differ.
 export const RULE_TEXT: readonly (readonly [string, string, string])[] = [
   [
     'R1',
@@ -145,7 +146,7 @@ export const RULE_TEXT: readonly (readonly [string, string, string])[] = [
   [
     'R42',
     'user schemas (hashedEmail)',
-    'SHA-256 of the email (normalisation defined only by SDK helper, §5)',
+    'SHA-256 of the email (normalisation defined only by the SDK helper; kardkit: hashEmail in @kardkit/sdk)',
   ],
   ['R43', 'DELETE /users/{user} (userId)', 'a deleted user can be re-enrolled with the same id via Create'],
   ['R44', 'legacy CreateUserRequestBody (email, userName)', 'at least one required (both recommended)'],
@@ -178,7 +179,7 @@ export const RULE_TEXT: readonly (readonly [string, string, string])[] = [
   [
     'R51',
     'AuditUpdateAttributes (webhook) / legacy GetAuditByIdResponse (resolutionCode, resolutionDescription, resolutionTimeStamp)',
-    'present only when status = CLOSED; codes 5001–5009, 9001–9005 (§6)',
+    'present only when status = CLOSED; codes 5001–5009, 9001–9005 (openapi/kard.yaml AuditUpdateAttributes)',
   ],
   ['R52', 'legacy CreateAuditRequestBody (preferredContactEmail, issuer)', 'required (v2 drops them)'],
   [

@@ -60,7 +60,7 @@ export const ENFORCED_WARNING_RULES: readonly string[] = ['R5', 'R6', 'R21', 'R2
 const errors = new Set(ENFORCED_ERROR_RULES);
 const warnings = new Set(ENFORCED_WARNING_RULES);
 
-/** The full rule table R1–R106 (digest §3.7) as data, e.g. for `kard rules`. */
+/** The full rule table R1–R106 as data, e.g. for `kard rules` (rendered for readers in RULES.md). */
 export const rules: readonly RuleInfo[] = Object.freeze(
   RULE_TEXT.map(([id, appliesTo, summary]) =>
     Object.freeze({
