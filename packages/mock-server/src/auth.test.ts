@@ -18,7 +18,7 @@ const formToken = (authorization: string, grantType = 'client_credentials') =>
     body: `grant_type=${grantType}`,
   });
 
-describe('POST /v2/auth/token (digest §1.2)', () => {
+describe('POST /v2/auth/token (openapi/kard.yaml auth.getToken)', () => {
   it('issues a token for HTTP Basic + form grant_type=client_credentials', async () => {
     const res = await formToken(basic('cid', 'shh-secret'));
     expect(res.status).toBe(200);

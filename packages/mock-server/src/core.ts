@@ -5,7 +5,7 @@ import { type FixtureOffer, matchOffer, rewardCents } from './fixtures.js';
 import type { CounterStats, MockStats } from './types.js';
 import { WebhookDispatcher } from './webhooks.js';
 
-/** Every v2 notification type (digest §6.2). */
+/** Every v2 notification type (openapi/kard.yaml NotificationType). */
 export const NOTIFICATION_TYPES: readonly string[] = NOTIFICATION_TYPE;
 
 export interface UserRecord {

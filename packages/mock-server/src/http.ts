@@ -47,7 +47,7 @@ export function errorObject(
   return e;
 }
 
-/** A JSON:API error body `{errors:[...]}` (digest §7.1). */
+/** A JSON:API error body `{errors:[...]}` (openapi/kard.yaml ErrorResponse). */
 export const apiError = (
   status: number,
   detail: string,

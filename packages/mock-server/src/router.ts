@@ -16,7 +16,7 @@ export interface Ctx {
 }
 
 export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
-/** bearer: v2 JSON:API 401s; legacy: 401 `{message}` (digest §7.3), bare tokens accepted; none: no auth. */
+/** bearer: v2 JSON:API 401s; legacy: 401 `{message}` (openapi/kard.yaml LegacyUnauthorizedError), bare tokens accepted; none: no auth. */
 export type AuthKind = 'bearer' | 'legacy' | 'none';
 
 export interface RouteDef {

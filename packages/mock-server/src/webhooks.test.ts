@@ -40,7 +40,7 @@ beforeEach(async () => {
 const spend = (id: string, attrs: Record<string, unknown>) =>
   h.call('POST', `${org(h)}/transactions`, { data: [txn(id, { userId: 'enrolled', ...attrs })] });
 
-describe('matching and earned-reward webhooks (§6.1, §6.2, R106)', () => {
+describe('matching and earned-reward webhooks (openapi/kard.yaml webhooks.notification, R106)', () => {
   it('a SETTLED purchase at a fixture merchant sends earnedRewardSettled, signed over the raw bytes', async () => {
     await spend('s1', { description: 'SQ *BEAN & LEAF COFFEE 0042', amount: 2000 });
     const hit = await waitFor(() => rx.hits.find((x) => x.path === '/ok'));
@@ -268,7 +268,7 @@ describe('delivery, retries and the notifications log', () => {
   });
 });
 
-describe('subscriptions (§6.4, R74)', () => {
+describe('subscriptions (openapi/kard.yaml subscriptions.list/create/update, R74)', () => {
   it('list (webhookUrl subscribes every type), create (201, 409 duplicate), patch (200, 404)', async () => {
     const S = '/v2/issuers/{organizationId}/subscriptions';
     const l = await h.call('GET', `${org(h)}/subscriptions`);

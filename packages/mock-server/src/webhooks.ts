@@ -28,7 +28,7 @@ export interface DispatcherOptions {
 }
 
 /**
- * Signs and delivers v2 notifications (digest §6.1, R106): POST, compact JSON, header
+ * Signs and delivers v2 notifications (R106; openapi/kard.yaml webhooks.notification): POST, compact JSON, header
  * `notify-signature` = base64 HMAC-SHA256 of the raw body. Non-2xx and connection failures are
  * retried with exponential backoff (backoffMs · 2^n). Timers are unref'd; close() cancels them.
  */

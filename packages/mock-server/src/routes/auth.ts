@@ -14,7 +14,7 @@ const tokenError = (status: number, error: string, detail: string) =>
   reply(status, { error, error_description: detail, errors: [errorObject(status, detail)] });
 
 /**
- * POST /v2/auth/token (digest §1.2): HTTP Basic + form `grant_type=client_credentials` (Auth API
+ * POST /v2/auth/token (openapi/kard.yaml auth.getToken): HTTP Basic + form `grant_type=client_credentials` (Auth API
  * v2), or JSON `{client_id, client_secret}` (official SDK). Form bodies may also carry
  * client_id/client_secret (client_secret_post).
  */
@@ -73,7 +73,7 @@ export const authRoutes: RouteDef[] = [
     },
   },
   {
-    // 25. GET /v2/issuer: bare resource (digest §9.9)
+    // 25. GET /v2/issuer: bare resource (openapi/kard.yaml organizations.get)
     method: 'GET',
     path: '/v2/issuer',
     auth: 'bearer',

@@ -15,7 +15,7 @@ import { type Ctx, dataArray, MALFORMED, type RouteDef } from '../router.js';
 
 type Kind = Parameters<typeof checkBatch>[0];
 
-/** One error per rejected item: `id` = the failing data[].id, pointer = its first error (digest §7.2). */
+/** One error per rejected item: `id` = the failing data[].id, pointer = its first error (openapi/kard.yaml TransactionsMultiStatusResponse). */
 function itemError(
   item: unknown,
   index: number,
@@ -119,7 +119,7 @@ function createAudits(ctx: Ctx) {
   return errors.length ? reply(207, { errors, data: out }) : reply(201, { data: out });
 }
 
-/** Legacy POST /transactions/incoming: top-level array; 201 string; 400 {errors: string[]} (§7.3). */
+/** Legacy POST /transactions/incoming: top-level array; 201 string; 400 {errors: string[]} (openapi/kard.yaml legacy.transactions.createIncoming, LegacyValidationErrorResponse). */
 function legacyIncoming(ctx: Ctx) {
   const core = ctx.core;
   if (ctx.body === MALFORMED || !Array.isArray(ctx.body))

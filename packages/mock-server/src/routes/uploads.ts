@@ -117,7 +117,7 @@ const s3Error = (status: number, code: string, message: string): Reply => ({
  * PUT /__uploads/{id}/{filename}?X-Amz-…: the body is streamed, gunzipped when it starts with the
  * gzip magic bytes (R32), split into JSONL lines and validated in batches of 500; valid lines of an
  * incomingTransactionsFile are ingested like POSTed events (dedup + matching). A
- * fileProcessingResult notification follows (digest §4.2).
+ * fileProcessingResult notification follows (openapi/kard.yaml FileProcessingResultNotification).
  */
 export async function handleUploadPut(core: MockCore, req: IncomingMessage, url: URL): Promise<Reply> {
   const id = url.pathname.split('/')[2] ?? '';
