@@ -5,7 +5,7 @@ import { rules } from '@kardkit/schemas';
 import { signWebhook } from '@kardkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
-import { cleanEnv, mockEnv, run, tempDir } from './helpers.js';
+import { cleanEnv, collect, mockEnv, ndjson, run, runIn, start, tempDir, v2Event } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -65,8 +65,9 @@ describe('kard basics', () => {
       ['configure'],
       ['mock'],
     ];
+    // In-process: one Node start-up per command would cost minutes on a loaded machine.
     for (const c of commands) {
-      const r = await run([...c, '--help'], { env });
+      const r = await runIn([...c, '--help'], { env });
       expect(r.code, c.join(' ')).toBe(0);
       expect(r.stdout, c.join(' ')).toMatch(/Examples:\n\s+\$ kard /);
     }
@@ -74,8 +75,8 @@ describe('kard basics', () => {
 
   it('an unknown command or flag is a usage error (exit 2)', async () => {
     expect((await run(['frobnicate'], { env })).code).toBe(2);
-    expect((await run(['rules', '--bogus'], { env })).code).toBe(2);
-    const bare = await run(['users'], { env });
+    expect((await runIn(['rules', '--bogus'], { env })).code).toBe(2);
+    const bare = await runIn(['users'], { env });
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/Usage: kard users/);
   });
@@ -107,7 +108,7 @@ describe('kard hem', () => {
       ['User@Example.com', 'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514'],
     ];
     for (const [input, expected] of vectors) {
-      const r = await run(['hem', input], { env });
+      const r = await runIn(['hem', input], { env });
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe(expected);
     }
@@ -249,7 +250,6 @@ describe('configuration and the API commands', () => {
 describe('uploads', () => {
   it('uploads historical turns v2 transaction events into historicalTransaction parts (≤500 each, R35)', async () => {
     const e = cleanEnv(dir, mockEnv(mock));
-    const { v2Event, ndjson } = await import('./helpers.js');
     const p = join(dir, 'hist.ndjson');
     writeFileSync(p, ndjson(Array.from({ length: 700 }, (_, i) => v2Event(i, {}))));
     const r = await run(['uploads', 'historical', '--user', 'user-1', p, '--json'], { env: e });
@@ -261,7 +261,6 @@ describe('uploads', () => {
 
   it('uploads bulk streams gzipped JSONL to the presigned URL (R31–R33)', async () => {
     const e = cleanEnv(dir, mockEnv(mock));
-    const { v2Event, ndjson } = await import('./helpers.js');
     const p = join(dir, 'bulk.ndjson');
     writeFileSync(p, ndjson(Array.from({ length: 50 }, (_, i) => v2Event(i))));
     const before = mock.stats().uploads.lines;
@@ -277,7 +276,6 @@ describe('uploads', () => {
 
 describe('kard mock', () => {
   it('runs the sandbox until Ctrl-C and prints working credentials', async () => {
-    const { start, collect } = await import('./helpers.js');
     const child = start(['mock', '--port', '0', '--json'], { env });
     const done = collect(child);
     let text = '';

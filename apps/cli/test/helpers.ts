@@ -2,7 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { run as runCli } from '../src/cli.js';
+import type { Io } from '../src/output.js';
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js');
 
@@ -43,15 +46,66 @@ export function mockEnv(mock: {
   };
 }
 
+/** Every child process a test started and that has not closed yet; stopChildren() ends them. */
+const live = new Set<ChildProcess>();
+
+/** Registers a child so that the afterEach of test/setup.ts stops it, even when an assertion fails. */
+export function track<C extends ChildProcess>(child: C): C {
+  live.add(child);
+  child.once('close', () => live.delete(child));
+  return child;
+}
+
+/** SIGKILLs every tracked child still running and waits (≤ 10 s each) until it has closed. */
+export async function stopChildren(): Promise<void> {
+  const children = [...live];
+  live.clear();
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((res) => {
+          const timer = setTimeout(res, 10_000);
+          child.once('close', () => {
+            clearTimeout(timer);
+            res();
+          });
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          else if (child.stdout?.readableEnded !== false && child.stderr?.readableEnded !== false) {
+            clearTimeout(timer);
+            res();
+          }
+        }),
+    ),
+  );
+}
+
+/**
+ * Waits until `cond()` holds, checking every `intervalMs`; fails with `what` after `timeoutMs`
+ * (a ceiling generous enough for a loaded two-core machine, never a fixed delay).
+ */
+export async function waitFor(
+  cond: () => boolean,
+  what: string,
+  { timeoutMs = 60_000, intervalMs = 10 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 export function start(
   args: string[],
   opts: { env: NodeJS.ProcessEnv; cwd?: string; input?: string },
 ): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: opts.env,
-    cwd: opts.cwd,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [BIN, ...args], {
+      env: opts.env,
+      cwd: opts.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   else child.stdin!.end();
   return child;
@@ -79,7 +133,36 @@ export function run(
   return collect(start(args, opts));
 }
 
-/** A valid v2 `transaction` event (digest §3.2): SETTLED with both dates (R1, R2), 6-digit BIN (R4). */
+/**
+ * Runs the CLI in this process (src/cli.ts `run`) with captured stdout/stderr: fast, and the only
+ * way the mutation tests reach the code. File arguments must be absolute (no cwd of its own).
+ */
+export async function runIn(
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; input?: string | Buffer; stdoutTTY?: boolean },
+): Promise<Omit<RunResult, 'signal'>> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
+  const stdin = Readable.from(opts.input === undefined ? [] : [Buffer.from(opts.input)]);
+  const io: Io = {
+    stdout: Object.assign(stdout, { isTTY: opts.stdoutTTY ?? false }),
+    stderr: Object.assign(stderr, { isTTY: false }),
+    stdin,
+    env: { KARD_NO_GC: '1', ...opts.env },
+  };
+  const code = await runCli(args, io);
+  return { code, stdout: out, stderr: err };
+}
+
+/** A valid v2 `transaction` event (openapi/kard.yaml schema `Transaction`): SETTLED with both dates (R1, R2), 6-digit BIN (R4). */
 export function v2Event(i: number, attrs: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     type: 'transaction',
@@ -103,7 +186,7 @@ export function v2Event(i: number, attrs: Record<string, unknown> = {}): Record<
   };
 }
 
-/** A valid legacy incoming transaction (digest §3.5). */
+/** A valid legacy incoming transaction (openapi/kard.yaml schema `IncomingTransactionRequest`, operation `legacy.transactions.createIncoming`). */
 export function legacyRecord(i: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     transactionId: `ltxn-${i}`,

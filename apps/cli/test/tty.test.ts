@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, mockEnv, ndjson, tempDir, v2Event } from './helpers.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, mockEnv, ndjson, tempDir, track, v2Event } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -16,13 +16,16 @@ afterAll(async () => {
   await mock.close();
   cleanup();
 });
+afterEach(() => mock.faults.clear());
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs the bin on a pseudo-terminal with util-linux `script` and returns what the screen got. */
 function onTty(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; screen: string }> {
   const cmd = [process.execPath, BIN, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm-256color' } });
+  const child = track(
+    spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm-256color' } }),
+  );
   let screen = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     screen += d;
@@ -42,7 +45,6 @@ describe('on a terminal', () => {
       ['transactions', 'send', file, '--batch-size', '50', '--concurrency', '1'],
       env,
     );
-    mock.faults.clear();
     expect(code).toBe(0);
     expect(screen).toMatch(/sending \[[#-]+\]\s+\d+%\s+\d+ records\s+\d+ rec\/s\s+ETA \S+/);
     expect(screen).toContain('\r'); // redrawn in place
