@@ -21,7 +21,7 @@ export interface Verdict {
   raw?: string | undefined;
 }
 
-// Fields that only exist on flat legacy records (IncomingTransactionRequest, digest §3.5).
+// Fields that only exist on flat legacy records (openapi/kard.yaml schema `IncomingTransactionRequest`).
 const LEGACY_HINTS = ['referringPartnerUserId', 'merchantName', 'merchantId', 'isDeposit', 'googleId'];
 
 /**

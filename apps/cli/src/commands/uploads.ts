@@ -12,7 +12,7 @@ interface Unparseable {
 
 /**
  * The records of a file. For historical uploads, v2 `transaction` events become `historicalTransaction`
- * items (same attributes, digest §4.1; R34 line types), so one file serves both flows.
+ * items (same `TransactionAttributes`, openapi/kard.yaml schema `HistoricalTransaction`; R34 line types), so one file serves both flows.
  */
 async function* values(
   file: string,
