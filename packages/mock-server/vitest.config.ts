@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
+    // Hooks start mock servers and webhook receivers; give them room on a loaded 2-core machine.
+    hookTimeout: 60_000,
     // The json report feeds the one-line summary printed by scripts/test-summary.mjs.
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },

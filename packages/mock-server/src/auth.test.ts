@@ -131,22 +131,47 @@ describe('bearer tokens', () => {
     }
   });
 
-  it('tokens expire after tokenTtlSeconds (expires_in reflects it)', async () => {
-    const short = await harness({ tokenTtlSeconds: 1 });
+  it('tokens expire after tokenTtlSeconds (expires_in reflects it), measured on the `now` clock', async () => {
+    let now = 1_800_000_000_000;
+    const short = await harness({ tokenTtlSeconds: 60, now: () => now });
     try {
       const t = await short.call('POST', '/v2/auth/token', {
         client_id: short.mock.clientId,
         client_secret: short.mock.clientSecret,
       });
-      expect(t.body.expires_in).toBe(1);
+      expect(t.body.expires_in).toBe(60);
       short.token = t.body.access_token;
       expect((await short.call('GET', '/v2/issuer')).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1100));
+      now += 59_999;
+      expect((await short.call('GET', '/v2/issuer')).status).toBe(200);
+      now += 1;
       const res = await short.call('GET', '/v2/issuer');
       expect(res.status).toBe(401);
       expect(res.body.errors[0].detail).toMatch(/expired/);
+      // still expired (the token is forgotten) when the clock is set back
+      now -= 60_000;
+      expect((await short.call('GET', '/v2/issuer')).body.errors[0].detail).toMatch(/unknown or revoked/);
     } finally {
       await short.mock.close();
+    }
+  });
+
+  it('tokenTtlSeconds defaults to an hour', async () => {
+    let now = 1_800_000_000_000;
+    const plain = await harness({ now: () => now });
+    try {
+      const t = await plain.call('POST', '/v2/auth/token', {
+        client_id: plain.mock.clientId,
+        client_secret: plain.mock.clientSecret,
+      });
+      expect(t.body.expires_in).toBe(3600);
+      plain.token = t.body.access_token;
+      now += 3_599_999;
+      expect((await plain.call('GET', '/v2/issuer')).status).toBe(200);
+      now += 1;
+      expect((await plain.call('GET', '/v2/issuer')).status).toBe(401);
+    } finally {
+      await plain.mock.close();
     }
   });
 

@@ -7,9 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 // The bin is tested as built (turbo runs `build` before `test`).
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js');
 let child: ChildProcess | undefined;
-afterEach(() => {
-  if (child && child.exitCode === null) child.kill('SIGTERM');
+afterEach(async () => {
+  const c = child;
   child = undefined;
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((resolve) => c.once('exit', resolve));
+  c.kill('SIGTERM');
+  await exited;
 });
 
 function start(args: string[], env: Record<string, string> = {}): Promise<string> {

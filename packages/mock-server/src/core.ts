@@ -69,6 +69,8 @@ export interface CoreOptions {
   webhookSecret: string;
   tokenTtlSeconds: number;
   uploadUrlTtlSeconds: number;
+  /** Clock for token and upload URL expiry (ms since the epoch). */
+  now: () => number;
   webhookUrl: string | undefined;
   webhookMaxAttempts: number;
   webhookBackoffMs: number;
@@ -159,7 +161,7 @@ export class MockCore {
 
   issueToken(): { access_token: string; expires_in: number; token_type: string } {
     const token = randomToken();
-    this.tokens.set(token, Date.now() + this.opts.tokenTtlSeconds * 1000);
+    this.tokens.set(token, this.opts.now() + this.opts.tokenTtlSeconds * 1000);
     return { access_token: token, expires_in: this.opts.tokenTtlSeconds, token_type: 'Bearer' };
   }
 
@@ -168,7 +170,7 @@ export class MockCore {
     if (!token) return 'missing bearer token';
     const exp = this.tokens.get(token);
     if (exp === undefined) return 'unknown or revoked access token';
-    if (exp <= Date.now()) {
+    if (exp <= this.opts.now()) {
       this.tokens.delete(token);
       return 'access token expired';
     }

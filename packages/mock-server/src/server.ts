@@ -87,6 +87,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     webhookSecret: options.webhookSecret ?? randomBytes(32).toString('base64'),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     uploadUrlTtlSeconds: options.uploadUrlTtlSeconds ?? 900,
+    now: options.now ?? Date.now,
     webhookUrl: options.webhookUrl,
     webhookMaxAttempts: options.webhookMaxAttempts ?? 5,
     webhookBackoffMs: options.webhookBackoffMs ?? 100,

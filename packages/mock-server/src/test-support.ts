@@ -112,13 +112,22 @@ export async function receiver(status: (n: number, path: string) => number) {
   return { hits, url, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Polls `fn` until it returns something truthy (5 s cap). */
-export async function waitFor<T>(fn: () => T | undefined | false, ms = 5000): Promise<T> {
+type Falsy = undefined | null | false | 0 | '';
+
+/**
+ * Polls `fn` (every 20 ms) until it returns something truthy. The 10 s ceiling is generous on
+ * purpose (a loaded 2-core machine); a condition that never comes fails with `what`.
+ */
+export async function waitFor<T>(
+  fn: () => T | Falsy | Promise<T | Falsy>,
+  what = 'a condition',
+  ms = 10_000,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

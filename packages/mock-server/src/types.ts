@@ -34,6 +34,11 @@ export interface MockKardOptions {
   tokenTtlSeconds?: number;
   /** Lifetime of bulk upload URLs (default 900, R31). */
   uploadUrlTtlSeconds?: number;
+  /**
+   * The clock that token and upload URL lifetimes are measured with, in ms since the epoch (default
+   * `Date.now`). Tests pass a clock they move forward instead of waiting for real time to pass.
+   */
+  now?: () => number;
   /** Convenience: subscribe this URL to every notification type at start (and after reset). */
   webhookUrl?: string;
   faults?: FaultConfig;

@@ -227,20 +227,28 @@ describe('bulk upload URL (R30–R34)', () => {
     expect(h.mock.eventCount('g0')).toBe(0); // historical lines are not live events
   });
 
-  it('403 after expiresIn, and for a wrong signature', async () => {
-    const short = await harness({ uploadUrlTtlSeconds: 1 });
+  it('403 after expiresIn (on the `now` clock), and for a wrong signature', async () => {
+    let now = 1_800_000_000_000;
+    const short = await harness({ uploadUrlTtlSeconds: 30, now: () => now });
     try {
-      const r = await short.call('POST', `${org(short)}/transactions/uploads`, {
-        data: [{ type: 'incomingTransactionsFile', attributes: { filename: 'late.jsonl' } }],
-      });
+      const create = () =>
+        short.call('POST', `${org(short)}/transactions/uploads`, {
+          data: [{ type: 'incomingTransactionsFile', attributes: { filename: 'late.jsonl' } }],
+        });
+      const r = await create();
       const url = r.body.data[0].attributes.url as string;
-      expect(r.body.data[0].attributes.expiresIn).toBe(1);
+      expect(r.body.data[0].attributes.expiresIn).toBe(30);
+      expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('30');
       const tampered = url.replace(/X-Amz-Signature=[0-9a-f]+/, 'X-Amz-Signature=00');
       expect((await fetch(tampered, { method: 'PUT', body: lines(1) })).status).toBe(403);
-      await new Promise((res) => setTimeout(res, 1100));
+      now += 30_000;
       const put = await fetch(url, { method: 'PUT', body: lines(1) });
       expect(put.status).toBe(403);
       expect(await put.text()).toMatch(/expired/);
+      // one millisecond before the end of its lifetime a URL still takes the file
+      const fresh = (await create()).body.data[0].attributes.url as string;
+      now += 29_999;
+      expect((await fetch(fresh, { method: 'PUT', body: lines(1) })).status).toBe(200);
     } finally {
       await short.mock.close();
     }

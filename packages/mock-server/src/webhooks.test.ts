@@ -11,9 +11,9 @@ import {
   waitFor,
 } from './test-support.js';
 
-// /ok answers 200; /flaky answers 500 twice then 200; /down always 503
+// /ok answers 200; /flaky answers 500 twice then 200; /down… always 503
 const rx = await receiver((n, path) =>
-  path === '/flaky' ? (n <= 2 ? 500 : 200) : path === '/down' ? 503 : 200,
+  path === '/flaky' ? (n <= 2 ? 500 : 200) : path.startsWith('/down') ? 503 : 200,
 );
 const SECRET = 'whsec_test_key';
 const h: Harness = await harness({
@@ -39,6 +39,18 @@ beforeEach(async () => {
 
 const spend = (id: string, attrs: Record<string, unknown>) =>
   h.call('POST', `${org(h)}/transactions`, { data: [txn(id, { userId: 'enrolled', ...attrs })] });
+
+type Listed = { attributes: Record<string, unknown> };
+/**
+ * The notification log once no delivery is pending. A reward and its notification are recorded
+ * while the transactions request is handled, so after the response the log is complete; waiting
+ * for the deliveries to end leaves nothing in flight that could still reach the receiver.
+ */
+const whenDelivered = () =>
+  waitFor(async () => {
+    const list = (await h.call('GET', `${org(h)}/notifications`)).body.data as Listed[];
+    return list.every((n) => n.attributes.status !== 'pending') && list;
+  }, 'no pending notification');
 
 describe('matching and earned-reward webhooks (openapi/kard.yaml webhooks.notification, R106)', () => {
   it('a SETTLED purchase at a fixture merchant sends earnedRewardSettled, signed over the raw bytes', async () => {
@@ -90,10 +102,9 @@ describe('matching and earned-reward webhooks (openapi/kard.yaml webhooks.notifi
       ],
     });
     await spend('n4', { description: 'NOODLE HARBOR', transactionId: 'same' }); // a repeated event id
-    await waitFor(() => rx.hits.length >= 1);
-    await new Promise((r) => setTimeout(r, 150));
-    expect(rx.hits).toHaveLength(1);
     expect(h.mock.stats().rewards).toBe(1);
+    expect(await whenDelivered()).toHaveLength(1);
+    expect(rx.hits).toHaveLength(1);
   });
 
   it('legacy incoming transactions are matched too (merchantName)', async () => {
@@ -129,8 +140,13 @@ describe('matching and earned-reward webhooks (openapi/kard.yaml webhooks.notifi
       data: [{ type: 'fraudulentTransaction', id: 'txn-f1', attributes: { userId: 'enrolled' } }],
     });
     await spend('f1', { description: 'TACO TRAIL' });
-    await new Promise((r) => setTimeout(r, 100));
     expect(h.mock.stats().rewards).toBe(0);
+    expect(await whenDelivered()).toEqual([]);
+    // the same purchase without a marker is rewarded
+    await spend('f2', { description: 'TACO TRAIL', transactionId: 'txn-f2' });
+    expect(h.mock.stats().rewards).toBe(1);
+    expect(await whenDelivered()).toHaveLength(1);
+    expect(rx.hits).toHaveLength(1);
   });
 
   it('earned rewards list the reward with meta.lifetimeRewardsInCents, paginated to the end (R53)', async () => {
@@ -214,10 +230,21 @@ describe('delivery, retries and the notifications log', () => {
     await spend('c1', { description: 'STARLIGHT CINEMAS' });
     await waitFor(() => rx.hits.some((x) => x.path === '/down'));
     h.mock.reset();
-    const seen = rx.hits.length;
-    await new Promise((r) => setTimeout(r, 250)); // longer than the remaining backoff (20+40+80 ms)
-    expect(rx.hits.length).toBe(seen);
-    expect(h.mock.stats().webhooksFailed).toBe(0);
+    const seen = rx.hits.filter((x) => x.path === '/down').length;
+    // A delivery that starts after the reset and fails every attempt waits out the same backoff
+    // (20+40+80 ms) from a later start, so by its end the cancelled retries would have arrived.
+    await h.call('POST', `${org(h)}/users`, {
+      data: [{ type: 'user', id: 'enrolled', attributes: { enrolledRewards: ['CARDLINKED'] } }],
+    });
+    const after = await h.call('GET', `${org(h)}/subscriptions?filter[eventName]=earnedRewardSettled`);
+    await h.call('PATCH', `${org(h)}/subscriptions/${after.body.data[0].id}`, {
+      data: { type: 'subscription', attributes: { webhookUrl: `${rx.url}/down-after-reset` } },
+    });
+    await spend('c2', { description: 'STARLIGHT CINEMAS' });
+    await waitForNotification('delivery_failed');
+    expect(rx.hits.filter((x) => x.path === '/down-after-reset')).toHaveLength(4);
+    expect(rx.hits.filter((x) => x.path === '/down')).toHaveLength(seen);
+    expect(h.mock.stats().webhooksFailed).toBe(1); // the later delivery only
   });
 
   it('replay redelivers (202) and is 409 without an enabled subscription (R73); 404 for unknown ids', async () => {
@@ -307,12 +334,9 @@ describe('subscriptions (openapi/kard.yaml subscriptions.list/create/update, R74
   });
 });
 
-async function waitForNotification(status: string): Promise<{ attributes: Record<string, unknown> }> {
-  const until = Date.now() + 5000;
-  for (;;) {
-    const r = await h.call('GET', `${org(h)}/notifications?filter[status]=${status}`);
-    if (r.body.data.length) return r.body.data[0];
-    if (Date.now() > until) throw new Error(`no ${status} notification`);
-    await new Promise((res) => setTimeout(res, 25));
-  }
+function waitForNotification(status: string): Promise<Listed> {
+  return waitFor(
+    async () => (await h.call('GET', `${org(h)}/notifications?filter[status]=${status}`)).body.data[0],
+    `a ${status} notification`,
+  );
 }

@@ -82,7 +82,7 @@ function createBulkUploadUrls(ctx: Ctx) {
       id,
       type: it.type,
       filename: it.attributes.filename,
-      expiresAt: Date.now() + ttl * 1000,
+      expiresAt: core.opts.now() + ttl * 1000,
       signature,
       state: 'waiting',
     };
@@ -131,7 +131,7 @@ export async function handleUploadPut(core: MockCore, req: IncomingMessage, url:
       'The request signature we calculated does not match the signature you provided.',
     );
   }
-  if (Date.now() >= up.expiresAt) {
+  if (core.opts.now() >= up.expiresAt) {
     req.resume();
     return s3Error(403, 'AccessDenied', 'Request has expired');
   }
