@@ -9,6 +9,7 @@
 // once first (turbo, filtered to the sample and its dependencies), so `pnpm install && pnpm demo`
 // works on a fresh checkout.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,10 @@ const LIMIT_MS = 60_000;
 const MERCHANT = 'Bean & Leaf Coffee'; // in the mock's offer catalog
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+// The sample refuses to start without an API key: this run makes a random one and sends it with
+// every call. Only its first characters are ever printed.
+const API_KEY = randomBytes(32).toString('base64url');
+const AUTH = { authorization: `Bearer ${API_KEY}` };
 const money = (cents) => `$${(cents / 100).toFixed(2)}`;
 
 function fail(reason) {
@@ -69,7 +74,10 @@ async function loadBuilt() {
 async function call(base, method, path, body, headers = {}) {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers:
+      body === undefined
+        ? { ...AUTH, ...headers }
+        : { 'content-type': 'application/json', ...AUTH, ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -130,7 +138,13 @@ async function main() {
   say('');
   if (real) {
     try {
-      config = kit.loadConfig({ PGLITE_DATA_DIR: 'memory', ...env, PORT: '0', LOG_LEVEL: 'error' });
+      config = kit.loadConfig({
+        PGLITE_DATA_DIR: 'memory',
+        ...env,
+        SAMPLE_API_KEYS: API_KEY,
+        PORT: '0',
+        LOG_LEVEL: 'error',
+      });
     } catch (error) {
       fail(`real Kard credentials are set but the configuration is incomplete:\n${error.message}`);
     }
@@ -142,6 +156,7 @@ async function main() {
     config = kit.loadConfig({
       PORT: '0',
       LOG_LEVEL: 'error',
+      SAMPLE_API_KEYS: API_KEY,
       PGLITE_DATA_DIR: 'memory', // a throwaway outbox for a throwaway mock
       KARD_BASE_URL: mock.url,
       KARD_CLIENT_ID: mock.clientId,
@@ -154,8 +169,17 @@ async function main() {
   const app = await kit.startSample(config);
   const base = app.url;
   say(`• The sample is listening at ${base} (storage: ${app.db.kind}, outbox forwarder running)`);
+  say(
+    `• API key for this run: ${API_KEY.slice(0, 6)}… (random, sent as "Authorization: Bearer <key>"; without it every route but /healthz, /readyz and the signed webhooks answers 401)`,
+  );
 
   try {
+    const refused = await fetch(`${base}/outbox/stats`);
+    await refused.arrayBuffer();
+    say(
+      `  GET /outbox/stats without the key → HTTP ${refused.status} (WWW-Authenticate: ${refused.headers.get('www-authenticate')})`,
+    );
+    if (refused.status !== 401) fail(`a call without the API key answered ${refused.status}, not 401`);
     const hookUrl = `${base}/webhooks/kard`;
     if (mock) {
       await kit.createKardClient(config).subscriptions.create({

@@ -7,6 +7,7 @@ import { safeParseCreateUsersRequest, type ValidationIssue } from '@kardkit/sche
 import { hashEmail, KardValidationError, KardWebhookSignatureError, verifyWebhook } from '@kardkit/sdk';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { type AuthConfig, requireApiKey } from './auth.js';
 import type { Database } from './db.js';
 import { issue, parseIntake } from './intake.js';
 import type { KardPort } from './kard.js';
@@ -19,6 +20,8 @@ export interface AppDeps {
   kard: KardPort;
   logger: Logger;
   webhookSecret: string;
+  /** API keys for every route but /healthz, /readyz and /webhooks/kard. */
+  auth: AuthConfig;
   /** Called after events were queued, so the forwarder starts at once instead of at its next poll. */
   onQueued?: () => void;
 }
@@ -66,7 +69,45 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
-  // 1. Card events from the issuer's processor → validated → outbox → 202.
+  // Kard's webhooks are authenticated by their signature, not by an API key.
+  // The signature covers the exact bytes, so the body must stay raw here.
+  app.post('/webhooks/kard', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+    const signature = req.get('notify-signature'); // header names are case-insensitive
+    if (!signature) {
+      res.status(403).json({ error: 'missing notify-signature header' });
+      return;
+    }
+    const rawBody: Uint8Array = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let notification: unknown;
+    try {
+      notification = await verifyWebhook({ rawBody, signature, secret: webhookSecret });
+    } catch (error) {
+      if (error instanceof KardWebhookSignatureError) {
+        logger.warn('webhook rejected: signature does not match');
+        res.status(401).json({ error: 'invalid notify-signature' });
+      } else {
+        logger.warn('webhook rejected: malformed payload');
+        const issues = error instanceof KardValidationError ? error.issues : [];
+        res.status(400).json({ error: 'malformed notification payload', issues });
+      }
+      return;
+    }
+    const outcome = await recordNotification(db, notification);
+    const data = (notification as { data: { id: string; type: string } }).data;
+    logger.info({ notificationId: data.id, type: data.type, outcome }, 'webhook received');
+    res.status(200).json({ received: true, duplicate: outcome === 'duplicate' });
+  });
+
+  // Everything below needs an API key (Authorization: Bearer <key>); refusals are logged without it.
+  if (deps.auth.mode === 'keys') {
+    app.use(
+      requireApiKey(deps.auth, (req, reason) =>
+        logger.warn({ method: req.method, path: req.path, ip: req.ip, reason }, 'request refused: API key'),
+      ),
+    );
+  }
+
+  // Card events from the issuer's processor → validated → outbox → 202.
   app.post('/transactions', express.json({ limit: '10mb', type: () => true }), async (req, res) => {
     const parsed = parseIntake(req.body);
     if (!parsed.ok) {
@@ -101,35 +142,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(rest);
   });
 
-  // 2. Kard's webhooks. The signature covers the exact bytes, so the body must stay raw here.
-  app.post('/webhooks/kard', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
-    const signature = req.get('notify-signature'); // header names are case-insensitive
-    if (!signature) {
-      res.status(403).json({ error: 'missing notify-signature header' });
-      return;
-    }
-    const rawBody: Uint8Array = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let notification: unknown;
-    try {
-      notification = await verifyWebhook({ rawBody, signature, secret: webhookSecret });
-    } catch (error) {
-      if (error instanceof KardWebhookSignatureError) {
-        logger.warn('webhook rejected: signature does not match');
-        res.status(401).json({ error: 'invalid notify-signature' });
-      } else {
-        logger.warn('webhook rejected: malformed payload');
-        const issues = error instanceof KardValidationError ? error.issues : [];
-        res.status(400).json({ error: 'malformed notification payload', issues });
-      }
-      return;
-    }
-    const outcome = await recordNotification(db, notification);
-    const data = (notification as { data: { id: string; type: string } }).data;
-    logger.info({ notificationId: data.id, type: data.type, outcome }, 'webhook received');
-    res.status(200).json({ received: true, duplicate: outcome === 'duplicate' });
-  });
-
-  // 3. Enroll a user.
+  // Enroll a user.
   app.post('/users', express.json({ limit: '100kb', type: () => true }), async (req, res) => {
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<
       string,
@@ -148,7 +161,7 @@ export function createApp(deps: AppDeps): Express {
     }
     if (body.email !== undefined) {
       try {
-        // Only the hash leaves this service (digest §5.2); the address itself is not sent or stored.
+        // Only the hash leaves this service (R42: hashedEmail in UserAttributes); the address itself is not sent or stored.
         attributes.hashedEmail = await hashEmail(String(body.email));
       } catch {
         badRequest(res, 'invalid user', [issue('email', 'not a valid email address')]);
@@ -174,7 +187,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(201).json({ id, hashedEmail: attributes.hashedEmail ?? null, kard: result.response });
   });
 
-  // 4. Offers for a user: one page per call; page[size], page[after] and page[before] pass through,
+  // Offers for a user: one page per call; page[size], page[after] and page[before] pass through,
   //    and Kard's pagination links come back rewritten to this route.
   app.get('/users/:id/offers', async (req: Request<{ id: string }>, res) => {
     const size = single(req.query['page[size]']);
@@ -217,7 +230,7 @@ export function createApp(deps: AppDeps): Express {
     });
   });
 
-  // 5. Earned rewards, from the verified webhooks this service has recorded; with ?include=kard,
+  // Earned rewards, from the verified webhooks this service has recorded; with ?include=kard,
   //    also Kard's own list (GET …/users/{user}/earned-rewards) for reconciliation.
   app.get('/users/:id/rewards', async (req: Request<{ id: string }>, res) => {
     const rewards = await rewardsForUser(db, req.params.id);

@@ -2,6 +2,7 @@
  * Configuration from the environment, checked once at start-up. A missing or malformed value stops
  * the process with one message that names every problem (never a secret's value).
  */
+import { type AuthConfig, parseApiKeys } from './auth.js';
 import type { ForwarderOptions } from './forwarder.js';
 
 export interface SampleConfig {
@@ -17,11 +18,18 @@ export interface SampleConfig {
     timeoutMs?: number;
     maxRetries?: number;
   };
+  /**
+   * Who may call the sample: SHA-256 hashes of the API keys from SAMPLE_API_KEYS (the keys themselves
+   * are not kept), or `off` (SAMPLE_AUTH=off, local experiments only).
+   */
+  auth: AuthConfig;
   /** Key that verifies `notify-signature` on incoming webhooks. */
   webhookSecret: string;
   /** PostgreSQL when set; otherwise PGlite, in `dataDir` (or in memory when it is not set). */
   databaseUrl?: string;
   dataDir?: string;
+  /** How often to ask Kard for notifications this service missed (0: only at start; default 5 minutes). */
+  reconcileIntervalMs?: number;
   logLevel?: string;
   /** The forwarder's tuning (unset: its defaults); `enabled: false` keeps it from starting. */
   forwarder?: { enabled?: boolean } & Pick<
@@ -83,6 +91,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const leaseMs = int(env, 'FORWARDER_LEASE_MS', problems, 100, 86_400_000);
   const pollMs = int(env, 'FORWARDER_POLL_MS', problems, 10, 3_600_000);
   const retryBaseMs = int(env, 'FORWARDER_RETRY_BASE_MS', problems, 1, 3_600_000);
+  const maxFailures = int(env, 'SAMPLE_AUTH_MAX_FAILURES', problems, 1, 1_000_000);
+  const reconcileMs = int(env, 'RECONCILE_INTERVAL_MS', problems, 0, 86_400_000);
+  const authOff = env.SAMPLE_AUTH === 'off';
+  if (env.SAMPLE_AUTH !== undefined && env.SAMPLE_AUTH !== '' && !authOff && env.SAMPLE_AUTH !== 'on') {
+    problems.push(`SAMPLE_AUTH must be "on" or "off" (got "${env.SAMPLE_AUTH}")`);
+  }
+  const keys = parseApiKeys(env.SAMPLE_API_KEYS);
+  problems.push(...keys.problems);
+  if (keys.hashes.length === 0 && keys.problems.length === 0 && !authOff) {
+    problems.push(
+      'SAMPLE_API_KEYS is missing: every route but /healthz, /readyz and /webhooks/kard needs an API key. ' +
+        'Set one or more keys, comma-separated, for example ' +
+        `SAMPLE_API_KEYS="$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")", ` +
+        'and send it as "Authorization: Bearer <key>". For local experiments only, SAMPLE_AUTH=off runs without keys.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -94,7 +118,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
       clientSecret: env.KARD_CLIENT_SECRET as string,
       organizationId: env.KARD_ORGANIZATION_ID as string,
     },
+    auth:
+      authOff && keys.hashes.length === 0
+        ? { mode: 'off' }
+        : { mode: 'keys', keyHashes: keys.hashes, ...(maxFailures ? { maxFailures } : {}) },
     webhookSecret: env.KARD_WEBHOOK_SECRET as string,
+    ...(reconcileMs !== undefined ? { reconcileIntervalMs: reconcileMs } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     // The outbox must outlive the process, so the embedded database lives on disk by default;
     // PGLITE_DATA_DIR=memory keeps it in memory (demos, tests).

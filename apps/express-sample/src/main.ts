@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   }
 
+  // Only hashes of the API keys are kept: the plain keys leave the environment before anything runs.
+  delete process.env.SAMPLE_API_KEYS;
   const sample = await startSample(config);
   let stopping = false;
   const stop = (signal: string) => {

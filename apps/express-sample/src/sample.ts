@@ -54,6 +54,12 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
       level: config.logLevel ?? 'info',
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
+  if (config.auth.mode === 'off') {
+    // Said at every start, so an open instance is never mistaken for a protected one.
+    logger.warn(
+      'SAMPLE_AUTH=off: every route is open to anyone who can reach this address; for local experiments only (set SAMPLE_API_KEYS to protect it)',
+    );
+  }
   const db = await openDatabase({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
@@ -66,7 +72,8 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     throw error;
   }
 
-  const kard = createKardPort(createKardClient(config));
+  // A factory, so that a 401/403 on a send gets a new client with a new token (kard.ts).
+  const kard = createKardPort(() => createKardClient(config));
   const { enabled, ...tuning } = config.forwarder ?? {};
   const forwarder = new Forwarder({ db, send: kard.sendTransactions, logger, ...tuning });
   const forwarderEnabled = enabled !== false;
@@ -75,6 +82,7 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     kard,
     logger,
     webhookSecret: config.webhookSecret,
+    auth: config.auth,
     onQueued: () => forwarder.wake(),
   });
 

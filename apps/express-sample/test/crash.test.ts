@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db.js';
 import { migrate } from '../src/migrations.js';
 import { enqueue } from '../src/outbox.js';
-import { NO_OFFER, txEvent, waitFor } from './helpers.js';
+import { AUTH, NO_OFFER, TEST_API_KEY, txEvent, waitFor } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const N = 500;
@@ -29,6 +29,7 @@ function startChild(mock: MockKard, dataDir: string): Child {
       KARD_CLIENT_SECRET: mock.clientSecret,
       KARD_ORGANIZATION_ID: mock.organizationId,
       KARD_WEBHOOK_SECRET: mock.webhookSecret,
+      SAMPLE_API_KEYS: TEST_API_KEY,
       PGLITE_DATA_DIR: dataDir,
       PORT: '0',
       FORWARDER_BATCH_SIZE: '100',
@@ -105,7 +106,10 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
     const url = await second.url;
     await waitFor('every event delivered', () => ids.every((id) => mock.eventCount(id) === 1), 20_000);
     const stats = await waitFor('outbox drained', async () => {
-      const s = (await (await fetch(`${url}/outbox/stats`)).json()) as Record<string, number>;
+      const s = (await (await fetch(`${url}/outbox/stats`, { headers: AUTH })).json()) as Record<
+        string,
+        number
+      >;
       return s.sent === N ? s : null;
     });
     expect(stats).toEqual({ pending: 0, sending: 0, sent: N, rejected: 0 });
@@ -114,7 +118,9 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
     // The batch that was in flight at the kill was claimed twice: once by each process.
     const reclaimed = await Promise.all(
       ids.map(
-        async (id) => ((await (await fetch(`${url}/outbox/${id}`)).json()) as { attempts: number }).attempts,
+        async (id) =>
+          ((await (await fetch(`${url}/outbox/${id}`, { headers: AUTH })).json()) as { attempts: number })
+            .attempts,
       ),
     );
     expect(Math.max(...reclaimed)).toBeGreaterThanOrEqual(2);

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import { hashKey } from '../src/auth.js';
 import type { SampleConfig } from '../src/config.js';
 import { createKardClient, type RunningSample, startSample } from '../src/sample.js';
 
@@ -7,6 +8,11 @@ import { createKardClient, type RunningSample, startSample } from '../src/sample
 export const MERCHANT = 'Bean & Leaf Coffee';
 /** A merchant with no offer: transactions there earn nothing (keeps bulk tests free of webhooks). */
 export const NO_OFFER = 'Ironclad Hardware Depot';
+
+/** The API key every test request sends (SAMPLE_API_KEYS of the sample under test). */
+export const TEST_API_KEY = 'test-key-0123456789abcdef';
+/** `Authorization: Bearer <TEST_API_KEY>`, for tests that call fetch themselves. */
+export const AUTH = { authorization: `Bearer ${TEST_API_KEY}` } as const;
 
 export function sampleConfig(mock: MockKard, overrides: Partial<SampleConfig> = {}): SampleConfig {
   return {
@@ -21,6 +27,7 @@ export function sampleConfig(mock: MockKard, overrides: Partial<SampleConfig> = 
       maxRetries: 2,
     },
     webhookSecret: mock.webhookSecret,
+    auth: { mode: 'keys', keyHashes: [hashKey(TEST_API_KEY)] },
     logLevel: 'info',
     forwarder: { pollMs: 50, retryBaseMs: 20, maxRetryDelayMs: 200, leaseMs: 10_000 },
     ...overrides,
@@ -71,7 +78,7 @@ export interface TxOptions {
   merchant?: string;
 }
 
-/** A valid v2 `transaction` event (digest §3.2; R1 authorizationDate, R2 settledDate). */
+/** A valid v2 `transaction` event (openapi/kard.yaml: TransactionEvent; R1 authorizationDate, R2 settledDate). */
 export function txEvent(id: string, o: TxOptions): Record<string, unknown> {
   const status = o.status ?? 'APPROVED';
   return {
@@ -103,7 +110,7 @@ export type Loose = Record<string, any>;
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...AUTH, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -114,8 +121,8 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   return { status: res.status, body: json as Loose };
 }
 
-export async function get(url: string) {
-  const res = await fetch(url);
+export async function get(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers: { ...AUTH, ...headers } });
   return { status: res.status, body: (await res.json()) as Loose };
 }
 
@@ -136,7 +143,7 @@ export async function enroll(sampleUrl: string, id: string, email?: string) {
   return res.body;
 }
 
-/** Subscribes `webhookUrl` to the earned-reward notifications, as an issuer does once (digest §6.4). */
+/** Subscribes `webhookUrl` to the earned-reward notifications, as an issuer does once (openapi/kard.yaml: CreateSubscriptionsRequest). */
 export async function subscribe(config: SampleConfig, webhookUrl: string): Promise<void> {
   const client = createKardClient(config);
   await client.subscriptions.create({

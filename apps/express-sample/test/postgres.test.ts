@@ -8,7 +8,7 @@ import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/migrations.js';
 import { claim, counts, enqueue } from '../src/outbox.js';
 import { createKardClient, startSample } from '../src/sample.js';
-import { logSink, NO_OFFER, sampleConfig, txEvent, waitFor } from './helpers.js';
+import { AUTH, logSink, NO_OFFER, sampleConfig, txEvent, waitFor } from './helpers.js';
 
 const PG_URL = process.env.KARDKIT_TEST_PG_URL || process.env.DATABASE_URL;
 
@@ -124,7 +124,7 @@ describe.runIf(PG_URL)(
         expect(ready).toEqual({ status: 'ready', database: 'postgres' });
         const res = await fetch(`${sample.url}/transactions`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...AUTH },
           body: JSON.stringify(
             txEvent('evt-pg-app', { userId: 'pg-user', transactionId: 'pg-app', merchant: NO_OFFER }),
           ),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, hasNoKardConfig, loadConfig } from '../src/config.js';
 import { legacyEventId } from '../src/intake.js';
 import { createLogger, scrub } from '../src/logger.js';
-import { logSink } from './helpers.js';
+import { logSink, TEST_API_KEY } from './helpers.js';
 
 const full = {
   KARD_CLIENT_ID: 'id',
@@ -10,6 +10,7 @@ const full = {
   KARD_ORGANIZATION_ID: 'org',
   KARD_WEBHOOK_SECRET: 'shh-webhook',
   KARD_ENVIRONMENT: 'sandbox',
+  SAMPLE_API_KEYS: TEST_API_KEY,
 };
 
 describe('configuration from the environment', () => {
