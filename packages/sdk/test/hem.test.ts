@@ -9,11 +9,12 @@ interface Vector {
   normalized: string;
   sha256_hex: string;
 }
+// The official SDKs' vectors, copied unchanged into test/fixtures (provenance in test/fixtures/README.md).
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/reference/hem-test-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/hem-test-vectors.json', import.meta.url), 'utf8'),
 ) as Vector[];
 
-describe('hashEmail (digest §5.2)', () => {
+describe('hashEmail (R42: hashedEmail is the SHA-256 of the normalised email)', () => {
   it('has all 31 official vectors', () => {
     expect(vectors).toHaveLength(31);
   });
