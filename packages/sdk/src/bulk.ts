@@ -1,5 +1,5 @@
 /**
- * Bulk helpers (issue 5), loaded on first use: transactions.send (v2 or legacy), the historical
+ * Bulk helpers, loaded on first use: transactions.send (v2 or legacy), the historical
  * upload flow and the bulk-file flow. Memory stays bounded: at most `concurrency` batches in flight
  * plus the one being filled; only counts and rejected items are kept.
  */
@@ -629,7 +629,8 @@ export function sendLegacy(
   return sendTransactions(client, source, { ...options, schema: 'legacy' });
 }
 
-/** users.uploads.send: historical upload flow for one user (digest §4.1). */
+/** users.uploads.send: historical upload flow for one user (openapi/kard.yaml `users.uploads.create`,
+ * `users.uploads.createPart`, `users.uploads.complete`; R35, R36). */
 export async function sendHistorical(
   client: KardClient,
   userId: string,
@@ -690,7 +691,7 @@ export interface BulkFileResult {
 }
 
 /**
- * Bulk-file flow (digest §4.2): build the records as (gzipped) JSONL, request a presigned URL and
+ * Bulk-file flow (openapi/kard.yaml `transactions.createBulkUploadUrl`; R30–R33): build the records as (gzipped) JSONL, request a presigned URL and
  * PUT the file; or, with `stream: true`, stream it with bounded memory. If the URL has expired
  * (before sending, or the store answers 403/410) a new one is requested, once; a streamed replay needs
  * a re-iterable source (an array or a function returning a fresh iterable). The presigned URL is
@@ -748,7 +749,7 @@ export async function uploadFile(
           // A built file can be sent again; a stream cannot.
           retry: file !== undefined,
           ...(file ? {} : { init: { duplex: 'half' as const } }),
-          // No content-type / content-encoding: Kard detects gzip itself (digest §4.2), and headers
+          // No content-type / content-encoding: Kard detects gzip itself (R32), and headers
           // the presigned URL did not sign could invalidate it.
         },
         { signal: options.signal, timeoutMs: options.timeoutMs, headers: options.headers },

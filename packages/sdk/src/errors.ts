@@ -1,11 +1,11 @@
 import type { ValidationIssue } from '@kardkit/schemas';
 /**
- * One error hierarchy for everything the SDK throws (issue 5). Nothing throws a plain object:
+ * One error hierarchy for everything the SDK throws. Nothing throws a plain object:
  * every failure of the transport, of the API, of validation and of webhook verification is a
  * `KardError`. Messages are short and never contain tokens, secrets or presigned URL signatures.
  */
 
-/** A JSON:API error object as Kard returns it (digest §7.1). */
+/** A JSON:API error object as Kard returns it (openapi/kard.yaml schema `ErrorObject`). */
 export interface ApiErrorObject {
   status?: string;
   title?: string;
@@ -141,7 +141,7 @@ function errorsOf(body: unknown): ApiErrorObject[] {
   if (body && typeof body === 'object') {
     const errors = (body as { errors?: unknown }).errors;
     if (Array.isArray(errors)) {
-      // Legacy 400 bodies are {errors: string[]} (digest §7.3).
+      // Legacy 400 bodies are {errors: string[]} (openapi/kard.yaml `LegacyValidationErrorResponse`).
       return errors.map((e) => (typeof e === 'string' ? { detail: e } : (e as ApiErrorObject)));
     }
     const message = (body as { message?: unknown }).message;

@@ -1,5 +1,5 @@
 /**
- * Hashed email (HEM) exactly like the official helper (digest §5.2), on Web Crypto so it also runs
+ * Hashed email (HEM, R42) exactly like the official helper (vectors: test/fixtures/hem-test-vectors.json), on Web Crypto so it also runs
  * in edge runtimes: strip all whitespace, lowercase, require exactly one '@' that is neither first
  * nor last, normalise gmail.com/googlemail.com (drop +tag and dots, domain gmail.com), then SHA-256
  * of the UTF-8 bytes as lowercase hex.

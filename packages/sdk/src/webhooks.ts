@@ -1,7 +1,7 @@
 import { loadSchemas } from './core/schemas.js';
 import { KardValidationError, KardWebhookSignatureError } from './errors.js';
 
-/** A v2 notification (digest §6.2). Typed loosely here; @kardkit/schemas exports the precise type. */
+/** A v2 notification (openapi/kard.yaml `webhooks.notification`, schema `WebhookNotification`). Typed loosely here; @kardkit/schemas exports the precise type. */
 export interface WebhookNotification {
   data: {
     type: string;
@@ -13,7 +13,7 @@ export interface WebhookNotification {
   [k: string]: unknown;
 }
 
-/** The legacy earned-reward webhook (digest §6.3). */
+/** The legacy earned-reward webhook (openapi/kard.yaml `webhooks.legacyEarnedReward`, schema `LegacyEarnedRewardWebhook`). */
 export interface LegacyEarnedRewardWebhook {
   user: { referringPartnerUserId: string };
   card: Record<string, unknown>;

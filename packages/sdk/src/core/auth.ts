@@ -1,7 +1,7 @@
 import { abortError } from './backoff.js';
 import type { TokenSource, Transport } from './transport.js';
 
-/** Refresh this long before the announced expiry (the official SDK's 2-minute buffer, digest §1.3). */
+/** Refresh this long before the announced expiry (the official SDK's 2-minute buffer). */
 export const REFRESH_BUFFER_MS = 120_000;
 
 /** A static token: sent as is, never refreshed; a 401 is final. */
@@ -24,7 +24,8 @@ interface TokenResponse {
 }
 
 /**
- * OAuth client-credentials tokens from POST /v2/auth/token (digest §1.2, the official SDK's variant):
+ * OAuth client-credentials tokens from POST /v2/auth/token (openapi/kard.yaml `auth.getToken`, JSON body
+ * `TokenJsonRequest`, answer `TokenResponse`):
  * cached, refreshed 2 minutes before expiry, one request in flight whatever the concurrency, and
  * dropped on a 401 so that the caller refreshes once.
  */

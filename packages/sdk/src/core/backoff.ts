@@ -1,10 +1,10 @@
 import { KardAbortError } from '../errors.js';
 
-/** Longest wait between two attempts, whatever Retry-After says (digest §8.2 uses the same cap). */
+/** Longest wait between two attempts, whatever Retry-After says (the official SDK's cap too). */
 export const MAX_RETRY_DELAY_MS = 60_000;
 export const BASE_RETRY_DELAY_MS = 500;
 
-/** Statuses worth another attempt (issue 5): 408, 429 and every 5xx. */
+/** Statuses worth another attempt: 408, 429 and every 5xx. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }

@@ -19,7 +19,7 @@ import {
   Transport,
 } from './transport.js';
 
-/** Base URLs (digest §1.1). */
+/** Base URLs (the `servers` of openapi/kard.yaml). */
 export const environments = {
   production: 'https://rewards-api.getkard.com',
   sandbox: 'https://test-rewards-api.getkard.com',

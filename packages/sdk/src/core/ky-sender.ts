@@ -18,11 +18,11 @@ export interface KySenderOptions {
 /**
  * The main entry's Sender: every Kard API request goes through ONE generated hey-api ky client
  * (createClient/createConfig from src/generated/client), made here once per KardClient and reused
- * for every call. The client is configured so that Transport keeps everything it owns (issue 5):
+ * for every call. The client is configured so that Transport keeps everything it owns:
  * - `retry: 0`: ky would otherwise retry GETs on network errors and on some statuses by itself;
  * - `timeout: false`: per-attempt timeouts are Transport's (→ KardTimeoutError), not ky's TimeoutError.
  *   The generated client ignores ky's own `timeout`/`prefixUrl` settings, so these go in `kyOptions`
- *   (spread last into every ky call) and the base URL in `baseUrl` (ARCHITECTURE §8);
+ *   (spread last into every ky call) and the base URL in `baseUrl` (src/generated/client/client.gen.ts);
  * - `throwHttpErrors: false` / `throwOnError: false`: non-2xx answers come back as values (with
  *   `throwOnError` the generated client would throw the parsed body, a plain object); Transport maps
  *   them to KardApiError subclasses;

@@ -1,4 +1,4 @@
-/** One page of a cursor-paginated list (digest §2.1: `links.next` carries the cursor). */
+/** One page of a cursor-paginated list (openapi/kard.yaml schema `Links`: `links.next` carries the cursor). */
 export interface Page<T, R = unknown> {
   items: T[];
   response: R;

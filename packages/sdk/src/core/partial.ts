@@ -10,7 +10,8 @@ export interface RejectedItem<T = unknown> {
 }
 
 /**
- * What 207-capable operations resolve to (digest §7.2): never a silent success. `accepted` lists the
+ * What 207-capable operations resolve to (openapi/kard.yaml `TransactionsMultiStatusResponse` and the other
+ * `*MultiStatusResponse` schemas): never a silent success. `accepted` lists the
  * request items the API did not reject; `response` is the raw body; `status` 2xx (207 when partial).
  */
 export interface PartialResult<T = unknown, R = unknown> {

@@ -1,5 +1,5 @@
 /**
- * Redaction (digest §8.5, and beyond it): sensitive headers and query parameters, URL userinfo and
+ * Redaction (the official SDK's lists, and beyond them): sensitive headers and query parameters, URL userinfo and
  * every presigned-URL parameter (X-Amz-*, X-Goog-*) become [REDACTED] before anything is logged or
  * put into an error message.
  */

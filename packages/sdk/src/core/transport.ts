@@ -4,7 +4,7 @@ import { createDeadlines, type Deadline } from './deadlines.js';
 import type { Logger } from './logger.js';
 import { redactHeaders, redactText, redactUrl } from './redact.js';
 
-/** Options accepted by every call (issue 5). */
+/** Options accepted by every call. */
 export interface RequestOptions {
   /** Cancels the request, including the wait between retries (→ KardAbortError). */
   signal?: AbortSignal;
@@ -176,7 +176,7 @@ export class Transport {
           this.log('debug', 'response', spec, url, attempt, { status, headers: redactHeaders(res.headers) });
         if (status < 300) return { status, headers: res.headers, data: res.body as T };
         if (status === 401 && token !== undefined && !refreshed && tokens!.invalidate(token)) {
-          // A 401 with a cached OAuth token: drop it, fetch a new one and repeat, once (issue 5).
+          // A 401 with a cached OAuth token: drop it, fetch a new one and repeat, once.
           refreshed = true;
           if (logger) this.log('info', '401, refreshing the token', spec, url, attempt, {});
           continue;
