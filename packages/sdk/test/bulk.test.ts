@@ -1,5 +1,5 @@
 import type { MockKard } from '@kardkit/mock-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BatchOutcome, PreparedItem } from '../src/bulk.js';
 import {
   type KardClient,
@@ -16,7 +16,7 @@ const cap = captureLogger();
 beforeAll(async () => {
   ({ mock, kard } = await mockAndClient({ uploadUrlTtlSeconds: 60 }, { logger: cap.logger }));
 });
-afterAll(() => mock.close());
+afterAll(() => mock?.close());
 beforeEach(() => {
   mock.faults.clear();
   mock.reset();
@@ -352,15 +352,18 @@ describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
     expect(mock.stats().uploads.lines).toBe(2);
   });
 
-  it('requests a new URL when the first one expired before the upload', async () => {
-    const { mock: m2, kard: k2 } = await mockAndClient({ uploadUrlTtlSeconds: 1 });
+  it('requests a new URL when the first one expired before the upload (and never sends to the stale one)', async () => {
+    const { mock: m2, kard: k2 } = await mockAndClient({ uploadUrlTtlSeconds: 60 });
+    // One clock for the SDK and the in-process mock: it runs at real speed and jumps past the URL's
+    // 60 s lifetime while the records are being opened, after the first URL was issued.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     try {
       let first = true;
       const r = await k2.transactions.uploadFile(
         async () => {
           if (first) {
             first = false;
-            await new Promise((res) => setTimeout(res, 1100)); // the URL expires meanwhile
+            vi.setSystemTime(Date.now() + 61_000); // the URL expires meanwhile
           }
           return [txn({}, 'late-1')];
         },
@@ -368,7 +371,11 @@ describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
       );
       expect(r.urlsRequested).toBe(2);
       expect(m2.stats().uploads.files).toBe(1);
+      // Renewed before sending: the one PUT went to the fresh URL and was accepted.
+      const puts = m2.requests.filter((q) => q.method === 'PUT' && q.path.includes('/__uploads/'));
+      expect(puts.map((q) => q.status)).toEqual([200]);
     } finally {
+      vi.useRealTimers();
       await m2.close();
     }
   });

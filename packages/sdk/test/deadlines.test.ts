@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDeadlines } from '../src/core/deadlines.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `body` in a fresh node with KardClient from the built lite entry; returns what it printed. */
 function runBuilt(body: string): string {
@@ -16,27 +14,78 @@ function runBuilt(body: string): string {
 }
 
 describe('Deadlines (per-attempt timeouts on one timer per client)', () => {
-  it('fires each deadline once it has passed, earliest first, also when a shorter one is added later', async () => {
+  // The deadlines read Date.now() and arm setTimeout: a fake clock drives both, so each check runs at
+  // an exact instant instead of after a real wait.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fires each deadline once it has passed, earliest first, also when a shorter one is added later', () => {
     const d = createDeadlines();
     const fired: string[] = [];
     d.add(120, () => fired.push('long'));
     d.add(30, () => fired.push('short')); // earlier than the armed deadline: the timer is re-armed
-    await sleep(70);
+    vi.advanceTimersByTime(29);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(fired).toEqual(['short']);
-    await sleep(100);
+    vi.advanceTimersByTime(89);
+    expect(fired).toEqual(['short']);
+    vi.advanceTimersByTime(1);
     expect(fired).toEqual(['short', 'long']);
+    vi.advanceTimersByTime(1_000);
+    expect(fired).toEqual(['short', 'long']); // each fires once
   });
 
-  it('a cleared deadline never fires, and the others still do', async () => {
+  it('deadlines added later than the armed one fire in turn, and one that came due together fire together', () => {
+    const d = createDeadlines();
+    const fired: string[] = [];
+    d.add(10, () => fired.push('a'));
+    d.add(50, () => fired.push('c'));
+    d.add(20, () => fired.push('b'));
+    d.add(50, () => fired.push('d'));
+    vi.advanceTimersByTime(10);
+    expect(fired).toEqual(['a']);
+    vi.advanceTimersByTime(10);
+    expect(fired).toEqual(['a', 'b']);
+    vi.advanceTimersByTime(29);
+    expect(fired).toEqual(['a', 'b']);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('a cleared deadline never fires, and the others still do', () => {
     const d = createDeadlines();
     const fired: string[] = [];
     const a = d.add(20, () => fired.push('a'));
     d.add(40, () => fired.push('b'));
     d.clear(a);
-    await sleep(80);
+    vi.advanceTimersByTime(39);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['b']);
+    vi.advanceTimersByTime(1_000);
     expect(fired).toEqual(['b']);
   });
 
+  it('a wait longer than setTimeout allows (2^31-1 ms) still fires at its deadline, not early', () => {
+    const d = createDeadlines();
+    const fired: string[] = [];
+    const long = 2 ** 31 + 5_000;
+    d.add(long, () => fired.push('far'));
+    vi.advanceTimersByTime(2 ** 31 - 1);
+    expect(fired).toEqual([]); // the timer fired early and was re-armed
+    vi.advanceTimersByTime(long - (2 ** 31 - 1) - 1);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['far']);
+  });
+});
+
+describe('Deadlines in a built client (child node processes)', () => {
   it('a pending attempt keeps node alive until its timeout fires (built client, a fetch that never answers)', () => {
     const out = runBuilt(`
       const kard = new KardClient({ token: 't', baseUrl: 'http://127.0.0.1:9', timeoutMs: 200, maxRetries: 0,

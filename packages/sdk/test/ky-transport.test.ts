@@ -41,7 +41,7 @@ const clientFor = (extra: Record<string, unknown> = {}) =>
 beforeAll(async () => {
   mock = await startMockKard({ port: 0 });
 });
-afterAll(() => mock.close());
+afterAll(() => mock?.close());
 beforeEach(() => {
   kyCalls.length = 0;
   mock.faults.clear();

@@ -1,5 +1,5 @@
 import type { MockKard } from '@kardkit/mock-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   KardAbortError,
   type KardClient,
@@ -20,7 +20,7 @@ const txRequests = () => mock.requests.filter((r) => r.path === txPath());
 beforeAll(async () => {
   ({ mock, kard } = await mockAndClient({}, { logger: cap.logger }));
 });
-afterAll(() => mock.close());
+afterAll(() => mock?.close());
 beforeEach(() => {
   mock.faults.clear();
   mock.requests.length = 0;
@@ -126,20 +126,34 @@ describe('timeouts and aborts', () => {
     mock.faults.set({ sequence: [{ status: 503, retryAfter: 30 }], match: '/transactions' });
     const ctrl = new AbortController();
     const started = Date.now();
-    const p = kard.transactions.create([txn()], { signal: ctrl.signal });
-    setTimeout(() => ctrl.abort(), 200);
-    const err = await p.catch((e) => e);
+    const p = kard.transactions.create([txn()], { signal: ctrl.signal }).catch((e) => e);
+    // Abort once the client has logged that it is waiting 30 s before the next attempt.
+    await vi.waitFor(() => expect(cap.lines.some((l) => l.includes('kard: retrying'))).toBe(true), {
+      timeout: 15_000,
+      interval: 5,
+    });
+    ctrl.abort();
+    const err = await p;
     expect(err).toBeInstanceOf(KardAbortError);
+    expect(txRequests().map((q) => q.status)).toEqual([503]); // no second attempt
     // Loose bound only: the point is that the 30 s wait was cancelled.
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(25_000);
   });
 
   it('abort during the request → KardAbortError', async () => {
-    mock.faults.set({ latencyMs: 2000, match: '/transactions' });
+    mock.faults.set({ latencyMs: 30_000, match: '/transactions' });
     const ctrl = new AbortController();
-    setTimeout(() => ctrl.abort(), 50);
-    const err = await kard.transactions.create([txn()], { signal: ctrl.signal }).catch((e) => e);
+    const p = kard.transactions.create([txn()], { signal: ctrl.signal }).catch((e) => e);
+    // Abort once the attempt is under way (logged just before it is sent); the mock holds it 30 s.
+    await vi.waitFor(
+      () =>
+        expect(cap.lines.some((l) => l.includes('kard: request') && l.includes('/transactions'))).toBe(true),
+      { timeout: 15_000, interval: 5 },
+    );
+    ctrl.abort();
+    const err = await p;
     expect(err).toBeInstanceOf(KardAbortError);
+    expect(cap.lines.some((l) => l.includes('kard: retrying'))).toBe(false); // an abort is not retried
   });
 
   it('an already aborted signal sends nothing', async () => {

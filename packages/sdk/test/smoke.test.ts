@@ -8,7 +8,7 @@ let kard: KardClient;
 beforeAll(async () => {
   ({ mock, kard } = await mockAndClient());
 });
-afterAll(() => mock.close());
+afterAll(() => mock?.close());
 
 describe('smoke', () => {
   it('creates transactions', async () => {

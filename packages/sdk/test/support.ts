@@ -6,8 +6,12 @@ export async function mockAndClient(
   clientOptions: KardClientOptions = {},
 ): Promise<{ mock: MockKard; kard: KardClient }> {
   const mock = await startMockKard({ port: 0, ...mockOptions });
-  const kard = new KardClient({ ...mockConnection(mock), ...clientOptions });
-  return { mock, kard };
+  try {
+    return { mock, kard: new KardClient({ ...mockConnection(mock), ...clientOptions }) };
+  } catch (err) {
+    await mock.close(); // a client that cannot be built must not leave the server running
+    throw err;
+  }
 }
 
 /** Client options that point at `mock` with its credentials (for any client: src, lite or dist). */

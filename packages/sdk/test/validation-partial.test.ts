@@ -18,7 +18,7 @@ const txPath = () => `/v2/issuers/${mock.organizationId}/transactions`;
 beforeAll(async () => {
   ({ mock, kard } = await mockAndClient({}, { logger: cap.logger }));
 });
-afterAll(() => mock.close());
+afterAll(() => mock?.close());
 beforeEach(() => {
   mock.faults.clear();
   mock.requests.length = 0;
