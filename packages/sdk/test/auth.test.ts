@@ -1,7 +1,8 @@
 import { startMockKard } from '@kardkit/mock-server';
+import ky from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientCredentials, REFRESH_BUFFER_MS } from '../src/core/auth.js';
-import { KardClient, KardError, KardUnauthorizedError } from '../src/index.js';
+import { KardClient, KardError, KardNotFoundError, KardUnauthorizedError } from '../src/index.js';
 import { mockAndClient } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -9,37 +10,106 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-describe('auth: OAuth client credentials (digest §1.2, §1.3)', () => {
+describe('auth: OAuth client credentials (openapi/kard.yaml auth.getToken)', () => {
   it('100 concurrent calls on a fresh client make exactly one token request', async () => {
     const { mock, kard } = await mockAndClient();
     closers.push(() => mock.close());
     const results = await Promise.all(Array.from({ length: 100 }, () => kard.ping()));
     expect(results).toHaveLength(100);
+    for (const r of results)
+      expect(r).toEqual({ message: 'pong', status: 'OK', timestamp: expect.any(String) });
     const users = await Promise.all(
       Array.from({ length: 100 }, (_, i) => kard.users.get(`nobody-${i}`).catch((e) => e)),
     );
-    expect(users.every((e) => e instanceof KardError)).toBe(true);
+    expect(users.every((e) => e instanceof KardNotFoundError)).toBe(true);
     expect(mock.stats().tokenRequests).toBe(1);
   });
 
   it('after the tokens expire, 100 concurrent calls refresh exactly once (401 → refresh once → retry)', async () => {
-    const { mock, kard } = await mockAndClient();
+    const { mock, kard } = await mockAndClient({ maxRecordedRequests: 1_000 });
     closers.push(() => mock.close());
     await kard.subscriptions.list();
     expect(mock.stats().tokenRequests).toBe(1);
     mock.expireTokens();
     const results = await Promise.all(Array.from({ length: 100 }, () => kard.subscriptions.list()));
-    expect(results.every((r) => Array.isArray((r as { data: unknown[] }).data))).toBe(true);
+    expect(results).toEqual(Array(100).fill({ data: [] }));
     expect(mock.stats().tokenRequests).toBe(2);
+    // Each call was answered 401 once with the expired token, then 200 with the fresh one.
+    const statuses = mock.requests.filter((r) => r.path.endsWith('/subscriptions')).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(101);
   });
 
-  it('sends the bearer token it got from /v2/auth/token', async () => {
-    const { mock, kard } = await mockAndClient();
+  it('sends the bearer token it got from /v2/auth/token, and the client credentials only to that endpoint', async () => {
+    // A ky instance with hooks sees the exact requests and answers on the wire (the mock's own record
+    // redacts authorization).
+    const sent: { path: string; authorization: string | null; body: string }[] = [];
+    const issued: string[] = [];
+    const hooked = ky.create({
+      hooks: {
+        beforeRequest: [
+          async (req) => {
+            const body = req.body ? await req.clone().text() : '';
+            sent.push({
+              path: new URL(req.url).pathname,
+              authorization: req.headers.get('authorization'),
+              body,
+            });
+          },
+        ],
+        afterResponse: [
+          async (req, _opts, res) => {
+            if (req.url.endsWith('/v2/auth/token')) issued.push((await res.clone().json()).access_token);
+          },
+        ],
+      },
+    });
+    const { mock, kard } = await mockAndClient({}, { ky: hooked });
     closers.push(() => mock.close());
-    await kard.subscriptions.list();
-    const req = mock.requests.find((r) => r.path.endsWith('/subscriptions'))!;
-    expect(req.headers.authorization).toBeDefined();
-    expect(req.status).toBe(200);
+    await expect(kard.subscriptions.list()).resolves.toEqual({ data: [] });
+    await expect(kard.subscriptions.list()).resolves.toEqual({ data: [] });
+    expect(issued).toHaveLength(1);
+    expect(issued[0]).toMatch(/\S{8,}/);
+    expect(sent).toEqual([
+      {
+        path: '/v2/auth/token',
+        authorization: null,
+        body: JSON.stringify({ client_id: mock.clientId, client_secret: mock.clientSecret }),
+      },
+      {
+        path: `/v2/issuers/${mock.organizationId}/subscriptions`,
+        authorization: `Bearer ${issued[0]}`,
+        body: '',
+      },
+      {
+        path: `/v2/issuers/${mock.organizationId}/subscriptions`,
+        authorization: `Bearer ${issued[0]}`,
+        body: '',
+      },
+    ]);
+    expect(mock.requests.map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
+  it('a static token is sent as is, and a per-call authorization header wins over it', async () => {
+    const auths: (string | null)[] = [];
+    const hooked = ky.create({
+      hooks: { beforeRequest: [(req) => void auths.push(req.headers.get('authorization'))] },
+    });
+    const mock = await startMockKard({ port: 0 });
+    closers.push(() => mock.close());
+    const kard = new KardClient({
+      baseUrl: mock.url,
+      organizationId: mock.organizationId,
+      token: 'tok-static-1',
+      ky: hooked,
+    });
+    await kard.subscriptions.list().catch(() => undefined);
+    await kard.subscriptions
+      .list(undefined, { headers: { Authorization: 'Bearer tok-per-call' } })
+      .catch(() => undefined);
+    await kard.ping();
+    expect(auths).toEqual(['Bearer tok-static-1', 'Bearer tok-per-call', null]);
+    expect(mock.stats().tokenRequests).toBe(0);
   });
 
   it('a static token is never refreshed: a 401 is final (KardUnauthorizedError)', async () => {
@@ -80,7 +150,9 @@ describe('auth: OAuth client credentials (digest §1.2, §1.3)', () => {
     process.env.KARD_CLIENT_SECRET = mock.clientSecret;
     try {
       const kard = new KardClient({ baseUrl: mock.url, organizationId: mock.organizationId });
-      await expect(kard.subscriptions.list()).resolves.toBeDefined();
+      await expect(kard.subscriptions.list()).resolves.toEqual({ data: [] });
+      expect(mock.stats().tokenRequests).toBe(1);
+      expect(mock.requests[0]!.body).toEqual({ client_id: mock.clientId, client_secret: mock.clientSecret });
     } finally {
       delete process.env.KARD_CLIENT_ID;
       delete process.env.KARD_CLIENT_SECRET;
@@ -89,6 +161,12 @@ describe('auth: OAuth client credentials (digest §1.2, §1.3)', () => {
 
   it('without credentials the constructor throws a KardError', () => {
     expect(() => new KardClient({ baseUrl: 'http://127.0.0.1:1' })).toThrow(KardError);
+    expect(() => new KardClient({ baseUrl: 'http://127.0.0.1:1', clientId: 'only-id' })).toThrow(
+      /Missing credentials/,
+    );
+    expect(() => new KardClient({ baseUrl: 'http://127.0.0.1:1', clientSecret: 'only-secret' })).toThrow(
+      /Missing credentials/,
+    );
   });
 
   it('organizationId is required for org-scoped calls and can be overridden per call', async () => {
@@ -102,7 +180,7 @@ describe('auth: OAuth client credentials (digest §1.2, §1.3)', () => {
     await expect(kard.subscriptions.list()).rejects.toThrow(/organizationId is required/);
     await expect(
       kard.subscriptions.list(undefined, { organizationId: mock.organizationId }),
-    ).resolves.toBeDefined();
+    ).resolves.toEqual({ data: [] });
     expect(mock.requests.at(-1)!.path).toBe(`/v2/issuers/${mock.organizationId}/subscriptions`);
   });
 });

@@ -1,6 +1,12 @@
 import type { MockKard } from '@kardkit/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KardClient as Client, environments, type KardClient, KardNotFoundError } from '../src/index.js';
+import {
+  KardClient as Client,
+  environments,
+  type KardClient,
+  KardForbiddenError,
+  KardNotFoundError,
+} from '../src/index.js';
 import { mockAndClient, mockConnection, txn } from './support.js';
 
 let mock: MockKard;
@@ -11,7 +17,7 @@ beforeAll(async () => {
     { headers: { 'X-Kard-Target-Issuer': 'issuer-9', 'x-app': 'a' } },
   ));
 });
-afterAll(() => mock.close());
+afterAll(() => mock?.close());
 
 describe('client and per-call options', () => {
   it('environments are the documented base URLs', () => {
@@ -22,16 +28,25 @@ describe('client and per-call options', () => {
   });
 
   it('client headers go on every request; per-call headers win', async () => {
+    mock.requests.length = 0;
     await kard.transactions.create([txn()], { headers: { 'X-App': 'b' } });
-    const req = mock.requests.findLast((r) => r.path.endsWith('/transactions'))!;
-    expect(req.headers['x-kard-target-issuer']).toBe('issuer-9');
-    expect(req.headers['x-app']).toBe('b');
-    expect(req.headers['content-type']).toContain('application/json');
+    await kard.subscriptions.list();
+    const [post, list] = mock.requests.filter((r) => r.path.startsWith('/v2/issuers/'));
+    expect(post!.headers['x-kard-target-issuer']).toBe('issuer-9');
+    expect(post!.headers['x-app']).toBe('b');
+    expect(post!.headers['content-type']).toBe('application/json');
+    expect(post!.headers.accept).toBe('application/json');
+    expect(list!.headers['x-kard-target-issuer']).toBe('issuer-9');
+    expect(list!.headers['x-app']).toBe('a');
+    expect(list!.headers['content-type']).toBeUndefined(); // no body, no content type
   });
 
   it('per-call organizationId overrides the default (and reaches the path)', async () => {
-    await kard.subscriptions.list(undefined, { organizationId: 'other-org' }).catch(() => undefined);
+    const err = await kard.subscriptions.list(undefined, { organizationId: 'other-org' }).catch((e) => e);
     expect(mock.requests.at(-1)!.path).toBe('/v2/issuers/other-org/subscriptions');
+    // The mock's token is bound to its own organization: the override did reach the server.
+    expect(err).toBeInstanceOf(KardForbiddenError);
+    expect(err.status).toBe(403);
   });
 
   it('path parameters are URL-encoded', async () => {
@@ -46,12 +61,27 @@ describe('client and per-call options', () => {
       url: `/v2/issuers/${mock.organizationId}/subscriptions`,
     });
     expect(ok.status).toBe(200);
-    expect(Array.isArray(ok.data.data)).toBe(true);
+    expect(ok.data).toEqual({ data: [] });
+    expect(ok.headers.get('content-type')).toMatch(/^application\/json/);
+    mock.requests.length = 0;
     mock.faults.set({ sequence: [{ status: 503 }], match: '/subscriptions' });
-    await expect(
-      kard.request({ method: 'GET', url: `/v2/issuers/${mock.organizationId}/subscriptions` }),
-    ).resolves.toMatchObject({ status: 200 });
-    mock.faults.clear();
+    const stats = { retried: 0 };
+    try {
+      await expect(
+        kard.request({ method: 'GET', url: `/v2/issuers/${mock.organizationId}/subscriptions` }, {}, stats),
+      ).resolves.toMatchObject({ status: 200, data: { data: [] } });
+    } finally {
+      mock.faults.clear();
+    }
+    expect(mock.requests.map((r) => r.status)).toEqual([503, 200]);
+    expect(stats.retried).toBe(1);
+    const err = await kard.request({ method: 'GET', url: '/v2/issuers/nope/users/x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardForbiddenError);
+    expect(err.message).toBe(
+      `Kard API 403 on GET /v2/issuers/nope/users/x: Forbidden: the access token is not authorized for this organization [request ${err.requestId}]`,
+    );
+    expect(err.requestId).toBe(err.headers.get('x-request-id'));
+    expect(err.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('a custom fetch is used for every call (including the token request)', async () => {
@@ -65,12 +95,22 @@ describe('client and per-call options', () => {
     });
     await k.ping();
     await k.subscriptions.list();
-    expect(seen).toContain('/v2/auth/token');
-    expect(seen).toContain(`/v2/issuers/${mock.organizationId}/subscriptions`);
+    expect(seen).toEqual(['/v2/ping', '/v2/auth/token', `/v2/issuers/${mock.organizationId}/subscriptions`]);
   });
 
   it('ping needs no token', async () => {
+    mock.requests.length = 0;
     const k = new Client({ baseUrl: mock.url, token: 'whatever' });
-    await expect(k.ping()).resolves.toBeDefined();
+    await expect(k.ping()).resolves.toEqual({ message: 'pong', status: 'OK', timestamp: expect.any(String) });
+    expect(mock.requests).toHaveLength(1);
+    expect(mock.requests[0]!.path).toBe('/v2/ping');
+    expect(mock.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('a trailing slash on baseUrl is dropped', async () => {
+    mock.requests.length = 0;
+    const k = new Client({ baseUrl: `${mock.url}//`, token: 't' });
+    await k.ping();
+    expect(mock.requests.map((r) => r.path)).toEqual(['/v2/ping']);
   });
 });
