@@ -80,6 +80,34 @@ describe('users (R38–R43)', () => {
     expect(mixed.body.errors[0]).toMatchObject({ status: '409', id: 'a' });
   });
 
+  it('a user id repeated in one batch: the first is created, the repeat is rejected naming both', async () => {
+    const r = await h.call('POST', `${org(h)}/users`, {
+      data: [
+        user('twice', { enrolledRewards: ['CARDLINKED'] }),
+        user('once'),
+        user('twice', { enrolledRewards: [] }),
+      ],
+    });
+    expect(r.status).toBe(207);
+    expect(conformance('POST', U, 207, r.body)).toEqual([]);
+    expect(r.body.data.map((u: { id: string }) => u.id)).toEqual(['twice', 'once']);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({
+        status: '400',
+        id: 'twice',
+        source: { pointer: '/data/2/id' },
+        detail: expect.stringMatching(/duplicate user id; already used by data\[0\]/),
+      }),
+    ]);
+    const got = await h.call('GET', `${org(h)}/users/twice`);
+    expect(got.body.data.attributes).toEqual({ enrolledRewards: ['CARDLINKED'] });
+    // an invalid first copy does not let a second copy through
+    const both = await h.call('POST', `${org(h)}/users`, { data: [user('pair', {}), user('pair')] });
+    expect(both.status).toBe(400);
+    expect(both.body.errors.map((e: { id: string }) => e.id)).toEqual(['pair', 'pair']);
+    expect((await h.call('GET', `${org(h)}/users/pair`)).status).toBe(404);
+  });
+
   it('400 over 100 users (R38) and when every user is invalid', async () => {
     const many = Array.from({ length: 101 }, (_, i) => user(`m${i}`));
     expect((await h.call('POST', `${org(h)}/users`, { data: many })).status).toBe(400);

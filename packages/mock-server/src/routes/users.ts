@@ -12,10 +12,10 @@ function createUsers(ctx: Ctx) {
   const data = dataArray(ctx, 100, 'R38');
   const { valid, errors } = split('users', data, 'Invalid user');
   const out: unknown[] = [];
-  const seen = new Set<string>();
+  // a repeated id within the batch is already an error from split() (checkBatch)
   for (const { item, index } of valid) {
     const u = item as { type: string; id: string; attributes: Record<string, unknown> };
-    if (core.users.has(u.id) || seen.has(u.id)) {
+    if (core.users.has(u.id)) {
       errors.push(
         errorObject(409, `user ${u.id} already exists`, {
           title: 'Conflict',
@@ -25,7 +25,6 @@ function createUsers(ctx: Ctx) {
       );
       continue;
     }
-    seen.add(u.id);
     const record = { id: u.id, attributes: { ...u.attributes } };
     core.users.set(u.id, record);
     out.push(userResource(record));
