@@ -27,6 +27,36 @@ const step = (name, fn) => {
   }
 };
 
+/**
+ * What npm shows and what a stack trace needs: homepage, bugs, keywords, repository.directory; a
+ * source map beside every JavaScript file (with the sources inside it, since src/ is not shipped);
+ * every file `sideEffects` names is in the tarball.
+ */
+function checkTarball(pkg, tarball) {
+  for (const field of ['homepage', 'bugs', 'keywords', 'repository']) {
+    if (!pkg[field]) throw new Error(`package.json has no ${field}`);
+  }
+  if (!pkg.repository.directory) throw new Error('package.json repository has no directory');
+  const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
+  const js = files.filter((f) => /^dist\/.*\.c?js$/.test(f));
+  if (js.length === 0) throw new Error('no JavaScript in dist/');
+  const unmapped = js.filter((f) => !files.includes(`${f}.map`));
+  if (unmapped.length > 0) throw new Error(`no source map for ${unmapped.join(', ')}`);
+  const map = JSON.parse(
+    execFileSync('tar', ['xzOf', tarball, `package/${js[0]}.map`], { encoding: 'utf8' }),
+  );
+  if (!map.sourcesContent?.length || map.sourcesContent.some((c) => !c)) {
+    throw new Error(`${js[0]}.map does not carry its sources`);
+  }
+  for (const f of Array.isArray(pkg.sideEffects) ? pkg.sideEffects : []) {
+    if (!files.includes(f.replace(/^\.\//, '')))
+      throw new Error(`sideEffects names ${f}, not in the tarball`);
+  }
+}
+
 // 1. Pack, then lint the tarballs.
 const tarballs = {};
 for (const dir of publishable) {
@@ -38,6 +68,7 @@ for (const dir of publishable) {
   const file = out.trim().split('\n').pop().trim();
   tarballs[pkg.name] = resolve(work, file);
   step(`publint ${pkg.name}`, () => run(bin('publint'), ['--strict', tarballs[pkg.name]], root));
+  step(`metadata, source maps and sideEffects of ${pkg.name}`, () => checkTarball(pkg, tarballs[pkg.name]));
   // The CLI is a bin, not a library: only its package shape matters to attw.
   const attwArgs = pkg.bin && dir.startsWith('apps/') ? ['--entrypoints', '.'] : [];
   step(`attw ${pkg.name}`, () =>

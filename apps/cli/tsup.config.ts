@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-const common = { sourcemap: false, target: 'node20', treeshake: true } as const;
+const common = { sourcemap: true, target: 'node20', treeshake: true } as const;
 
 export default defineConfig([
   {

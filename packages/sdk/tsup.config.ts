@@ -24,7 +24,7 @@ const common: Options = {
   dts: true,
   // The build script empties dist/ once: three builds write into it side by side.
   clean: false,
-  sourcemap: false,
+  sourcemap: true,
   target: 'node20',
   treeshake: true,
 };
