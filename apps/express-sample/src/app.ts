@@ -7,10 +7,11 @@ import { safeParseCreateUsersRequest, type ValidationIssue } from '@kardkit/sche
 import { hashEmail, KardValidationError, KardWebhookSignatureError, verifyWebhook } from '@kardkit/sdk';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { type AuthConfig, requireApiKey } from './auth.js';
+import { type AuthConfig, errorDocument, requireApiKey } from './auth.js';
 import type { Database } from './db.js';
 import { issue, parseIntake } from './intake.js';
 import type { KardPort } from './kard.js';
+import { badId, idIssues, MAX_BODY, MAX_ID_LENGTH, unstorable } from './limits.js';
 import { migrationsComplete } from './migrations.js';
 import { counts, enqueue, getEvent } from './outbox.js';
 import { recordNotification, rewardsForUser } from './webhooks.js';
@@ -32,6 +33,49 @@ function badRequest(res: Response, message: string, issues: ValidationIssue[]) {
 
 function single(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+const CLIENT_ERRORS: Record<number, { title: string; code: string }> = {
+  400: { title: 'Bad Request', code: 'bad_request' },
+  413: { title: 'Payload Too Large', code: 'body_too_large' },
+  415: { title: 'Unsupported Media Type', code: 'unsupported_media_type' },
+};
+
+/**
+ * SQLSTATE classes of values the database refuses (22: data exception, e.g. an untranslatable
+ * character; 54: program limit exceeded, e.g. an index row too large). The input checks catch these
+ * first; this keeps anything they miss a 400 rather than a 500.
+ */
+function isDataError(error: { code?: unknown }): boolean {
+  return typeof error.code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(error.code);
+}
+
+/** The 4xx an error deserves when the request caused it, else null. */
+function clientErrorStatus(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const e = error as { status?: unknown; statusCode?: unknown; code?: unknown };
+  const status =
+    typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : null;
+  if (status !== null && status >= 400 && status < 500) return status;
+  if (error instanceof URIError) return 400;
+  return isDataError(e) ? 400 : null;
+}
+
+function clientErrorDetail(
+  error: { type?: unknown; message?: unknown; expose?: unknown },
+  status: number,
+): string {
+  switch (error.type) {
+    case 'entity.too.large':
+      return 'body too large';
+    case 'charset.unsupported':
+      return 'unsupported charset: send JSON as UTF-8';
+    case 'encoding.unsupported':
+      return 'unsupported content-encoding: send identity, gzip, deflate or br';
+  }
+  if (status === 400 && isDataError(error as { code?: unknown })) return 'a value cannot be stored';
+  // http-errors marks 4xx messages safe to show; others get a generic text.
+  return error.expose === true && typeof error.message === 'string' ? error.message : 'bad request';
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -71,32 +115,54 @@ export function createApp(deps: AppDeps): Express {
 
   // Kard's webhooks are authenticated by their signature, not by an API key.
   // The signature covers the exact bytes, so the body must stay raw here.
-  app.post('/webhooks/kard', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
-    const signature = req.get('notify-signature'); // header names are case-insensitive
-    if (!signature) {
-      res.status(403).json({ error: 'missing notify-signature header' });
-      return;
-    }
-    const rawBody: Uint8Array = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let notification: unknown;
-    try {
-      notification = await verifyWebhook({ rawBody, signature, secret: webhookSecret });
-    } catch (error) {
-      if (error instanceof KardWebhookSignatureError) {
-        logger.warn('webhook rejected: signature does not match');
-        res.status(401).json({ error: 'invalid notify-signature' });
-      } else {
-        logger.warn('webhook rejected: malformed payload');
-        const issues = error instanceof KardValidationError ? error.issues : [];
-        res.status(400).json({ error: 'malformed notification payload', issues });
+  app.post(
+    '/webhooks/kard',
+    express.raw({ type: () => true, limit: MAX_BODY.webhooks }),
+    async (req, res) => {
+      const signature = req.get('notify-signature'); // header names are case-insensitive
+      if (!signature) {
+        res.status(403).json({ error: 'missing notify-signature header' });
+        return;
       }
-      return;
-    }
-    const outcome = await recordNotification(db, notification);
-    const data = (notification as { data: { id: string; type: string } }).data;
-    logger.info({ notificationId: data.id, type: data.type, outcome }, 'webhook received');
-    res.status(200).json({ received: true, duplicate: outcome === 'duplicate' });
-  });
+      const rawBody: Uint8Array = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let notification: unknown;
+      try {
+        notification = await verifyWebhook({ rawBody, signature, secret: webhookSecret });
+      } catch (error) {
+        if (error instanceof KardWebhookSignatureError) {
+          logger.warn('webhook rejected: signature does not match');
+          res.status(401).json({ error: 'invalid notify-signature' });
+        } else {
+          logger.warn('webhook rejected: malformed payload');
+          const issues = error instanceof KardValidationError ? error.issues : [];
+          res.status(400).json({ error: 'malformed notification payload', issues });
+        }
+        return;
+      }
+      // Signed, but holding what cannot be stored (a NUL, a lone surrogate, absurd nesting): refused
+      // with the paths, so it shows in Kard's delivery log instead of failing here on every retry.
+      const unsafe = unstorable(notification);
+      const notificationId = (notification as { data: { id: unknown } }).data.id;
+      if (typeof notificationId === 'string' && notificationId.length > MAX_ID_LENGTH) {
+        unsafe.unshift(
+          issue(
+            'data.id',
+            `id is ${notificationId.length} characters long`,
+            `at most ${MAX_ID_LENGTH} characters`,
+          ),
+        );
+      }
+      if (unsafe.length > 0) {
+        logger.warn({ issues: unsafe.length }, 'webhook rejected: unstorable payload');
+        res.status(400).json({ error: 'malformed notification payload', issues: unsafe });
+        return;
+      }
+      const outcome = await recordNotification(db, notification);
+      const data = (notification as { data: { id: string; type: string } }).data;
+      logger.info({ notificationId: data.id, type: data.type, outcome }, 'webhook received');
+      res.status(200).json({ received: true, duplicate: outcome === 'duplicate' });
+    },
+  );
 
   // Everything below needs an API key (Authorization: Bearer <key>); refusals are logged without it.
   if (deps.auth.mode === 'keys') {
@@ -107,26 +173,66 @@ export function createApp(deps: AppDeps): Express {
     );
   }
 
-  // Card events from the issuer's processor → validated → outbox → 202.
-  app.post('/transactions', express.json({ limit: '10mb', type: () => true }), async (req, res) => {
-    const parsed = parseIntake(req.body);
-    if (!parsed.ok) {
-      badRequest(res, 'invalid transaction events; nothing was stored', parsed.issues);
+  // Ids in a path are checked like ids in a body: a NUL, a lone surrogate or 256+ characters is a 400.
+  app.param('id', (_req, res, next, value: string) => {
+    const bad = badId(value);
+    if (bad) {
+      badRequest(res, 'invalid id in the path', [
+        {
+          path: ':id',
+          rule: bad.rule,
+          severity: 'error',
+          message: bad.message,
+          ...(bad.expected ? { expected: bad.expected } : {}),
+        },
+      ]);
       return;
     }
-    // The 202 is sent only after the rows are committed: an answered event is a durable event.
-    const { queued, duplicates } = await enqueue(db, parsed.events);
-    if (queued.length > 0) deps.onQueued?.();
-    res.status(202).json({
-      queued: queued.length,
-      duplicates: duplicates.length,
-      events: [
-        ...queued.map((id) => ({ id, status: 'queued' })),
-        ...duplicates.map((id) => ({ id, status: 'duplicate' })),
-      ],
-      warnings: parsed.warnings,
-    });
+    next();
   });
+
+  // Card events from the issuer's processor → validated → outbox → 202.
+  app.post(
+    '/transactions',
+    express.json({ limit: MAX_BODY.transactions, type: () => true }),
+    async (req, res) => {
+      const parsed = parseIntake(req.body);
+      if (!parsed.ok) {
+        badRequest(res, 'invalid transaction events; nothing was stored', parsed.issues);
+        return;
+      }
+      const rejected = parsed.rejected.map((r) => ({
+        index: r.index,
+        id: r.id,
+        status: 'rejected' as const,
+        errors: r.issues.map((x) => ({ status: '400', ...x })),
+      }));
+      const issues = parsed.rejected.flatMap((r) => r.issues);
+      if (parsed.events.length === 0) {
+        res.status(400).json({
+          error: 'invalid transaction events; nothing was stored',
+          issues: [...issues, ...parsed.warnings],
+          events: rejected,
+        });
+        return;
+      }
+      // The answer is sent only after the rows are committed: an answered event is a durable event.
+      const { queued, duplicates } = await enqueue(db, parsed.events);
+      if (queued.length > 0) deps.onQueued?.();
+      // 202 when every event was taken; 207 when some were rejected (each with its own errors).
+      res.status(rejected.length > 0 ? 207 : 202).json({
+        queued: queued.length,
+        duplicates: duplicates.length,
+        ...(rejected.length > 0 ? { rejected: rejected.length, issues } : {}),
+        events: [
+          ...queued.map((id) => ({ id, status: 'queued' })),
+          ...duplicates.map((id) => ({ id, status: 'duplicate' })),
+          ...rejected,
+        ],
+        warnings: parsed.warnings,
+      });
+    },
+  );
 
   app.get('/outbox/stats', async (_req, res) => {
     res.json(await counts(db));
@@ -143,7 +249,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   // Enroll a user.
-  app.post('/users', express.json({ limit: '100kb', type: () => true }), async (req, res) => {
+  app.post('/users', express.json({ limit: MAX_BODY.users, type: () => true }), async (req, res) => {
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<
       string,
       unknown
@@ -151,6 +257,11 @@ export function createApp(deps: AppDeps): Express {
     const id = single(body.id);
     if (!id) {
       badRequest(res, 'invalid user', [issue('id', 'required: the issuer user id')]);
+      return;
+    }
+    const unsafe = [...idIssues({ id }, (f) => f), ...unstorable(body)];
+    if (unsafe.length > 0) {
+      badRequest(res, 'invalid user', unsafe);
       return;
     }
     const attributes: Record<string, unknown> = {
@@ -247,14 +358,23 @@ export function createApp(deps: AppDeps): Express {
     });
   });
 
+  // The last word on every error. Anything the client caused (bad JSON, a body too large, an
+  // unsupported charset or content-encoding, a bad percent-encoding in the path, a value the
+  // database refuses) gets its 4xx; only a fault of this service is a 500.
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const status = typeof error?.status === 'number' ? error.status : 500;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const status = clientErrorStatus(error);
     if (error?.type === 'entity.parse.failed') {
       badRequest(res, 'body is not valid JSON; nothing was stored', [issue('', 'body is not valid JSON')]);
       return;
     }
-    if (status === 413) {
-      res.status(413).json({ error: 'body too large' });
+    if (status !== null) {
+      const { title, code } = CLIENT_ERRORS[status] ?? { title: 'Bad Request', code: 'bad_request' };
+      const detail = clientErrorDetail(error, status);
+      res.status(status).json({ error: detail, ...errorDocument(status, title, detail, code) });
       return;
     }
     const mapped = kard.describeError(error);
@@ -263,7 +383,9 @@ export function createApp(deps: AppDeps): Express {
       return;
     }
     logger.error({ err: error }, 'request failed');
-    res.status(500).json({ error: 'internal error' });
+    res
+      .status(500)
+      .json({ error: 'internal error', ...errorDocument(500, 'Internal Server Error', 'internal error') });
   };
   app.use(onError);
   return app;

@@ -5,7 +5,8 @@
  *   - one legacy flat record `{ transactionId, referringPartnerUserId, ... }` (POST /transactions/incoming)
  *   - an array of either (mixed is fine), or the v2 envelope `{ data: [...] }`
  * Every item is validated with @kardkit/schemas, so the rules (R1…R106) are the same ones the SDK,
- * the mock server and the CLI apply.
+ * the mock server and the CLI apply, and with the sample's own limits (limits.ts). Each event stands
+ * alone: an invalid one is reported with its issues and the valid ones of the request are accepted.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -13,6 +14,7 @@ import {
   safeParseTransactionEvent,
   type ValidationIssue,
 } from '@kardkit/schemas';
+import { badId, idIssues, LIMIT_RULES, unstorable } from './limits.js';
 
 export interface OutboxEvent {
   /** Event id. v2: data[].id as sent by the processor. Legacy: derived from the record's content. */
@@ -24,8 +26,21 @@ export interface OutboxEvent {
   eventStatus: string | null;
 }
 
+/** One event of a request that was not accepted, with everything wrong with it. */
+export interface RejectedEvent {
+  /** Position in the request (0-based). */
+  index: number;
+  /** The event id when it has a usable one. */
+  id: string | null;
+  issues: ValidationIssue[];
+}
+
+/**
+ * `ok: false` when the request as a whole is unusable (not an event or a list of them, empty, too
+ * many). Otherwise every item is either in `events` (to store) or in `rejected`.
+ */
 export type IntakeResult =
-  | { ok: true; events: OutboxEvent[]; warnings: ValidationIssue[] }
+  | { ok: true; events: OutboxEvent[]; rejected: RejectedEvent[]; warnings: ValidationIssue[] }
   | { ok: false; issues: ValidationIssue[] };
 
 /** Upper bound on one intake request; the forwarder re-batches to Kard's 500 per request (R11). */
@@ -87,23 +102,50 @@ export function parseIntake(body: unknown): IntakeResult {
     };
   }
 
-  const errors: ValidationIssue[] = [];
+  const rejected: RejectedEvent[] = [];
   const warnings: ValidationIssue[] = [];
   const events: OutboxEvent[] = [];
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
     const path = pathOf(i);
+    const reject = (issues: ValidationIssue[]) => {
+      // The id is echoed back only when it is one (a well-formed string of reasonable length).
+      const id = isRecord(item) && typeof item.id === 'string' && badId(item.id) === null ? item.id : null;
+      rejected.push({ index: i, id, issues });
+    };
     if (!isRecord(item)) {
-      errors.push(issue(path, 'expected an object'));
+      reject([issue(path, 'expected an object')]);
+      return;
+    }
+    // The sample's own limits first: nesting past MAX_DEPTH is not handed to the schemas at all.
+    const unsafe = unstorable(item, path);
+    if (unsafe.some((x) => x.rule === LIMIT_RULES.depth)) {
+      reject(unsafe);
       return;
     }
     const v2 = looksV2(item);
     const parsed = v2
       ? safeParseTransactionEvent(item, { path })
       : safeParseLegacyIncomingTransaction(item, { path });
-    for (const found of parsed.issues) (found.severity === 'error' ? errors : warnings).push(found);
-    if (!parsed.success) return;
+    const errors = parsed.issues.filter((x) => x.severity === 'error');
     const attributes = v2 && isRecord(item.attributes) ? item.attributes : item;
+    const at = (field: string) => (path ? `${path}.${field}` : field);
+    const ids = idIssues(
+      v2
+        ? {
+            id: item.id,
+            'attributes.userId': attributes.userId,
+            'attributes.transactionId': attributes.transactionId,
+          }
+        : { transactionId: item.transactionId, referringPartnerUserId: item.referringPartnerUserId },
+      at,
+    );
+    const problems = [...ids, ...unsafe, ...errors];
+    if (!parsed.success || problems.length > 0) {
+      reject(problems);
+      return;
+    }
+    warnings.push(...parsed.issues.filter((x) => x.severity !== 'error'));
     const event: OutboxEvent = {
       id: v2 ? String(item.id) : legacyEventId(item),
       kind: v2 ? 'v2' : 'legacy',
@@ -116,18 +158,21 @@ export function parseIntake(body: unknown): IntakeResult {
     if (first !== undefined) {
       // Two different events with one id would make Kard drop the second as a duplicate.
       if (JSON.stringify(items[first]) !== JSON.stringify(item)) {
-        errors.push(
-          issue(
-            v2 ? `${path}.id` : path,
-            `duplicate event id in this request (first at ${pathOf(first) || 'root'})`,
-          ),
-        );
+        rejected.push({
+          index: i,
+          id: null,
+          issues: [
+            issue(
+              v2 ? at('id') : path,
+              `duplicate event id in this request (first at ${pathOf(first) || 'root'})`,
+            ),
+          ],
+        });
       }
       return;
     }
     seen.set(event.id, i);
     events.push(event);
   });
-  if (errors.length > 0) return { ok: false, issues: [...errors, ...warnings] };
-  return { ok: true, events, warnings };
+  return { ok: true, events, rejected, warnings };
 }

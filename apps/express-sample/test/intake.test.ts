@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, type Harness, post, startHarness, txEvent } from './helpers.js';
 
-describe('POST /transactions: bad input is answered 400 with every issue, and nothing is stored', () => {
+describe('POST /transactions: every invalid event is reported with all its issues; the valid ones are stored', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ forwarder: { enabled: false } });
@@ -15,14 +15,23 @@ describe('POST /transactions: bad input is answered 400 with every issue, and no
     return c.pending + c.sending + c.sent + c.rejected;
   };
 
-  it('R2: a SETTLED event without settledDate, and R1: an APPROVED event without authorizationDate, reported together with their paths and rule ids', async () => {
+  it('R2: a SETTLED event without settledDate, and R1: an APPROVED event without authorizationDate, reported together with their paths and rule ids; the valid neighbour is stored (207)', async () => {
     const settled = txEvent('evt-bad-1', { userId: 'u1', transactionId: 't1', status: 'SETTLED' });
     delete (settled.attributes as Record<string, unknown>).settledDate;
     const approved = txEvent('evt-bad-2', { userId: 'u1', transactionId: 't2', status: 'APPROVED' });
     delete (approved.attributes as Record<string, unknown>).authorizationDate;
     const good = txEvent('evt-good-1', { userId: 'u1', transactionId: 't3' });
     const res = await post(`${h.sample.url}/transactions`, [good, settled, approved]);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(207);
+    expect(res.body).toMatchObject({ queued: 1, rejected: 2 });
+    expect(res.body.events).toEqual([
+      { id: 'evt-good-1', status: 'queued' },
+      expect.objectContaining({ index: 1, id: 'evt-bad-1', status: 'rejected' }),
+      expect.objectContaining({ index: 2, id: 'evt-bad-2', status: 'rejected' }),
+    ]);
+    expect(res.body.events[1].errors).toEqual([
+      expect.objectContaining({ status: '400', path: '[1].attributes.settledDate', rule: 'R2' }),
+    ]);
     const issues = res.body.issues as { path: string; rule: string | null; message: string }[];
     expect(issues).toEqual(
       expect.arrayContaining([
@@ -31,7 +40,8 @@ describe('POST /transactions: bad input is answered 400 with every issue, and no
       ]),
     );
     for (const i of issues) expect(typeof i.message).toBe('string');
-    expect(await stored()).toBe(0); // the valid one was not stored either: all or nothing
+    expect(await stored()).toBe(1); // the valid one only
+    await h.sample.db.query('DELETE FROM outbox');
   });
 
   it('every field error of one event at once (amount not integer cents, 5-digit cardBIN, missing userId)', async () => {
@@ -75,9 +85,12 @@ describe('POST /transactions: bad input is answered 400 with every issue, and no
     const one = txEvent('evt-same', { userId: 'u1', transactionId: 't5' });
     const other = txEvent('evt-same', { userId: 'u1', transactionId: 't6' });
     const dup = await post(`${h.sample.url}/transactions`, [one, other]);
-    expect(dup.status).toBe(400);
+    expect(dup.status).toBe(207); // the first is taken, the second (another event under its id) is not
     expect(dup.body.issues[0]).toMatchObject({ path: '[1].id' });
-    expect(await stored()).toBe(0);
+    expect(dup.body.events[0]).toEqual({ id: 'evt-same', status: 'queued' });
+    const row = await h.sample.db.query<{ transaction_id: string }>('SELECT transaction_id FROM outbox');
+    expect(row.rows).toEqual([{ transaction_id: 't5' }]);
+    await h.sample.db.query('DELETE FROM outbox');
   });
 
   it('valid legacy and v2 events in one request are both queued; the legacy id is derived from content', async () => {
