@@ -297,6 +297,98 @@ describe('transactions.send: onBatch outcomes and prepared items', () => {
   });
 });
 
+describe('transactions.send: a batch refused whole in the middle of a run (409)', () => {
+  const conflict = { status: '409', title: 'Conflict', detail: 'a batch with these ids is being processed' };
+  // The first request is served normally, the second is refused with 409, the rest are served normally.
+  const midRun409 = (errors: unknown[]) =>
+    mock.faults.set({
+      sequence: [{ latencyMs: 0 }, { status: 409, body: { errors } }],
+      match: '/transactions',
+    });
+
+  it('plain items: the refused batch fails item by item with the API error, the batches around it go through', async () => {
+    midRun409([conflict]);
+    const outcomes: BatchOutcome[] = [];
+    const report = await kard.transactions.send(generate(12), {
+      batchSize: 4,
+      concurrency: 1,
+      onBatch: (o) => outcomes.push(o),
+    });
+    expect(report).toMatchObject({ read: 12, sent: 12, accepted: 8, batches: 3, retried: 0 });
+    expect(report.rejected).toEqual(
+      [4, 5, 6, 7].map((i) => ({
+        id: `bulk-${i}`,
+        item: expect.objectContaining({ id: `bulk-${i}` }),
+        reason: 'failed',
+        error: conflict,
+        position: i,
+      })),
+    );
+    expect(outcomes.map((o) => [o.batch, o.accepted.length, o.rejected.length, o.error])).toEqual([
+      [0, 4, 0, undefined],
+      [1, 0, 4, undefined],
+      [2, 4, 0, undefined],
+    ]);
+    for (let i = 0; i < 12; i++) expect(mock.eventCount(`bulk-${i}`)).toBe(i >= 4 && i < 8 ? 0 : 1);
+  });
+
+  it('plain items: per-item errors of the refused batch are kept, the other items fail with the first error', async () => {
+    const itemError = {
+      status: '409',
+      title: 'Conflict',
+      detail: 'duplicate id',
+      source: { pointer: '/data/1' },
+    };
+    midRun409([itemError]);
+    const report = await kard.transactions.send(generate(6), { batchSize: 3, concurrency: 1 });
+    expect(report.accepted).toBe(3);
+    expect(report.rejected.map((r) => [r.position, r.id, r.reason, r.error])).toEqual([
+      [4, 'bulk-4', 'rejected', itemError],
+      [3, 'bulk-3', 'failed', itemError],
+      [5, 'bulk-5', 'failed', itemError],
+    ]);
+  });
+
+  it('a refused batch whose body names no error fails with the status and message', async () => {
+    mock.faults.set({ sequence: [{ latencyMs: 0 }, { status: 409, body: {} }], match: '/transactions' });
+    const report = await kard.transactions.send(generate(4), { batchSize: 2, concurrency: 1 });
+    expect(report.accepted).toBe(2);
+    expect(report.rejected.map((r) => r.error)).toEqual([
+      {
+        status: '409',
+        detail: expect.stringMatching(/^Kard API 409 on POST \/v2\/issuers\/[^ ]+\/transactions/),
+      },
+      { status: '409', detail: expect.stringMatching(/^Kard API 409/) },
+    ]);
+  });
+
+  it('prepared items: the same, matched by pointer (/data/i) and by id', async () => {
+    const byId = { status: '409', title: 'Conflict', detail: 'duplicate id', id: 'prep409-4' };
+    midRun409([byId]);
+    const outcomes: BatchOutcome[] = [];
+    const report = await kard.transactions.send(
+      Array.from({ length: 9 }, (_, i) => ({ json: JSON.stringify(txn({}, `prep409-${i}`)), ref: i })),
+      { prepared: true, batchSize: 3, concurrency: 1, onBatch: (o) => outcomes.push(o) },
+    );
+    expect(report).toMatchObject({ read: 9, sent: 9, accepted: 6, batches: 3 });
+    expect(report.rejected.map((r) => [r.position, r.id, r.reason, r.error])).toEqual([
+      [4, 'prep409-4', 'rejected', byId],
+      [3, 'prep409-3', 'failed', byId],
+      [5, 'prep409-5', 'failed', byId],
+    ]);
+    expect((report.rejected[1]!.item as PreparedItem).ref).toBe(3);
+    expect(outcomes.find((o) => o.batch === 1)!.accepted).toEqual([]);
+  });
+
+  it('a 403 in the middle stops the run instead (not a refusal of the batch): the batch after it is not sent', async () => {
+    mock.faults.set({ sequence: [{ latencyMs: 0 }, { status: 403 }], match: '/transactions' });
+    const err = await kard.transactions.send(generate(6), { batchSize: 2, concurrency: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardForbiddenError);
+    expect(err.report).toMatchObject({ read: 6, sent: 4, accepted: 2, batches: 1, rejected: [] });
+    expect(mock.stats().transactions.received).toBe(2);
+  });
+});
+
 describe('historical upload flow (create → parts → complete)', () => {
   it('users.uploads.send uploads parts of ≤500 and completes the session', async () => {
     const items = Array.from({ length: 1100 }, (_, i) => {

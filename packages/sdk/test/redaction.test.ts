@@ -2,7 +2,14 @@ import { startMockKard } from '@kardkit/mock-server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSensitiveHeader, redactHeaders, redactText, redactUrl } from '../src/core/redact.js';
-import { KardClient, signWebhook, verifyWebhook } from '../src/index.js';
+import {
+  KardBadRequestError,
+  KardClient,
+  KardConflictError,
+  KardUnauthorizedError,
+  signWebhook,
+  verifyWebhook,
+} from '../src/index.js';
 import { captureLogger, mockConnection, txn } from './support.js';
 
 describe('redaction: nothing secret in any log line or error message', () => {
@@ -190,5 +197,122 @@ describe('redaction helpers (unit and property)', () => {
   it('isSensitiveHeader does not flag ordinary headers', () => {
     for (const h of ['content-type', 'accept', 'x-request-id', 'retry-after', 'author'])
       expect(isSensitiveHeader(h)).toBe(false);
+  });
+});
+
+describe('secrets a server echoes in an error body are scrubbed from the error', () => {
+  it('the bearer token, the client secret (even with quotes and backslashes) and a static token never reach err.message, err.errors or err.body', async () => {
+    const clientSecret = 'cs-"quoted"\\back\\slash-0123';
+    const mock = await startMockKard({ port: 0, clientSecret });
+    try {
+      const kard = new KardClient(mockConnection(mock));
+      await kard.subscriptions.list();
+      const token = (kard as unknown as { transport: { config: { tokens: { current: string } } } }).transport
+        .config.tokens.current;
+      expect(token.length).toBeGreaterThan(8);
+      const echo = {
+        errors: [
+          {
+            status: '400',
+            title: `Bad token ${token}`,
+            detail: `you sent ${clientSecret} with Authorization: Bearer ${token}`,
+            source: { pointer: '/data/0', header: `Bearer ${token}` },
+            meta: { client_secret: clientSecret, access_token: token, nested: [{ echo: `x${token}x` }] },
+          },
+        ],
+      };
+      mock.faults.set({ sequence: [{ status: 400, body: echo }], match: '/subscriptions' });
+      const err = await kard.subscriptions.list().catch((e) => e);
+      expect(err).toBeInstanceOf(KardBadRequestError);
+      const everything = [err.message, JSON.stringify(err.errors), JSON.stringify(err.body), String(err)];
+      for (const text of everything) {
+        expect(text).not.toContain(token);
+        expect(text).not.toContain(clientSecret);
+        expect(text).not.toContain('cs-"quoted"');
+        expect(text).not.toContain(JSON.stringify(clientSecret).slice(1, -1)); // its JSON spelling too
+      }
+      // The rest of the body is kept, with the secrets replaced in place.
+      expect(err.body).toEqual({
+        errors: [
+          {
+            status: '400',
+            title: 'Bad token [REDACTED]',
+            detail: 'you sent [REDACTED] with Authorization: Bearer [REDACTED]',
+            source: { pointer: '/data/0', header: 'Bearer [REDACTED]' },
+            meta: {
+              client_secret: '[REDACTED]',
+              access_token: '[REDACTED]',
+              nested: [{ echo: 'x[REDACTED]x' }],
+            },
+          },
+        ],
+      });
+      expect(err.message).toBe(
+        `Kard API 400 on GET /v2/issuers/${mock.organizationId}/subscriptions: Bad token [REDACTED]: you sent [REDACTED] with Authorization: Bearer [REDACTED] [request ${err.requestId}]`,
+      );
+
+      const stat = new KardClient({
+        baseUrl: mock.url,
+        organizationId: mock.organizationId,
+        token: 'static-tok-987',
+      });
+      mock.faults.set({
+        sequence: [{ status: 401, body: 'token static-tok-987 is not valid' }],
+        match: '/subscriptions',
+      });
+      const err2 = await stat.subscriptions.list().catch((e) => e);
+      expect(err2).toBeInstanceOf(KardUnauthorizedError);
+      expect(err2.body).toBe('token [REDACTED] is not valid');
+      expect(err2.message).not.toContain('static-tok-987');
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('a body with nothing secret is kept as sent (numbers, booleans, null)', async () => {
+    const mock = await startMockKard({ port: 0 });
+    try {
+      const kard = new KardClient(mockConnection(mock));
+      const body = {
+        errors: [{ status: '409', title: 'Conflict', detail: 'busy', meta: { n: 3, ok: false, x: null } }],
+      };
+      mock.faults.set({ sequence: [{ status: 409, body }], match: '/subscriptions' });
+      const err = await kard.subscriptions.list().catch((e) => e);
+      expect(err).toBeInstanceOf(KardConflictError);
+      expect(err.body).toEqual(body);
+      expect(err.errors).toEqual(body.errors);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('redactText patterns, each on its own (no known secrets given)', () => {
+  it('Bearer and Basic credentials, whatever the case', () => {
+    expect(redactText('Authorization: Bearer abc.DEF-ghi_jk~l+m/n=')).toBe(
+      'Authorization: Bearer [REDACTED]',
+    );
+    expect(redactText('got bearer xyz123 twice: Bearer q')).toBe(
+      'got bearer [REDACTED] twice: Bearer [REDACTED]',
+    );
+    expect(redactText('Basic dXNlcjpwYXNz')).toBe('Basic [REDACTED]');
+    expect(redactText('a Bearer-less text')).toBe('a Bearer-less text');
+  });
+
+  it('JSON secret fields', () => {
+    expect(
+      redactText(
+        '{"access_token":"t1","client_secret" : "s1","token":"t2","secret":"s2","password":"p","id":"keep"}',
+      ),
+    ).toBe(
+      '{"access_token":"[REDACTED]","client_secret" : "[REDACTED]","token":"[REDACTED]","secret":"[REDACTED]","password":"[REDACTED]","id":"keep"}',
+    );
+  });
+
+  it('URLs inside text, and known secrets only when longer than 3 characters', () => {
+    expect(redactText('see https://h.example/p?token=abc&x=1')).toBe(
+      'see https://h.example/p?token=[REDACTED]&x=1',
+    );
+    expect(redactText('abc and abcd', ['abc', 'abcd', undefined, ''])).toBe('abc and [REDACTED]');
   });
 });

@@ -111,6 +111,74 @@ describe('207 partial success → PartialResult', () => {
   });
 });
 
+describe('207 errors matched to request items', () => {
+  const job = { type: 'transactionJob', id: 'job-1', attributes: { status: 'PENDING' } };
+  const err = (over: Record<string, unknown>) => ({
+    status: '400',
+    title: 'Invalid',
+    detail: 'bad item',
+    ...over,
+  });
+
+  it('an error that names its item only by id (no pointer) is attributed to that item', async () => {
+    const [a, b, c] = [txn(), txn(), txn()];
+    mock.faults.set({
+      sequence: [{ status: 207, body: { data: job, errors: [err({ id: b.id })] } }],
+      match: '/transactions',
+    });
+    const r = await kard.transactions.create([a, b, c]);
+    expect(r.status).toBe(207);
+    expect(r.rejected).toEqual([{ id: b.id, item: b, error: err({ id: b.id }) }]);
+    expect(r.accepted).toEqual([a, c]);
+  });
+
+  it('a pointer wins over the id; a pointer past the end falls back to the id; an unknown id settles no item', async () => {
+    const [a, b, c] = [txn(), txn(), txn()];
+    const errors = [
+      err({ source: { pointer: '/data/0/attributes/amount' }, id: c.id }), // pointer → a
+      err({ source: { pointer: '/data/9' }, id: b.id }), // out of range → by id → b
+      err({ id: 'not-in-this-batch' }),
+    ];
+    mock.faults.set({ sequence: [{ status: 207, body: { data: job, errors } }], match: '/transactions' });
+    const r = await kard.transactions.create([a, b, c]);
+    expect(r.rejected).toEqual([
+      { id: a.id, item: a, error: errors[0] },
+      { id: b.id, item: b, error: errors[1] },
+      { id: 'not-in-this-batch', item: undefined, error: errors[2] },
+    ]);
+    expect(r.accepted).toEqual([c]);
+  });
+
+  it('users: a pointer names the rejected user', async () => {
+    const users = [
+      { type: 'user', id: 'u-207-a', attributes: { enrolledRewards: ['CARDLINKED'] } },
+      { type: 'user', id: 'u-207-b', attributes: { enrolledRewards: ['CARDLINKED'] } },
+    ];
+    const errors = [err({ source: { pointer: '/data/1' } })];
+    mock.faults.set({ sequence: [{ status: 207, body: { data: [], errors } }], match: '/users' });
+    const r = await kard.users.create(users as never);
+    expect(r.rejected).toEqual([{ id: 'u-207-b', item: users[1], error: errors[0] }]);
+    expect(r.accepted).toEqual([users[0]]);
+  });
+
+  it('an item without an id is known by its attributes.transactionId', async () => {
+    const a = txn();
+    const { id: _drop, ...noId } = txn();
+    const errors = [err({ id: noId.attributes.transactionId })];
+    mock.faults.set({ sequence: [{ status: 207, body: { data: job, errors } }], match: '/transactions' });
+    const r = await kard.transactions.create([a, noId as never], { validate: false });
+    expect(r.rejected).toEqual([{ id: noId.attributes.transactionId, item: noId, error: errors[0] }]);
+    expect(r.accepted).toEqual([a]);
+  });
+
+  it('a 207 without errors[] accepts every item', async () => {
+    const [a, b] = [txn(), txn()];
+    mock.faults.set({ sequence: [{ status: 207, body: { data: job } }], match: '/transactions' });
+    const r = await kard.transactions.create([a, b]);
+    expect(r).toEqual({ accepted: [a, b], rejected: [], status: 207, response: { data: job } });
+  });
+});
+
 describe('errors', () => {
   it('unknown user → KardNotFoundError with parsed errors[]', async () => {
     const err = await kard.users.get('does-not-exist').catch((e) => e);

@@ -2,7 +2,7 @@ import { createApiError, KardConnectionError, KardTimeoutError } from '../errors
 import { abortError, isRetryableStatus, parseRetryAfter, retryDelay, sleep } from './backoff.js';
 import { createDeadlines, type Deadline } from './deadlines.js';
 import type { Logger } from './logger.js';
-import { redactHeaders, redactText, redactUrl } from './redact.js';
+import { isSensitiveQueryKey, REDACTED, redactHeaders, redactText, redactUrl } from './redact.js';
 
 /** Options accepted by every call. */
 export interface RequestOptions {
@@ -294,16 +294,16 @@ export function parseBody(contentType: string | null, text: string): unknown {
   return text;
 }
 
-/** Servers may echo what they were sent; make sure no secret survives into an error. */
+/**
+ * Servers may echo what they were sent; make sure no secret survives into an error. Walks the parsed
+ * body (not its JSON text, where a secret with a quote or backslash would be spelled differently):
+ * every string is redacted, and every value under a sensitive key (client_secret, token…) is dropped.
+ */
 function scrub(body: unknown, secrets: (string | undefined)[]): unknown {
-  if (body === undefined) return body;
-  const json = typeof body === 'string' ? body : JSON.stringify(body);
-  const clean = redactText(json, secrets);
-  if (clean === json) return body;
-  if (typeof body === 'string') return clean;
-  try {
-    return JSON.parse(clean);
-  } catch {
-    return clean;
-  }
+  if (typeof body === 'string') return redactText(body, secrets);
+  if (!body || typeof body !== 'object') return body;
+  const out = (Array.isArray(body) ? [] : {}) as Record<string, unknown>;
+  for (const k in body)
+    out[k] = isSensitiveQueryKey(k) ? REDACTED : scrub((body as Record<string, unknown>)[k], secrets);
+  return out;
 }
