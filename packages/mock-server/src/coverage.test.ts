@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { conformance, type Harness, harness } from './test-support.js';
+import { conformance, type Harness, harness, specPath } from './test-support.js';
 
-const spec = parse(
-  readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../openapi/kard.yaml'), 'utf8'),
-);
+const spec = parse(readFileSync(specPath(), 'utf8'));
 const h: Harness = await harness();
 afterAll(() => h.mock.close());
 

@@ -2,7 +2,7 @@
 // Test support (not shipped in the package entry points): a started mock with a token, and a small
 // JSON Schema checker that validates response bodies against openapi/kard.yaml, the source the SDK's
 // generated types come from.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -134,10 +134,23 @@ export async function waitFor<T>(
 
 // --- OpenAPI response conformance ---------------------------------------------------------------
 
-const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * openapi/kard.yaml of this repository: the nearest one above this file (three levels up in the
+ * repo, deeper when a copy of the package runs from a sandbox inside it, as under Stryker).
+ */
+export function specPath(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
+    const candidate = join(dir, 'openapi', 'kard.yaml');
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('openapi/kard.yaml not found above the mock server sources');
+    dir = up;
+  }
+}
+
 let spec: any;
 function loadSpec(): any {
-  spec ??= parse(readFileSync(join(here, '../../../openapi/kard.yaml'), 'utf8'));
+  spec ??= parse(readFileSync(specPath(), 'utf8'));
   return spec;
 }
 
