@@ -1,10 +1,13 @@
 /**
  * The forwarder drains the outbox to Kard: claim a batch (≤ 500, R11), send it, record every
- * event's outcome in one transaction. It is safe to crash anywhere:
+ * event's outcome in one statement. Several batches can be in flight at once (`concurrency`).
+ * It is safe to crash anywhere:
  *   - before the send: the claimed rows stay 'sending' until their lease expires, then any
  *     forwarder (this one restarted, or another instance) claims them again;
  *   - after Kard accepted but before the outcome is recorded: the rows are re-sent after the lease;
- *     they keep their event ids, and Kard dedupes on data[].id, so nothing is counted twice.
+ *     they keep their event ids, and Kard dedupes on data[].id (R10), so nothing is counted twice.
+ * A send that outlives its lease records nothing: the row's new holder does (outbox.ts, complete).
+ * Events of one transactionId leave in the order they arrived (outbox.ts, claim).
  * Kard's per-event rejections (207) are final: the row is marked 'rejected' with Kard's reason and
  * kept for a person to look at; it is never retried blindly and never dropped.
  */
@@ -37,7 +40,12 @@ export interface ForwarderOptions {
   logger: Logger;
   /** Events per request to Kard (max 500, R11). */
   batchSize?: number;
-  /** How long a claim protects a row. Must exceed the longest send (SDK timeout × attempts). */
+  /** Batches in flight at once (default 4). Order per transactionId holds whatever the value. */
+  concurrency?: number;
+  /**
+   * How long a claim protects a row. Should exceed the longest send (SDK timeout × attempts): a send
+   * that outlives it is sent again by whoever claims the row next, and its own outcome is dropped.
+   */
   leaseMs?: number;
   /** Sleep between polls when the outbox is empty (intake wakes the forwarder at once). */
   pollMs?: number;
@@ -53,24 +61,31 @@ export interface BatchReport {
   sent: number;
   rejected: number;
   retried: number;
+  /** Outcomes not recorded: the lease expired during the send and the row has a new holder. */
+  superseded: number;
 }
 
 export const MAX_BATCH = 500;
+export const DEFAULT_CONCURRENCY = 4;
 
 export class Forwarder {
   readonly workerId: string;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryDelayMs: number;
   private running: Promise<void> | null = null;
   private stopping = false;
-  private wakeUp: (() => void) | null = null;
+  /** Lanes asleep, each waiting for its poll timer or a wake-up. */
+  private readonly sleepers = new Set<() => void>();
+  /** A wake-up that arrived while no lane slept: the next lane to sleep looks again at once. */
   private pendingWake = false;
 
   constructor(private readonly opts: ForwarderOptions) {
     this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH), MAX_BATCH);
+    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
     this.pollMs = opts.pollMs ?? 1000;
     this.retryBaseMs = opts.retryBaseMs ?? 1000;
@@ -80,28 +95,41 @@ export class Forwarder {
 
   /** Claims, sends and records one batch. Returns what happened (claimed 0 = nothing was due). */
   async runOnce(): Promise<BatchReport> {
-    const { db, send, logger } = this.opts;
+    const { db, logger } = this.opts;
     const rows = await claim(db, this.workerId, this.batchSize, this.leaseMs);
-    const report: BatchReport = { claimed: rows.length, sent: 0, rejected: 0, retried: 0 };
+    const report: BatchReport = { claimed: rows.length, sent: 0, rejected: 0, retried: 0, superseded: 0 };
     if (rows.length === 0) return report;
 
-    const outcomes: Outcome[] = [];
-    for (const kind of ['v2', 'legacy'] as const) {
-      const group = rows.filter((r) => r.kind === kind);
-      if (group.length === 0) continue;
-      let result: SendResult;
-      try {
-        result = await send(kind, group);
-      } catch (error) {
-        // An unexpected error in our own code: treat as transient, the rows stay in the outbox.
-        result = { rejected: [], transientError: error instanceof Error ? error.message : String(error) };
-      }
-      outcomes.push(...this.outcomesFor(group, result));
+    // A batch holds at most one event per transactionId (claim), so its v2 and legacy parts can go
+    // to Kard side by side.
+    const parts = await Promise.all(
+      (['v2', 'legacy'] as const).map((kind) => this.sendGroup(rows.filter((r) => r.kind === kind))),
+    );
+    const outcomes = parts.flat();
+    const recorded = new Set(await complete(db, this.workerId, outcomes));
+    for (const o of outcomes) {
+      if (!recorded.has(o.id)) report.superseded += 1;
+      else report[o.result === 'retry' ? 'retried' : o.result] += 1;
     }
-    await complete(db, this.workerId, outcomes);
-    for (const o of outcomes) report[o.result === 'retry' ? 'retried' : o.result] += 1;
+    if (report.superseded > 0)
+      logger.warn(
+        { worker: this.workerId, superseded: report.superseded },
+        'lease expired during the send: those rows have a new holder, which records them',
+      );
     logger.info({ worker: this.workerId, ...report }, 'forwarder batch done');
     return report;
+  }
+
+  private async sendGroup(group: readonly OutboxRow[]): Promise<Outcome[]> {
+    if (group.length === 0) return [];
+    let result: SendResult;
+    try {
+      result = await this.opts.send(group[0]!.kind, group);
+    } catch (error) {
+      // An unexpected error in our own code: treat as transient, the rows stay in the outbox.
+      result = { rejected: [], transientError: error instanceof Error ? error.message : String(error) };
+    }
+    return this.outcomesFor(group, result);
   }
 
   private outcomesFor(group: readonly OutboxRow[], result: SendResult): Outcome[] {
@@ -113,9 +141,11 @@ export class Forwarder {
     if (error !== undefined)
       logger.warn({ events: group.length - rejected.size, error }, 'send failed, will retry');
     return group.map((r): Outcome => {
-      if (rejected.has(r.id)) return { id: r.id, result: 'rejected', reason: rejected.get(r.id) };
-      if (error !== undefined) return { id: r.id, result: 'retry', error, delayMs: this.backoff(r.attempts) };
-      return { id: r.id, result: 'sent', response: result.response };
+      const { id, attempts } = r;
+      if (rejected.has(id)) return { id, attempts, result: 'rejected', reason: rejected.get(id) };
+      if (error !== undefined)
+        return { id, attempts, result: 'retry', error, delayMs: this.backoff(attempts) };
+      return { id, attempts, result: 'sent', response: result.response };
     });
   }
 
@@ -125,25 +155,26 @@ export class Forwarder {
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
-  /** Starts the background loop (idempotent). */
+  /** Starts the background lanes (idempotent). */
   start(): void {
     if (this.running) return;
     this.stopping = false;
-    this.running = this.loop();
+    this.running = Promise.all(Array.from({ length: this.concurrency }, () => this.loop())).then(() => {});
   }
 
-  /** Ask the loop to look at the outbox now (called after intake). */
+  /** Ask the lanes to look at the outbox now (called after intake). */
   wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    if (this.sleepers.size === 0) this.pendingWake = true;
+    for (const wakeUp of [...this.sleepers]) wakeUp();
   }
 
-  /** Stops after the batch in flight has been sent and recorded. */
+  /** Stops after the batches in flight have been sent and recorded. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wakeUp?.();
+    this.wake();
     await this.running;
     this.running = null;
+    this.pendingWake = false;
   }
 
   private async loop(): Promise<void> {
@@ -168,12 +199,11 @@ export class Forwarder {
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);
-        this.wakeUp = null;
-        this.pendingWake = false;
+        this.sleepers.delete(finish);
         resolve();
       };
       const timer = setTimeout(finish, ms);
-      this.wakeUp = finish;
+      this.sleepers.add(finish);
     });
   }
 }

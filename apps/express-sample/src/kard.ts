@@ -40,18 +40,27 @@ export interface KardPort {
 
 /**
  * 408, 429, 5xx and connection problems may succeed later. So may 401/403: they mean our
- * credentials or Kard's configuration are wrong, not the events, so the events wait (with backoff,
- * logged as errors) until that is fixed. Other 4xx answers are about the request itself.
+ * credentials or Kard's configuration are wrong (or a token was revoked), not the events, so the
+ * events wait (with backoff) until that is fixed, and the next attempt starts with a new token.
+ * Other 4xx answers are about the request itself.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof KardConnectionError || error instanceof KardTimeoutError) return true;
   if (error instanceof KardApiError) {
-    return [401, 403, 408, 429].includes(error.status) || error.status >= 500;
+    return isAuthFailure(error) || error.status === 408 || error.status === 429 || error.status >= 500;
   }
   return !(error instanceof KardValidationError);
 }
 
-/** Kard answers 409 for ids it already has (digest §7.4: listed on transactions create). */
+/** 401 or 403 from Kard: the token (or the credentials behind it) was not accepted. */
+export function isAuthFailure(error: unknown): boolean {
+  return error instanceof KardApiError && (error.status === 401 || error.status === 403);
+}
+
+/**
+ * Kard answers 409 for event ids it already has (openapi/kard.yaml: transactions.create lists 409;
+ * event ids are unique per event, R10).
+ */
 function isDuplicate(status: unknown): boolean {
   return Number(status) === 409;
 }
@@ -61,8 +70,18 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-export function createKardPort(client: KardClient): KardPort {
+/**
+ * `client` is a KardClient, or a function that makes one. With a function, a 401 or 403 from Kard
+ * on a send replaces the client, so that the next attempt (after the forwarder's backoff) fetches a
+ * new token instead of reusing the one Kard refused. (The SDK itself refreshes once on a 401 within
+ * a call; a 403, or a second 401, ends the call.)
+ */
+export function createKardPort(client: KardClient | (() => KardClient)): KardPort {
+  const makeClient = typeof client === 'function' ? client : null;
+  let current: KardClient = makeClient ? makeClient() : (client as KardClient);
+
   const sendTransactions: Sender = async (kind, rows): Promise<SendResult> => {
+    const client = current;
     // Intake validated every event already. Checking again item by item here keeps one event that a
     // newer rule no longer accepts from sinking its whole batch: it is rejected on its own, with the
     // issues as its reason, and the rest is sent (with the SDK's whole-request validation off, since
@@ -96,6 +115,7 @@ export function createKardPort(client: KardClient): KardPort {
       }
       return { rejected, response: result.response };
     } catch (error) {
+      if (isAuthFailure(error) && makeClient && current === client) current = makeClient();
       if (isTransient(error)) return { rejected, transientError: errorText(error) };
       if (error instanceof KardApiError && isDuplicate(error.status)) {
         // 409 on the whole request: Kard already has these event ids (a re-send after a lost
@@ -120,7 +140,7 @@ export function createKardPort(client: KardClient): KardPort {
   return {
     sendTransactions,
     async createUser(request) {
-      const result = await client.users.create(request as never);
+      const result = await current.users.create(request as never);
       return {
         rejected: result.rejected.map((r) => ({
           status: r.error?.status,
@@ -135,7 +155,7 @@ export function createKardPort(client: KardClient): KardPort {
       if (page.size !== undefined) query['page[size]'] = page.size;
       if (page.after !== undefined) query['page[after]'] = page.after;
       if (page.before !== undefined) query['page[before]'] = page.before;
-      const first = await client.users.offers.list(userId, query as never).page();
+      const first = await current.users.offers.list(userId, query as never).page();
       const response = (first.response ?? {}) as { meta?: unknown; links?: Record<string, unknown> };
       return {
         data: first.items as unknown[],
@@ -145,7 +165,7 @@ export function createKardPort(client: KardClient): KardPort {
       };
     },
     async listEarnedRewards(userId) {
-      const first = await client.users.earnedRewards.list(userId).page();
+      const first = await current.users.earnedRewards.list(userId).page();
       return first.items as unknown[];
     },
     describeError(error) {

@@ -2,7 +2,7 @@
  * The durable outbox. Every accepted event is a row keyed by its event id; the forwarder moves it
  * pending → sending → sent | rejected. All SQL here runs unchanged on PGlite and PostgreSQL.
  */
-import type { Database, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import type { OutboxEvent } from './intake.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'rejected';
@@ -59,71 +59,88 @@ export async function enqueue(db: Queryable, events: readonly OutboxEvent[]): Pr
 }
 
 /**
- * Claims up to `limit` rows for `worker`, in one transaction: rows that are due, plus rows another
+ * Claims up to `limit` rows for `worker` in one statement: rows that are due, plus rows another
  * worker claimed more than `leaseMs` ago (it crashed or hung). FOR UPDATE SKIP LOCKED lets several
  * forwarders on one PostgreSQL database claim disjoint batches without waiting on each other.
+ *
+ * Order per transaction: a row is claimed only when no earlier row of the same transactionId is
+ * still unfinished (pending or sending). The SETTLED event of a transaction therefore leaves only
+ * after its APPROVED event was recorded as sent (or rejected), whatever retries, backoff or other
+ * forwarders do meanwhile. An earlier row that another forwarder is claiming at this very moment
+ * still reads as pending, so the check holds under concurrency too.
+ *
+ * Each claim adds 1 to `attempts`; the value returned with a row is the claim's fencing token (see
+ * `complete`).
  */
 export async function claim(
-  db: Database,
+  db: Queryable,
   worker: string,
   limit: number,
   leaseMs: number,
 ): Promise<OutboxRow[]> {
-  return db.transaction(async (tx) => {
-    const res = await tx.query<OutboxRow & { seq: string }>(
-      `UPDATE outbox
-          SET status = 'sending', claimed_by = $1, claimed_at = now(), attempts = attempts + 1
-        WHERE id IN (
-              SELECT id FROM outbox
-               WHERE (status = 'pending' AND next_attempt_at <= now())
-                  OR (status = 'sending' AND claimed_at < now() - $3::int * interval '1 millisecond')
-               ORDER BY seq
-               LIMIT $2
-               FOR UPDATE SKIP LOCKED)
-      RETURNING seq, id, kind, payload, attempts`,
-      [worker, limit, leaseMs],
-    );
-    // RETURNING does not promise an order; keep arrival order (APPROVED before its SETTLED).
-    return res.rows
-      .sort((a, b) => Number(a.seq) - Number(b.seq))
-      .map(({ id, kind, payload, attempts }) => ({ id, kind, payload, attempts }));
-  });
+  const res = await db.query<OutboxRow & { seq: string }>(
+    `UPDATE outbox
+        SET status = 'sending', claimed_by = $1, claimed_at = now(), attempts = attempts + 1
+      WHERE id IN (
+            SELECT o.id FROM outbox o
+             WHERE ((o.status = 'pending' AND o.next_attempt_at <= now())
+                 OR (o.status = 'sending' AND o.claimed_at < now() - $3::int * interval '1 millisecond'))
+               AND NOT EXISTS (
+                   SELECT 1 FROM outbox p
+                    WHERE p.transaction_id = o.transaction_id AND p.seq < o.seq
+                      AND p.status IN ('pending', 'sending'))
+             ORDER BY o.seq
+             LIMIT $2
+             FOR UPDATE OF o SKIP LOCKED)
+    RETURNING seq, id, kind, payload, attempts`,
+    [worker, limit, leaseMs],
+  );
+  // RETURNING does not promise an order; keep arrival order.
+  return res.rows
+    .sort((a, b) => Number(a.seq) - Number(b.seq))
+    .map(({ id, kind, payload, attempts }) => ({ id, kind, payload, attempts }));
 }
 
-export type Outcome =
-  | { id: string; result: 'sent'; response?: unknown }
-  | { id: string; result: 'rejected'; reason: unknown }
-  | { id: string; result: 'retry'; error: string; delayMs: number };
+/** What happened to one claimed row; `attempts` is the value `claim` returned with it. */
+export type Outcome = { id: string; attempts: number } & (
+  | { result: 'sent'; response?: unknown }
+  | { result: 'rejected'; reason: unknown }
+  | { result: 'retry'; error: string; delayMs: number }
+);
 
 /**
- * How each kind of outcome changes its row. `u.e` is the outcome as JSON; a missing `response` or
- * `reason` leaves the column NULL.
+ * Records outcomes, all in one statement. Fencing: a row changes only while it is still 'sending',
+ * claimed by `worker`, with the `attempts` of the claim the outcome belongs to. When a lease expired
+ * during a slow send and another worker (or this one, again) claimed the row meanwhile, the stale
+ * outcome changes nothing: the current holder records its own. Returns the ids actually recorded.
+ * A missing `response` or `reason` leaves the column NULL.
  */
-const RECORD: Record<Outcome['result'], string> = {
-  sent: `status = 'sent', sent_at = now(), last_error = NULL, kard_response = u.e->'response'`,
-  rejected: `status = 'rejected', sent_at = now(), reject_reason = u.e->'reason'`,
-  retry: `status = 'pending', claimed_by = NULL, claimed_at = NULL, last_error = u.e->>'error',
-          next_attempt_at = now() + (u.e->>'delayMs')::float8 * interval '1 millisecond'`,
-};
-
-/**
- * Records the outcome of one send, in one transaction. Only rows still claimed by `worker` are
- * touched: if a lease expired and another worker took a row over, that worker records it.
- */
-export async function complete(db: Database, worker: string, outcomes: readonly Outcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
-  await db.transaction(async (tx) => {
-    for (const [result, set] of Object.entries(RECORD)) {
-      const group = outcomes.filter((o) => o.result === result);
-      if (group.length === 0) continue;
-      await tx.query(
-        `UPDATE outbox o SET ${set}
-           FROM jsonb_array_elements($2::jsonb) AS u(e)
-          WHERE o.id = u.e->>'id' AND o.status = 'sending' AND o.claimed_by = $1`,
-        [worker, JSON.stringify(group)],
-      );
-    }
-  });
+export async function complete(
+  db: Queryable,
+  worker: string,
+  outcomes: readonly Outcome[],
+): Promise<string[]> {
+  if (outcomes.length === 0) return [];
+  const res = await db.query<{ id: string }>(
+    `UPDATE outbox o
+        SET status          = CASE WHEN u.result = 'retry' THEN 'pending' ELSE u.result END,
+            sent_at         = CASE WHEN u.result = 'retry' THEN o.sent_at ELSE now() END,
+            claimed_by      = CASE WHEN u.result = 'retry' THEN NULL ELSE o.claimed_by END,
+            claimed_at      = CASE WHEN u.result = 'retry' THEN NULL ELSE o.claimed_at END,
+            next_attempt_at = CASE WHEN u.result = 'retry'
+                                   THEN now() + u."delayMs" * interval '1 millisecond'
+                                   ELSE o.next_attempt_at END,
+            last_error      = CASE u.result WHEN 'retry' THEN u.error WHEN 'sent' THEN NULL
+                                   ELSE o.last_error END,
+            kard_response   = CASE WHEN u.result = 'sent' THEN u.response ELSE o.kard_response END,
+            reject_reason   = CASE WHEN u.result = 'rejected' THEN u.reason ELSE o.reject_reason END
+       FROM jsonb_to_recordset($2::jsonb)
+            AS u(id text, attempts int, result text, error text, "delayMs" float8, response jsonb, reason jsonb)
+      WHERE o.id = u.id AND o.status = 'sending' AND o.claimed_by = $1 AND o.attempts = u.attempts
+    RETURNING o.id`,
+    [worker, JSON.stringify(outcomes)],
+  );
+  return res.rows.map((r) => r.id);
 }
 
 export async function counts(db: Queryable): Promise<Record<OutboxStatus, number>> {

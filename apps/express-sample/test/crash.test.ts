@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db.js';
 import { migrate } from '../src/migrations.js';
 import { enqueue } from '../src/outbox.js';
@@ -55,6 +55,10 @@ function startChild(mock: MockKard, dataDir: string): Child {
   return { proc, url, exited, output };
 }
 
+async function stats(url: string): Promise<Record<string, number>> {
+  return (await (await fetch(`${url}/outbox/stats`, { headers: AUTH })).json()) as Record<string, number>;
+}
+
 describe('forwarder process killed with SIGKILL mid-batch, then restarted', () => {
   let mock: MockKard;
   let dataDir: string;
@@ -65,8 +69,16 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
     mock = await startMockKard();
     dataDir = mkdtempSync(join(tmpdir(), 'kardkit-sample-crash-'));
   });
+  afterEach(async () => {
+    // Every child is gone before the next test or the cleanup, even when an assertion failed.
+    await Promise.all(
+      children.splice(0).map(async (c) => {
+        if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+        await c.exited;
+      }),
+    );
+  });
   afterAll(async () => {
-    for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
     await mock?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
@@ -89,13 +101,20 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
       await db.close();
     }
 
-    // Each request to Kard takes 400 ms, so a batch is always in flight when the kill comes.
-    mock.faults.set({ match: '/transactions', latencyMs: 400 });
+    // The first two requests to Kard are answered at once; the next ones are held for 10 s, so the
+    // rest of the outbox is claimed and on the wire when the kill comes. (Kard still processes
+    // those held requests after the kill, as a real server would: their answers are lost.)
+    const held = Array.from({ length: 20 }, () => ({ latencyMs: 10_000 }));
+    mock.faults.set({ match: '/transactions', sequence: [{ latencyMs: 0 }, { latencyMs: 0 }, ...held] });
     const first = startChild(mock, dataDir);
     children.push(first);
-    await first.url;
-    await waitFor('two batches accepted', () => mock.stats().transactions.received >= 200, 20_000);
-    await new Promise((r) => setTimeout(r, 150)); // the third batch is claimed and on the wire
+    const firstUrl = await first.url;
+    await waitFor('two batches accepted', () => mock.stats().transactions.received >= 200, 60_000);
+    await waitFor(
+      'more batches claimed and on the wire',
+      async () => ((await stats(firstUrl)).sending ?? 0) > 0,
+      60_000,
+    );
     first.proc.kill('SIGKILL');
     expect(await first.exited).toBe(null); // killed by a signal, no exit code
     expect(mock.stats().transactions.received).toBeLessThan(N); // it really died mid-way
@@ -104,15 +123,12 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
     const second = startChild(mock, dataDir);
     children.push(second);
     const url = await second.url;
-    await waitFor('every event delivered', () => ids.every((id) => mock.eventCount(id) === 1), 20_000);
-    const stats = await waitFor('outbox drained', async () => {
-      const s = (await (await fetch(`${url}/outbox/stats`, { headers: AUTH })).json()) as Record<
-        string,
-        number
-      >;
+    await waitFor('every event delivered', () => ids.every((id) => mock.eventCount(id) === 1), 60_000);
+    const drained = await waitFor('outbox drained', async () => {
+      const s = await stats(url);
       return s.sent === N ? s : null;
     });
-    expect(stats).toEqual({ pending: 0, sending: 0, sent: N, rejected: 0 });
+    expect(drained).toEqual({ pending: 0, sending: 0, sent: N, rejected: 0 });
     expect(ids.filter((id) => mock.eventCount(id) !== 1)).toEqual([]);
     expect(mock.stats().transactions.accepted).toBe(N); // nothing counted twice
     // The batch that was in flight at the kill was claimed twice: once by each process.
@@ -127,7 +143,7 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
 
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0); // graceful shutdown
-  }, 60_000);
+  });
 });
 
 describe('dist/main.js start-up', () => {
@@ -140,7 +156,7 @@ describe('dist/main.js start-up', () => {
         PORT: '99999',
       },
       encoding: 'utf8',
-      timeout: 15_000,
+      timeout: 60_000,
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('KARD_ORGANIZATION_ID is missing');

@@ -1,6 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claim, enqueue, getEvent, type OutboxStatus } from '../src/outbox.js';
-import { enroll, get, type Harness, NO_OFFER, post, startHarness, txEvent, waitFor } from './helpers.js';
+import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../src/db.js';
+import { type BatchReport, Forwarder, type Sender } from '../src/forwarder.js';
+import { createKardPort } from '../src/kard.js';
+import { createLogger } from '../src/logger.js';
+import { migrate } from '../src/migrations.js';
+import { claim, counts, enqueue, getEvent, type OutboxStatus } from '../src/outbox.js';
+import { createKardClient } from '../src/sample.js';
+import {
+  enroll,
+  get,
+  type Harness,
+  logSink,
+  NO_OFFER,
+  post,
+  sampleConfig,
+  startHarness,
+  txEvent,
+  waitFor,
+} from './helpers.js';
+import { lifecycleEvents, loggingSender, outOfOrder } from './order.js';
 
 const outboxCounts = async (h: Harness) =>
   (await get(`${h.sample.url}/outbox/stats`)).body as Record<OutboxStatus, number>;
@@ -13,6 +32,24 @@ async function queueTransactions(h: Harness, ids: readonly string[], userId: str
   expect((await post(`${h.sample.url}/transactions`, events)).status).toBe(202);
 }
 
+/** A sender that holds every send until `release()`; `entered` resolves when the first send arrives. */
+function gated(send: Sender) {
+  let enter = () => {};
+  let release = () => {};
+  const entered = new Promise<void>((r) => {
+    enter = r;
+  });
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  const held: Sender = async (kind, rows) => {
+    enter();
+    await released;
+    return send(kind, rows);
+  };
+  return { send: held, entered, release };
+}
+
 describe('forwarder under injected faults: every event delivered, each counted once', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -20,6 +57,10 @@ describe('forwarder under injected faults: every event delivered, each counted o
       forwarder: { enabled: false, batchSize: 100, pollMs: 20, retryBaseMs: 10, maxRetryDelayMs: 100 },
     });
     for (const u of ['fu-1', 'fu-2', 'fu-3']) await enroll(h.sample.url, u);
+  });
+  afterEach(async () => {
+    h?.mock.faults.clear(); // a failed test must not leave its faults to the next one
+    await h?.sample.forwarder.stop();
   });
   afterAll(async () => {
     await h?.close();
@@ -189,5 +230,164 @@ describe('forwarder under injected faults: every event delivered, each counted o
     h.mock.faults.clear();
     expect((await getEvent(h.sample.db, 'evt-409-c'))?.status).toBe('sent');
     expect((await getEvent(h.sample.db, 'evt-409-d'))?.status).toBe('rejected');
+  });
+  it('a send that outlives its lease records nothing: the new holder sent the rows, the stale 400 does not overwrite them', async () => {
+    await queueTransactions(h, ['evt-fence-1', 'evt-fence-2'], 'fu-1', 'txn-fence');
+    const slow = gated(h.sample.kard.sendTransactions);
+    const logger = createLogger({ level: 'silent' });
+    const a = new Forwarder({ db: h.sample.db, send: slow.send, logger, leaseMs: 100, workerId: 'slow-a' });
+    const b = new Forwarder({
+      db: h.sample.db,
+      send: h.sample.kard.sendTransactions,
+      logger,
+      leaseMs: 100,
+      workerId: 'b',
+    });
+    const aRun = a.runOnce();
+    try {
+      await slow.entered; // a claimed both rows; its send hangs
+      // Once a's lease has expired, b claims the rows and delivers them.
+      await waitFor('b delivers the rows a still holds', async () => (await b.runOnce()).sent === 2);
+      // a's send finally goes out, and Kard refuses the request as a whole.
+      h.mock.faults.set({ match: '/transactions', sequence: [{ status: 400 }] });
+    } finally {
+      slow.release();
+    }
+    expect(await aRun).toMatchObject({ claimed: 2, sent: 0, rejected: 0, retried: 0, superseded: 2 });
+    for (const id of ['evt-fence-1', 'evt-fence-2']) {
+      const row = await getEvent(h.sample.db, id);
+      expect(row).toMatchObject({ status: 'sent', reject_reason: null, attempts: 2 });
+      expect(h.mock.eventCount(id)).toBe(1);
+    }
+  });
+
+  it('fencing holds for one worker id too: an outcome of an older claim is dropped while a newer claim of the same worker is in flight', async () => {
+    await queueTransactions(h, ['evt-fence-3'], 'fu-2', 'txn-fence-same');
+    const logger = createLogger({ level: 'silent' });
+    const first = gated(h.sample.kard.sendTransactions);
+    const second = gated(h.sample.kard.sendTransactions);
+    const options = { db: h.sample.db, logger, leaseMs: 100, workerId: 'one-id' };
+    const a = new Forwarder({ ...options, send: first.send });
+    const b = new Forwarder({ ...options, send: second.send });
+    const aRun = a.runOnce();
+    let bRun: Promise<unknown> | undefined;
+    try {
+      await first.entered;
+      await waitFor('the same worker id claims the row again after the lease', async () => {
+        const run = b.runOnce();
+        const which = await Promise.race([run.then(() => 'idle'), second.entered.then(() => 'claimed')]);
+        if (which === 'claimed') bRun = run;
+        return which === 'claimed';
+      });
+      // The older claim's send ends with a whole-request 400: it must not mark the row rejected.
+      h.mock.faults.set({ match: '/transactions', sequence: [{ status: 400 }] });
+      first.release();
+      expect(await aRun).toMatchObject({ claimed: 1, rejected: 0, superseded: 1 });
+      expect(await getEvent(h.sample.db, 'evt-fence-3')).toMatchObject({ status: 'sending', attempts: 2 });
+      h.mock.faults.clear();
+    } finally {
+      first.release();
+      second.release();
+    }
+    expect(await bRun).toMatchObject({ claimed: 1, sent: 1, superseded: 0 });
+    expect(await getEvent(h.sample.db, 'evt-fence-3')).toMatchObject({ status: 'sent', reject_reason: null });
+    expect(h.mock.eventCount('evt-fence-3')).toBe(1);
+  });
+
+  it('a revoked token: the SDK fetches a new one and the events are delivered', async () => {
+    await queueTransactions(h, ['evt-revoked-1'], 'fu-3', 'txn-revoked');
+    const tokensBefore = h.mock.stats().tokenRequests;
+    h.mock.expireTokens();
+    expect(await h.sample.forwarder.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(h.mock.stats().tokenRequests).toBeGreaterThan(tokensBefore);
+    expect(h.mock.eventCount('evt-revoked-1')).toBe(1);
+  });
+
+  it('401 and 403 from Kard: a new token for each next attempt, retried with backoff, delivered, never rejected', async () => {
+    const ids = ['evt-auth-1', 'evt-auth-2'];
+    await queueTransactions(h, ids, 'fu-3', 'txn-auth');
+    const tokensBefore = h.mock.stats().tokenRequests;
+    // 401, 401: the SDK refreshes once within the call, then gives up; 403, 403: two more refusals.
+    h.mock.faults.set({
+      match: '/transactions',
+      sequence: [{ status: 401 }, { status: 401 }, { status: 403 }, { status: 403 }],
+    });
+    const reports: BatchReport[] = [];
+    await waitFor('the events delivered', async () => {
+      const report = await h.sample.forwarder.runOnce();
+      if (report.claimed > 0) reports.push(report);
+      const rows = await Promise.all(ids.map((id) => getEvent(h.sample.db, id)));
+      return rows.every((r) => r?.status === 'sent');
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; batches: ${JSON.stringify(reports)}`);
+    });
+    expect(reports.map((r) => r.rejected)).toEqual([0, 0, 0, 0]);
+    expect(reports.map((r) => r.retried)).toEqual([2, 2, 2, 0]);
+    for (const id of ids) {
+      expect(await getEvent(h.sample.db, id)).toMatchObject({
+        status: 'sent',
+        attempts: 4,
+        reject_reason: null,
+      });
+      expect(h.mock.eventCount(id)).toBe(1);
+    }
+    // One token per refused attempt: the SDK's refresh after the first 401, then one per attempt after.
+    expect(h.mock.stats().tokenRequests - tokensBefore).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('per-transaction order: APPROVED before SETTLED, across retries and several forwarders (PGlite)', () => {
+  let mock: MockKard;
+  let db: Database;
+  const forwarders: Forwarder[] = [];
+  beforeAll(async () => {
+    mock = await startMockKard({ maxRecordedRequests: 10_000 });
+    db = await openDatabase();
+    await migrate(db);
+  });
+  afterAll(async () => {
+    await Promise.all(forwarders.map((f) => f.stop()));
+    await db?.close();
+    await mock?.close();
+  });
+
+  it('every SETTLED event goes out only after its APPROVED event was delivered', async () => {
+    const T = 60;
+    await enqueue(db, lifecycleEvents('ord', T));
+    // No retries inside the SDK: every failure becomes a forwarder retry with backoff.
+    const config = sampleConfig(mock);
+    const port = createKardPort(() =>
+      createKardClient({ ...config, kard: { ...config.kard, maxRetries: 0 } }),
+    );
+    const sender = loggingSender(port.sendTransactions);
+    mock.faults.set({ match: '/transactions', rate: 0.4, step: { status: 503 }, seed: 11 });
+    const logger = createLogger({ destination: logSink().stream });
+    for (let i = 0; i < 3; i++)
+      forwarders.push(
+        new Forwarder({
+          db,
+          send: sender.send,
+          logger,
+          batchSize: 7,
+          concurrency: 2,
+          pollMs: 10,
+          retryBaseMs: 5,
+          maxRetryDelayMs: 40,
+          workerId: `ord-${i}`,
+        }),
+      );
+    for (const f of forwarders) f.start();
+    await waitFor('every event sent', async () => (await counts(db)).sent === 2 * T, 90_000);
+    await Promise.all(forwarders.map((f) => f.stop()));
+    mock.faults.clear();
+
+    expect(outOfOrder('ord', T, sender.log, mock)).toEqual([]);
+    // The faults really happened: some events needed more than one attempt.
+    expect(sender.log.some((e) => e.what === 'failed')).toBe(true);
+    const retried = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE attempts > 1');
+    expect(retried.rows[0]?.n).toBeGreaterThan(0);
+    const workers = await db.query<{ w: string }>('SELECT DISTINCT claimed_by AS w FROM outbox');
+    expect(workers.rows.length).toBeGreaterThan(1); // several forwarders did the work
+    for (const e of lifecycleEvents('ord', T)) expect(mock.eventCount(e.id)).toBe(1);
   });
 });

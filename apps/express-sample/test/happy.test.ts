@@ -6,6 +6,7 @@ import {
   type Harness,
   type Loose,
   MERCHANT,
+  NO_OFFER,
   post,
   startHarness,
   txEvent,
@@ -21,7 +22,7 @@ describe('happy path: enroll, post, forward, webhook, rewards', () => {
     await h?.close();
   });
 
-  it('enrolls a user at Kard with the hashed email only (digest §5.2)', async () => {
+  it('enrolls a user at Kard with the hashed email only (R42)', async () => {
     const body = await enroll(h.sample.url, 'user-happy', '  J.Doe+Work@Gmail.com ');
     expect(body.id).toBe('user-happy');
     expect(body.hashedEmail).toBe(await hashEmail('jdoe@gmail.com'));
@@ -81,7 +82,14 @@ describe('happy path: enroll, post, forward, webhook, rewards', () => {
     const res = await post(`${h.sample.url}/transactions`, again);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ queued: 0, duplicates: 1 });
-    await new Promise((r) => setTimeout(r, 200));
+    // A later event that is sent proves the forwarder has looked at the outbox since the repeat.
+    const marker = txEvent('evt-happy-marker', {
+      userId: 'user-happy',
+      transactionId: 'txn-happy-marker',
+      merchant: NO_OFFER,
+    });
+    expect((await post(`${h.sample.url}/transactions`, marker)).status).toBe(202);
+    await waitFor('the later event sent', () => h.mock.eventCount('evt-happy-marker') === 1);
     expect(h.mock.receivedCount('evt-happy-1')).toBe(1);
   });
 

@@ -57,8 +57,16 @@ export async function startHarness(overrides: Partial<SampleConfig> = {}): Promi
   const mock = await startMockKard();
   const sink = logSink();
   const config = sampleConfig(mock, overrides);
-  const sample = await startSample(config, { logDestination: sink.stream });
-  await subscribe(config, `${sample.url}/webhooks/kard`);
+  let sample: RunningSample | undefined;
+  try {
+    sample = await startSample(config, { logDestination: sink.stream });
+    await subscribe(config, `${sample.url}/webhooks/kard`);
+  } catch (error) {
+    // Nothing started here outlives a failed start.
+    await sample?.close().catch(() => {});
+    await mock.close();
+    throw error;
+  }
   return {
     mock,
     sample,
@@ -126,8 +134,11 @@ export async function get(url: string, headers: Record<string, string> = {}) {
   return { status: res.status, body: (await res.json()) as Loose };
 }
 
-/** Polls `check` until it returns a truthy value or the time is up (then throws with `what`). */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15_000): Promise<T> {
+/**
+ * Polls `check` until it returns a truthy value or the time is up (then throws with `what`). The
+ * default ceiling is generous: it only bounds a hang on a loaded machine, nothing waits that long.
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
