@@ -1,8 +1,14 @@
 import { startMockKard } from '@kardkit/mock-server';
 import ky from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientCredentials, REFRESH_BUFFER_MS } from '../src/core/auth.js';
-import { KardClient, KardError, KardNotFoundError, KardUnauthorizedError } from '../src/index.js';
+import { ClientCredentials, REFRESH_BUFFER_MS, StaticToken } from '../src/core/auth.js';
+import {
+  KardAbortError,
+  KardClient,
+  KardError,
+  KardNotFoundError,
+  KardUnauthorizedError,
+} from '../src/index.js';
 import { mockAndClient } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -124,6 +130,7 @@ describe('auth: OAuth client credentials (openapi/kard.yaml auth.getToken)', () 
     expect(err).toBeInstanceOf(KardUnauthorizedError);
     expect(err.status).toBe(401);
     expect(mock.stats().tokenRequests).toBe(0);
+    expect(mock.requests.map((r) => r.status)).toEqual([401]); // not repeated
     expect(String(err.message)).not.toContain('not-a-real-token');
   });
 
@@ -223,6 +230,84 @@ describe('auth: token cache (unit)', () => {
     const tokens = await Promise.all(Array.from({ length: 50 }, () => cc.get()));
     expect(new Set(tokens)).toEqual(new Set(['t1']));
     expect(f.count()).toBe(1);
+  });
+
+  it('refreshes exactly at the refresh instant (expiry minus the buffer)', async () => {
+    let now = 5_000;
+    const f = fakeTransport(3600);
+    const cc = new ClientCredentials('id', 'secret', () => now);
+    cc.transport = f.transport as never;
+    expect(await cc.get()).toBe('t1');
+    now += 3600_000 - REFRESH_BUFFER_MS;
+    expect(await cc.get()).toBe('t2');
+  });
+
+  it('short-lived tokens stay usable for half their life; a missing expires_in means 3600 s', async () => {
+    let now = 0;
+    const short = fakeTransport(60);
+    const a = new ClientCredentials('id', 'secret', () => now);
+    a.transport = short.transport as never;
+    expect(await a.get()).toBe('t1');
+    now = 29_999;
+    expect(await a.get()).toBe('t1');
+    now = 30_000;
+    expect(await a.get()).toBe('t2');
+
+    now = 0;
+    let n = 0;
+    const b = new ClientCredentials('id', 'secret', () => now);
+    b.transport = {
+      request: async () => ({ status: 200, headers: new Headers(), data: { access_token: `u${++n}` } }),
+    } as never;
+    expect(await b.get()).toBe('u1');
+    now = 3600_000 - REFRESH_BUFFER_MS - 1;
+    expect(await b.get()).toBe('u1');
+    now += 1;
+    expect(await b.get()).toBe('u2');
+  });
+
+  it('a token answer without access_token is a KardError, and the next call tries again', async () => {
+    const answers: unknown[] = [{ token_type: 'Bearer' }, null, { access_token: 'ok-1' }];
+    const cc = new ClientCredentials('id', 'secret');
+    cc.transport = {
+      request: async () => ({ status: 200, headers: new Headers(), data: answers.shift() }),
+    } as never;
+    for (let i = 0; i < 2; i++) {
+      const err = await Promise.resolve(cc.get()).catch((e) => e);
+      expect(err).toBeInstanceOf(KardError);
+      expect(err.message).toBe('Kard token response has no access_token');
+    }
+    expect(await cc.get()).toBe('ok-1');
+    expect(cc.current).toBe('ok-1');
+  });
+
+  it('a waiter whose signal fires gives up alone; an already aborted signal rejects at once', async () => {
+    let release!: () => void;
+    const cc = new ClientCredentials('id', 'secret');
+    cc.transport = {
+      request: () =>
+        new Promise((resolve) => {
+          release = () => resolve({ status: 200, headers: new Headers(), data: { access_token: 'late' } });
+        }),
+    } as never;
+    const ctrl = new AbortController();
+    const mine = Promise.resolve(cc.get(ctrl.signal)).catch((e) => e);
+    const other = cc.get();
+    const aborted = AbortSignal.abort('stop');
+    const early = await Promise.resolve(cc.get(aborted)).catch((e) => e);
+    expect(early).toBeInstanceOf(KardAbortError);
+    expect(early.cause).toBe('stop');
+    ctrl.abort();
+    expect(await mine).toBeInstanceOf(KardAbortError);
+    release();
+    expect(await other).toBe('late');
+  });
+
+  it('a static token is never invalidated and reports no cached token', () => {
+    const st = new StaticToken('s-1');
+    expect(st.get()).toBe('s-1');
+    expect(st.invalidate()).toBe(false);
+    expect(st.current).toBeUndefined();
   });
 
   it('invalidate drops only the token that failed', async () => {

@@ -1,3 +1,4 @@
+import { KardError } from '../errors.js';
 import { abortError } from './backoff.js';
 import type { TokenSource, Transport } from './transport.js';
 
@@ -73,7 +74,7 @@ export class ClientCredentials implements TokenSource {
     });
     const body = res.data;
     if (!body || typeof body.access_token !== 'string') {
-      throw new TypeError('Kard token response has no access_token');
+      throw new KardError('Kard token response has no access_token');
     }
     const ttlMs = (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000;
     // Short-lived tokens: keep at least half their life usable instead of treating them as expired.
