@@ -139,7 +139,7 @@ export function run(
  */
 export async function runIn(
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; input?: string | Buffer; stdoutTTY?: boolean },
+  opts: { env: NodeJS.ProcessEnv; input?: string | Buffer; stdoutTTY?: boolean; stderrTTY?: boolean },
 ): Promise<Omit<RunResult, 'signal'>> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -154,7 +154,7 @@ export async function runIn(
   const stdin = Readable.from(opts.input === undefined ? [] : [Buffer.from(opts.input)]);
   const io: Io = {
     stdout: Object.assign(stdout, { isTTY: opts.stdoutTTY ?? false }),
-    stderr: Object.assign(stderr, { isTTY: false }),
+    stderr: Object.assign(stderr, { isTTY: opts.stderrTTY ?? false, columns: 200 }),
     stdin,
     env: { KARD_NO_GC: '1', ...opts.env },
   };

@@ -1,0 +1,367 @@
+// `kard transactions send` run in this process (src/cli.ts `run`) against the mock Kard on loopback:
+// the accounting, the checkpoint and --rejected, record by record. test/send.test.ts runs the built
+// bin for what needs a process of its own (signals, a crash).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Checkpoint } from '../src/checkpoint.js';
+import { runSend, type SendOptions } from '../src/commands/send.js';
+import { UsageError } from '../src/errors.js';
+import type { Io } from '../src/output.js';
+import { cleanEnv, legacyRecord, mockEnv, ndjson, runIn, tempDir, v2Event } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let mock: MockKard;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  mock = await startMockKard({ maxRecordedRequests: 5000 });
+  env = cleanEnv(dir, mockEnv(mock));
+});
+afterAll(async () => {
+  await mock.close();
+  cleanup();
+});
+afterEach(() => {
+  mock.faults.clear();
+  mock.reset();
+});
+
+let seq = 0;
+function write(records: unknown[]): string {
+  const p = join(dir, `in${++seq}.ndjson`);
+  writeFileSync(p, ndjson(records));
+  return p;
+}
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+/** v2Event without the keys set to undefined (a record as it would be read from a file). */
+const event = (i: number, attrs: Record<string, unknown> = {}) =>
+  JSON.parse(JSON.stringify(v2Event(i, attrs)));
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+const posts = () => mock.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/transactions'));
+
+async function send(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; tty?: boolean } = {}) {
+  const r = await runIn(['transactions', 'send', ...args], {
+    env: opts.env ?? env,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.tty ? { stderrTTY: true } : {}),
+  });
+  let report: Record<string, unknown> | undefined;
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    report = undefined;
+  }
+  return { ...r, report };
+}
+
+describe('kard transactions send --resume with a checkpoint that has gaps', () => {
+  it('sends exactly the records outside the acknowledged ranges, once each', async () => {
+    const ids = range(1, 61); // record n is evt-n
+    const file = write(ids.map((i) => event(i)));
+    // As after a crash with concurrency > 1: ranges finished out of order, with holes between them.
+    const header = JSON.stringify(Checkpoint.header(file));
+    writeFileSync(Checkpoint.defaultPath(file), `${header}\n[21,30]\n[1,10]\n[41,45]\n[44,50]\n[60,60]\n`);
+    const done = new Set([...range(1, 11), ...range(21, 31), ...range(41, 51), 60]);
+    const r = await send([file, '--resume', '--batch-size', '7', '--concurrency', '2', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.report).toMatchObject({
+      records: 60,
+      skipped: done.size,
+      accepted: 60 - done.size,
+      sent: 60 - done.size,
+      complete: true,
+    });
+    for (const i of ids) expect(mock.receivedCount(`evt-${i}`), `evt-${i}`).toBe(done.has(i) ? 0 : 1);
+    // The checkpoint now covers the whole file and says so.
+    const again = await send([file, '--resume', '--json']);
+    expect(again.report).toMatchObject({ records: 60, skipped: 60, accepted: 0 });
+    expect(posts()).toHaveLength(Math.ceil((60 - done.size) / 7));
+  });
+
+  it('a skipped record still counts for the duplicate id check (R10)', async () => {
+    const file = write([event(1), event(2), event(1, { transactionId: 'again' })]);
+    writeFileSync(Checkpoint.defaultPath(file), `${JSON.stringify(Checkpoint.header(file))}\n[1,1]\n`);
+    const r = await send([file, '--resume', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.report).toMatchObject({ records: 3, skipped: 1, accepted: 1, invalid: 1 });
+    expect(mock.receivedCount('evt-1')).toBe(0);
+  });
+});
+
+describe('kard transactions send (accounting)', () => {
+  it('a complete run: every number of the report, and the checkpoint marks the file complete', async () => {
+    const file = write(range(1, 26).map((i) => event(i)));
+    const r = await send([file, '--batch-size', '10', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.report).toMatchObject({
+      file,
+      records: 25,
+      skipped: 0,
+      valid: 25,
+      invalid: 0,
+      sent: 25,
+      accepted: 25,
+      rejected: 0,
+      failed: 0,
+      notSent: 0,
+      batches: 3,
+      retried: 0,
+      checkpoint: Checkpoint.defaultPath(file),
+      complete: true,
+      interrupted: false,
+      error: null,
+    });
+    expect(r.report!.recordsPerSecond).toBeGreaterThan(0);
+    expect(r.report!.durationMs).toBeGreaterThanOrEqual(0);
+    const cp = readFileSync(Checkpoint.defaultPath(file), 'utf8').trim().split('\n');
+    expect(cp).toHaveLength(1 + 3 + 1);
+    expect(JSON.parse(cp.at(-1)!)).toMatchObject({ complete: true, records: 25 });
+    // Finished: a run without --resume starts over instead of refusing.
+    expect((await send([file, '--json'])).report).toMatchObject({ accepted: 25, skipped: 0 });
+  });
+
+  it('invalid records are written to --rejected with their issues and are checkpointed as done', async () => {
+    const file = write([
+      event(1),
+      event(2, { settledDate: undefined }),
+      event(3),
+      event(4, { cardBIN: '1' }),
+    ]);
+    const rejected = join(dir, 'rej-invalid.ndjson');
+    writeFileSync(rejected, 'old content\n');
+    const r = await send([file, '--rejected', rejected, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.report).toMatchObject({ records: 4, valid: 2, invalid: 2, accepted: 2, complete: true });
+    const out = lines(rejected); // the old content is replaced
+    expect(out.map((l) => [l.record, l.id, l.stage])).toEqual([
+      [2, 'evt-2', 'validation'],
+      [4, 'evt-4', 'validation'],
+    ]);
+    expect(out[0].issues).toContainEqual({
+      path: 'attributes.settledDate',
+      rule: 'R2',
+      severity: 'error',
+      message: expect.any(String),
+    });
+    expect(out[1].data).toMatchObject({ id: 'evt-4' });
+    const cp = readFileSync(Checkpoint.defaultPath(file), 'utf8');
+    expect(cp).toContain('[2,2]');
+    expect(cp).toContain('[4,4]');
+  });
+
+  it('items the API rejects (207) carry their record number; --resume appends to --rejected', async () => {
+    const file = write(range(1, 7).map((i) => event(i)));
+    const rejected = join(dir, 'rej-207.ndjson');
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [
+        { latencyMs: 0 },
+        {
+          status: 207,
+          body: {
+            errors: [{ status: '400', detail: 'unknown user', source: { pointer: '/data/1' } }],
+            data: [],
+          },
+        },
+        { status: 503 },
+      ],
+    });
+    const r1 = await send([
+      file,
+      '--batch-size',
+      '2',
+      '--concurrency',
+      '1',
+      '--max-retries',
+      '0',
+      '--rejected',
+      rejected,
+      '--json',
+    ]);
+    expect(r1.code).toBe(3);
+    expect(r1.report).toMatchObject({ accepted: 3, rejected: 1, failed: 2, complete: false });
+    expect(r1.report!.error).toMatch(/503/);
+    expect(lines(rejected)).toEqual([
+      expect.objectContaining({
+        record: 4,
+        id: 'evt-4',
+        stage: 'api',
+        error: expect.objectContaining({ detail: 'unknown user' }),
+      }),
+    ]);
+    expect(lines(rejected)[0].data).toMatchObject({ id: 'evt-4', type: 'transaction' });
+    const r2 = await send([file, '--resume', '--rejected', rejected, '--json']);
+    expect(r2.code).toBe(0);
+    expect(r2.report).toMatchObject({ records: 6, skipped: 4, accepted: 2, rejected: 0 });
+    expect(lines(rejected)).toHaveLength(1); // kept, not truncated
+    // The 207 stood in for the mock's own answer to evt-3/evt-4; the others were stored once.
+    for (const i of [1, 2, 5, 6]) expect(mock.eventCount(`evt-${i}`), `evt-${i}`).toBe(1);
+    expect(mock.receivedCount('evt-4')).toBe(0);
+  });
+
+  it('after a request fails for good, no further request is sent and the rest is reported not sent', async () => {
+    const file = write(range(1, 201).map((i) => event(i)));
+    mock.faults.set({ match: '/transactions', rate: 1, step: { status: 503 } });
+    const r = await send([file, '--batch-size', '10', '--concurrency', '1', '--max-retries', '0', '--json']);
+    expect(r.code).toBe(3);
+    expect(r.report).toMatchObject({ accepted: 0, failed: 10, complete: false });
+    expect(posts()).toHaveLength(1);
+    const rep = r.report as Record<string, number>;
+    expect(rep.records - rep.failed).toBe(rep.notSent);
+    expect(rep.records).toBeLessThan(200);
+  });
+
+  it('bad credentials: exit 3 with a hint, nothing accepted, the secret never printed', async () => {
+    const file = write([event(1)]);
+    const r = await send([file, '--json'], { env: { ...env, KARD_CLIENT_SECRET: 'not-the-secret' } });
+    expect(r.code).toBe(3);
+    expect(r.report).toMatchObject({ accepted: 0, failed: 1, complete: false });
+    expect(r.report!.error).toMatch(/401|credentials|client/i);
+    expect(r.stdout + r.stderr).not.toContain('not-the-secret');
+  });
+
+  it('--no-dedupe sends a repeated event id (Kard then dedupes it, R10)', async () => {
+    const file = write([event(1), event(1)]);
+    const r = await send([file, '--no-dedupe', '--json']);
+    expect(r.report).toMatchObject({ records: 2, invalid: 0, sent: 2 });
+    const d = await send([write([event(1), event(1)]), '--json']);
+    expect(d.report).toMatchObject({ records: 2, invalid: 1, sent: 1 });
+  });
+
+  it('legacy and v2 records of one file go to their own endpoints, each accounted', async () => {
+    const file = write([legacyRecord(1), event(1), legacyRecord(2), event(2, { cardBIN: 'x' })]);
+    const r = await send([file, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.report).toMatchObject({ records: 4, accepted: 3, invalid: 1, batches: 2 });
+    expect(mock.stats().legacyIncoming.accepted).toBe(2);
+    expect(mock.stats().transactions.accepted).toBe(1);
+  });
+
+  it('stdin: no checkpoint unless --checkpoint is given; with one, --resume works', async () => {
+    const input = ndjson(range(1, 6).map((i) => event(i)));
+    const plain = await send(['-', '--json'], { input });
+    expect(plain.report).toMatchObject({ accepted: 5, checkpoint: null, complete: true });
+    const cp = join(dir, 'stdin.kard-checkpoint');
+    const withCp = await send(['-', '--checkpoint', cp, '--json'], { input });
+    expect(withCp.report).toMatchObject({ accepted: 5, checkpoint: cp });
+    const resumed = await send(['-', '--checkpoint', cp, '--resume', '--json'], { input });
+    expect(resumed.report).toMatchObject({ skipped: 5, accepted: 0 });
+    const noCp = await send(['-', '--resume'], { input });
+    expect(noCp.code).toBe(2);
+    expect(noCp.stderr).toMatch(/--resume with stdin needs --checkpoint/);
+  });
+});
+
+describe('kard transactions send (human report)', () => {
+  it('prints the counts, where the rejected records are, and how to resume', async () => {
+    const file = write([event(1), event(2, { cardBIN: '1' }), ...range(3, 23).map((i) => event(i))]);
+    mock.faults.set({ match: '/transactions', sequence: [{ latencyMs: 0 }], rate: 1, step: { status: 503 } });
+    const rejected = join(dir, 'rej-human.ndjson');
+    const r = await send([
+      file,
+      '--batch-size',
+      '5',
+      '--concurrency',
+      '1',
+      '--max-retries',
+      '0',
+      '--rejected',
+      rejected,
+    ]);
+    expect(r.code).toBe(3);
+    const out = r.stdout;
+    expect(out).toMatch(/^records {3}\d+\n/);
+    expect(out).toMatch(/\naccepted {2}5\n/);
+    expect(out).toMatch(/\nrejected {2}0 by the API, 1 invalid \(not sent\)\n/);
+    expect(out).toMatch(/\nnot sent {2}\d+ \(5 in failed requests\)\n/);
+    expect(out).toMatch(/\nrequests {2}1 batches, 0 retries, \d+s, \d+ records\/s\n/);
+    expect(out).toContain(`rejected records and reasons: ${rejected}`);
+    expect(out).toMatch(/\nerror: .*503/);
+    expect(out).toContain(
+      `run again with --resume to continue (checkpoint: ${Checkpoint.defaultPath(file)})`,
+    );
+
+    mock.faults.clear();
+    const again = await send([file, '--resume']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^records {3}22 \(6 already done in an earlier run, skipped\)\n/);
+    expect(again.stdout).toMatch(/\naccepted {2}16\n/);
+    expect(again.stdout).toMatch(/\nrejected {2}0 by the API, 0 invalid \(not sent\)\n/);
+    expect(again.stdout).not.toMatch(/not sent {2}|error:|--resume|rejected records/);
+  });
+
+  it('without --rejected it says how to keep the rejected records; warnings are counted', async () => {
+    const file = write([event(1), event(2, { cardBIN: '1' })]);
+    const r = await send([file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('add --rejected <file> to keep the rejected records with their reasons');
+    expect(r.stdout).not.toMatch(/warnings/);
+    const noBin = JSON.parse(JSON.stringify(legacyRecord(2, { cardBIN: undefined }))); // R25: a warning
+    const warned = await send([write([legacyRecord(1), noBin])]);
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toMatch(/\nwarnings {2}1 \(see: kard transactions validate\)\n/);
+    expect(warned.stdout).not.toMatch(/rejected records|add --rejected/);
+  });
+
+  it('on a terminal (stderr) it draws progress; --no-progress does not', async () => {
+    const file = write(range(1, 11).map((i) => event(i)));
+    const r = await send([file, '--json'], { tty: true });
+    expect(r.stderr).toMatch(/sending .*10 records/);
+    const quiet = await send([write(range(1, 11).map((i) => event(i))), '--json', '--no-progress'], {
+      tty: true,
+    });
+    expect(quiet.stderr).toBe('');
+  });
+});
+
+describe('runSend', () => {
+  const io = (): Io => ({
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    env: { ...env, KARD_NO_GC: '1' },
+  });
+  const base: SendOptions = { batchSize: 10, concurrency: 1, maxRetries: 0 };
+  it('refuses more than 500 records per request (R11)', async () => {
+    await expect(runSend(write([event(1)]), { ...base, batchSize: 501 }, {}, io())).rejects.toThrow(
+      UsageError,
+    );
+    await expect(runSend(write([event(1)]), { ...base, batchSize: 501 }, {}, io())).rejects.toThrow(
+      /at most 500 \(R11\)/,
+    );
+    expect(posts()).toHaveLength(0);
+  });
+
+  it('collects garbage between batches unless KARD_NO_GC is set', async () => {
+    const g = globalThis as { gc?: () => void };
+    const saved = g.gc;
+    let calls = 0;
+    g.gc = () => {
+      calls++;
+    };
+    try {
+      mock.faults.set({ match: '/transactions', latencyMs: 120 });
+      const file = write(range(1, 5).map((i) => event(i)));
+      const withGc = { ...io(), env: { ...env } };
+      expect(await runSend(file, { ...base, batchSize: 1 }, {}, withGc)).toBe(0);
+      expect(calls).toBeGreaterThan(0);
+      calls = 0;
+      expect(
+        await runSend(write(range(1, 5).map((i) => event(i))), { ...base, batchSize: 1 }, {}, io()),
+      ).toBe(0);
+      expect(calls).toBe(0);
+    } finally {
+      g.gc = saved;
+    }
+  });
+});
