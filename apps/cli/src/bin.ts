@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { run } from './cli.js';
 
+// `kard … | head`: once the reader has gone, there is no one left to tell; end quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

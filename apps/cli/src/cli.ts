@@ -1,3 +1,4 @@
+import type { ApiErrorObject } from '@kardkit/sdk';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { runApiCommand } from './commands/api.js';
@@ -9,9 +10,9 @@ import { runSend } from './commands/send.js';
 import { runUploadsBulk, runUploadsHistorical } from './commands/uploads.js';
 import { runValidate } from './commands/validate.js';
 import type { GlobalFlags } from './config.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, UsageError } from './errors.js';
 import { FORMATS } from './io/records.js';
-import { defaultIo, type Io, paint, useColor } from './output.js';
+import { defaultIo, type Io, paint, useColor, writeJson } from './output.js';
 
 export const version: string = pkg.version;
 
@@ -55,8 +56,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--client-id <id>', 'OAuth client id (env KARD_CLIENT_ID)')
     .option(
       '--client-secret <secret>',
-      'OAuth client secret (env KARD_CLIENT_SECRET; prefer the env or a profile)',
+      'OAuth client secret; visible in shell history and the process list, prefer KARD_CLIENT_SECRET, --client-secret-stdin or a profile',
     )
+    .option('--client-secret-stdin', 'read the OAuth client secret from the first line of stdin')
     .option('--organization-id <id>', 'issuer organization id (env KARD_ORGANIZATION_ID)')
     .addOption(
       new Option('--environment <env>', 'Kard environment, default sandbox (env KARD_ENVIRONMENT)').choices([
@@ -84,12 +86,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         'kard mock --port 4010',
       ])}
 Configuration: flags > environment (KARD_CLIENT_ID, KARD_CLIENT_SECRET, KARD_ORGANIZATION_ID,
-KARD_ENVIRONMENT, KARD_BASE_URL) > profile file (kard configure). With no credentials at all,
-commands run against an embedded mock sandbox.
+KARD_ENVIRONMENT, KARD_BASE_URL) > profile file (kard configure). Secrets: KARD_CLIENT_SECRET,
+--client-secret-stdin or a profile (a --client-secret flag shows in shell history and the process
+list). With no credentials at all, commands run against an embedded mock sandbox.
 Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or configuration, 3 API or network.
 `,
     );
   program.exitOverride();
+  program.hook('preAction', async (_program, action) => {
+    await secretsFromStdinOrWarn(program, action, io);
+  });
   const done = (p: Promise<number> | number) => Promise.resolve(p).then(setExit);
 
   // ---- transactions
@@ -411,23 +417,24 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   program
     .command('webhooks')
     .description('webhook tools')
-    .addHelpText(
-      'after',
-      examples(['kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" --signature "$SIG" body.json']),
-    )
+    .addHelpText('after', examples(['kard webhooks verify --signature "$SIG" body.json']))
     .command('verify')
     .description(
       'check a notify-signature against a webhook body (R106); without --signature, print the expected one',
     )
     .argument('<body-file>', "the raw body exactly as received, or '-'")
-    .option('--secret <key>', 'webhook key (env KARD_WEBHOOK_SECRET)')
+    .option(
+      '--secret <key>',
+      'webhook key; prefer KARD_WEBHOOK_SECRET or --secret-stdin (a flag shows in the process list)',
+    )
+    .option('--secret-stdin', 'read the webhook key from the first line of stdin')
     .option('--signature <sig>', 'the notify-signature header value')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
       `${examples([
-        'kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" --signature "$SIG" body.json',
-        'kard webhooks verify --secret "$KARD_WEBHOOK_SECRET" body.json   # prints the expected signature',
+        'kard webhooks verify --signature "$SIG" body.json',
+        'kard webhooks verify body.json   # prints the expected signature',
       ])}\nExit codes: 0 valid, 1 signature mismatch or bad body, 2 usage error.\n`,
     )
     .action((file: string, opts) => done(runWebhooksVerify(file, opts, io)));
@@ -458,14 +465,90 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
   return program;
 }
 
+/** The first line of stdin, without its line end; a usage error when there is none. */
+async function firstLineOfStdin(io: Io, what: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin as AsyncIterable<Buffer | string>) {
+    chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  }
+  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (line.length === 0) throw new UsageError(`${what}: stdin is empty`);
+  return line;
+}
+
+/**
+ * --client-secret-stdin / --secret-stdin read the secret from stdin (then stdin cannot also carry
+ * records or a body: '-'); a secret given as a flag works but earns a warning, since shell history
+ * and the process list keep it.
+ */
+async function secretsFromStdinOrWarn(program: Command, action: Command, io: Io): Promise<void> {
+  const readsStdin = action.args.includes('-');
+  const fromStdin = async (flag: string, set: (secret: string) => void) => {
+    if (readsStdin) throw new UsageError(`${flag} cannot be used when '-' reads the input from stdin`);
+    set(await firstLineOfStdin(io, flag));
+  };
+  const warn = (flag: string, alternatives: string) =>
+    io.stderr.write(
+      `kard: warning: a secret given as ${flag} stays in shell history and the process list; use ${alternatives}\n`,
+    );
+  const g = program.opts() as { clientSecretStdin?: boolean };
+  if (g.clientSecretStdin) {
+    if (program.getOptionValueSource('clientSecret') === 'cli')
+      throw new UsageError('give the client secret once: --client-secret or --client-secret-stdin');
+    await fromStdin('--client-secret-stdin', (v) => program.setOptionValue('clientSecret', v));
+  } else if (program.getOptionValueSource('clientSecret') === 'cli') {
+    warn('--client-secret', 'KARD_CLIENT_SECRET, --client-secret-stdin or `kard configure`');
+  }
+  const o = action.opts() as { secret?: string; secretStdin?: boolean };
+  if (o.secretStdin) {
+    if (o.secret !== undefined)
+      throw new UsageError('give the webhook secret once: --secret or --secret-stdin');
+    await fromStdin('--secret-stdin', (v) => action.setOptionValue('secret', v));
+  } else if (o.secret !== undefined) {
+    warn('--secret', 'KARD_WEBHOOK_SECRET or --secret-stdin');
+  }
+}
+
+/** With --json, a failure is also one JSON object on stdout: {"error": {message, exitCode, ...}}. */
+function jsonFailure(io: Io, message: string, exitCode: number, api?: ApiErrorObject): void {
+  const details: Record<string, unknown> = {};
+  if (api)
+    for (const k of ['status', 'code', 'title', 'detail', 'source'] as const) {
+      if (api[k] !== undefined) details[k] = api[k];
+    }
+  writeJson(io, { error: { message, exitCode, ...details } });
+}
+
+function helpFor(program: Command, names: string[], io: Io): number {
+  let cmd = program;
+  for (const name of names) {
+    if (name.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!sub) {
+      const where = cmd === program ? 'kard' : `kard ${cmd.name()}`;
+      io.stderr.write(
+        paint(useColor(io.stderr, io.env)).red(`error: unknown command '${name}' for ${where}\n`) +
+          '(see: kard help)\n',
+      );
+      return EXIT.usage;
+    }
+    cmd = sub;
+  }
+  cmd.outputHelp();
+  return EXIT.ok;
+}
+
 /** Runs the CLI; resolves to the exit code (never calls process.exit). */
 export async function run(argv: string[], io: Io = defaultIo()): Promise<number> {
   if (argv.includes('--no-color')) io.env = { ...io.env, NO_COLOR: '1' };
+  const json = argv.includes('--json');
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;
   });
   try {
+    // `kard help <command> [<subcommand>]`: that command's help, at any depth.
+    if (argv[0] === 'help') return helpFor(program, argv.slice(1), io);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
@@ -473,14 +556,12 @@ export async function run(argv: string[], io: Io = defaultIo()): Promise<number>
       // --help and --version succeed; help shown because a subcommand is missing is a usage error.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
       // The message was already written by commander.
+      if (json) jsonFailure(io, e.message.replace(/^error: /, ''), EXIT.usage);
       return EXIT.usage;
-    }
-    if (e instanceof CliError) {
-      io.stderr.write(`kard: ${e.message}\n`);
-      return e.exitCode;
     }
     const d = describeError(e);
     io.stderr.write(`kard: ${d.message}\n`);
+    if (json) jsonFailure(io, d.message, d.exitCode, e instanceof CliError ? undefined : d.error);
     return d.exitCode;
   }
 }

@@ -95,7 +95,16 @@ async function userAttributes(o: Opts, forCreate: boolean): Promise<Record<strin
       .filter(Boolean);
   }
   const email = str(o, 'email');
-  if (email) attrs.hashedEmail = await hashEmail(email); // R42: send the HEM, not the address
+  if (email) {
+    // R42: send the HEM, not the address; a malformed address is a usage error, not an API failure.
+    try {
+      attrs.hashedEmail = await hashEmail(email);
+    } catch {
+      throw new UsageError(
+        `--email ${JSON.stringify(email)} is not an email address (R42: exactly one @ with text on both sides)`,
+      );
+    }
+  }
   const zip = str(o, 'zip');
   if (zip) attrs.zipCode = zip;
   if (o.historicalSent) attrs.historicalTransactionsSent = true; // R40: one-way
@@ -259,10 +268,18 @@ const handlers: Record<string, Handler> = {
   },
   async ping(client, _a, o, io) {
     const started = Date.now();
-    const res = (await client.ping()) as { message?: string; status?: string };
+    // GET /v2/ping (openapi/kard.yaml `ping`) needs no token by itself; sent authenticated, it first
+    // obtains one (POST /v2/auth/token), so a wrong client id or secret fails here (exit 3).
+    const res = (
+      await client.request<{ message?: string; status?: string }>({
+        method: 'GET',
+        url: '/v2/ping',
+        auth: true,
+      })
+    ).data;
     const ms = Date.now() - started;
-    if (o.json) writeJson(io, { ok: true, ms, response: res });
-    else io.stdout.write(`ok: ${res?.message ?? res?.status ?? 'pong'} (${ms} ms)\n`);
+    if (o.json) writeJson(io, { ok: true, authenticated: true, ms, response: res });
+    else io.stdout.write(`ok: ${res?.message ?? res?.status ?? 'pong'}, credentials accepted (${ms} ms)\n`);
     return EXIT.ok;
   },
 };

@@ -54,20 +54,41 @@ export function runRules(ids: string[], opts: { json?: boolean; enforced?: boole
   return EXIT.ok;
 }
 
+/** What R42 expects of an email before it is hashed (the SDK's normalizeEmail rejects the rest). */
+const EMAIL_EXPECTED = 'exactly one @ with text on both sides';
+
+/**
+ * Hashes each email (R42). An invalid address given as an argument is a usage error (exit 2) and
+ * nothing is printed; read from stdin ('-'), each invalid line is reported on stderr with its line
+ * number, the other lines are still hashed, and the exit code is 1 (a data problem).
+ */
 export async function runHem(emails: string[], opts: { json?: boolean }, io: Io): Promise<number> {
-  let list = emails;
-  if (list.length === 1 && list[0] === '-') {
-    list = (await readAllInput('-', io))
-      .toString('utf8')
-      .split(/\r?\n/)
-      .filter((l) => l.trim().length > 0);
-  }
+  const fromStdin = emails.length === 1 && emails[0] === '-';
+  const list: { email: string; line: number }[] = fromStdin
+    ? (await readAllInput('-', io))
+        .toString('utf8')
+        .split(/\r?\n/)
+        .map((email, i) => ({ email, line: i + 1 }))
+        .filter((e) => e.email.trim().length > 0)
+    : emails.map((email, i) => ({ email, line: i + 1 }));
   const results: { email: string; hashedEmail: string }[] = [];
-  for (const email of list) results.push({ email, hashedEmail: await hashEmail(email) });
+  const invalid: string[] = [];
+  for (const { email, line } of list) {
+    try {
+      results.push({ email, hashedEmail: await hashEmail(email) });
+    } catch {
+      invalid.push(
+        `${fromStdin ? `line ${line}: ` : ''}${JSON.stringify(email)} is not an email address (R42: ${EMAIL_EXPECTED})`,
+      );
+    }
+  }
+  if (!fromStdin && invalid.length > 0) throw new UsageError(invalid.join('; '));
+  for (const msg of invalid) io.stderr.write(`kard: ${msg}\n`);
   if (opts.json) writeJson(io, results.length === 1 ? results[0] : results);
   else if (results.length === 1) io.stdout.write(`${results[0]!.hashedEmail}\n`);
-  else io.stdout.write(`${results.map((r) => `${r.hashedEmail}  ${r.email}`).join('\n')}\n`);
-  return EXIT.ok;
+  else if (results.length > 0)
+    io.stdout.write(`${results.map((r) => `${r.hashedEmail}  ${r.email}`).join('\n')}\n`);
+  return invalid.length > 0 ? EXIT.data : EXIT.ok;
 }
 
 export async function runWebhooksVerify(

@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /**
  * A streaming RFC 4180 CSV parser: quoted fields with embedded commas, newlines and doubled
  * quotes; CRLF or LF line ends. It keeps only the current row in memory.
@@ -138,12 +140,16 @@ export function rowToRecord(headers: readonly string[][], row: readonly string[]
     if (raw === undefined || raw === '') continue;
     const path = headers[c]!;
     if (path.length === 0) continue;
+    if (path.some((s) => FORBIDDEN_SEGMENTS.has(s))) {
+      throw new UsageError(`CSV header "${path.join('.')}" is not a field name; rename the column`);
+    }
     let target: Record<string, unknown> | unknown[] = out;
     for (let s = 0; s < path.length - 1; s++) {
       const key = path[s]!;
       const nextIsIndex = /^\d+$/.test(path[s + 1]!);
       const container = target as Record<string, unknown>;
-      let next = container[key];
+      // Own properties only: nothing is ever read from or written through the prototype.
+      let next = Object.hasOwn(container, key) ? container[key] : undefined;
       if (next === null || typeof next !== 'object') {
         next = nextIsIndex ? [] : {};
         container[key] = next;
@@ -156,11 +162,21 @@ export function rowToRecord(headers: readonly string[][], row: readonly string[]
   return out;
 }
 
+/** Header segments that would reach the object prototype instead of a field of the record. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export function parseHeaders(row: readonly string[]): string[][] {
-  return row.map((h) =>
-    h
+  return row.map((h, column) => {
+    const path = h
       .trim()
       .split('.')
-      .filter((s) => s.length > 0),
-  );
+      .filter((s) => s.length > 0);
+    const bad = path.find((s) => FORBIDDEN_SEGMENTS.has(s));
+    if (bad !== undefined) {
+      throw new UsageError(
+        `CSV header "${h}" (column ${column + 1}): "${bad}" is not a field name; rename the column`,
+      );
+    }
+    return path;
+  });
 }

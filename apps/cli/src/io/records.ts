@@ -101,17 +101,21 @@ function formatFromName(file: string): InputFormat | undefined {
   return undefined;
 }
 
-/** Guess the format from the first bytes: '[' → json; '{' → ndjson when the first line is a whole object that is not a `{data: [...]}` envelope, else json; otherwise csv. */
+/**
+ * Guess the format from the first bytes: '[' → json; '{' → ndjson when the first line is a whole
+ * object and is not a `{data: [...]}` envelope standing alone (nothing but blank space after it,
+ * as in a one-line .json file ending in a newline), else json; otherwise csv.
+ */
 export function sniffFormat(head: string): InputFormat {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('[')) return 'json';
   if (text.startsWith('{')) {
     const nl = text.indexOf('\n');
     const firstLine = nl === -1 ? text : text.slice(0, nl);
+    const alone = nl === -1 || text.slice(nl).trim().length === 0;
     try {
       const v = JSON.parse(firstLine) as unknown;
-      if (nl === -1 && v && typeof v === 'object' && Array.isArray((v as { data?: unknown }).data))
-        return 'json';
+      if (alone && v && typeof v === 'object' && Array.isArray((v as { data?: unknown }).data)) return 'json';
       return 'ndjson';
     } catch {
       return 'json';
