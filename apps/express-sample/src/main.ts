@@ -29,7 +29,10 @@ async function main(): Promise<void> {
 
   // Only hashes of the API keys are kept: the plain keys leave the environment before anything runs.
   delete process.env.SAMPLE_API_KEYS;
-  const sample = await startSample(config);
+  const sample = await startSample(config, {
+    // Another process may be writing the embedded database: stop at once rather than corrupt it.
+    onLockLost: () => process.exit(1),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

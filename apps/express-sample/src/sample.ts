@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { KardClient } from '@kardkit/sdk';
 import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
@@ -12,6 +13,7 @@ import type { SampleConfig } from './config.js';
 import { type Database, openDatabase } from './db.js';
 import { Forwarder } from './forwarder.js';
 import { createKardPort, type KardPort } from './kard.js';
+import { lockDataDir } from './lock.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrations.js';
 
@@ -32,6 +34,11 @@ export interface StartOptions {
   logger?: Logger;
   /** Log destination when no logger is given (tests collect lines here). */
   logDestination?: DestinationStream;
+  /**
+   * Called when the embedded database's directory lock is lost while running (another process
+   * removed it). Default: log it and stop serving; main.ts exits.
+   */
+  onLockLost?: (error: Error) => void;
 }
 
 export function createKardClient(config: SampleConfig): KardClient {
@@ -60,15 +67,39 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
       'SAMPLE_AUTH=off: every route is open to anyone who can reach this address; for local experiments only (set SAMPLE_API_KEYS to protect it)',
     );
   }
-  const db = await openDatabase({
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
-  });
+  // PGlite on disk: one process per directory (lock.ts). PostgreSQL: as many as you like.
+  let lost: ((error: Error) => void) | undefined;
+  const lock =
+    !config.databaseUrl && config.dataDir
+      ? await lockDataDir(config.dataDir, {
+          onCompromised: (error) => lost?.(error),
+          onTakeover: (previous) =>
+            logger.warn(
+              {
+                dataDir: resolve(config.dataDir as string),
+                previousPid: previous.pid,
+                since: previous.since,
+              },
+              'took over the data directory lock of a process that is gone (it crashed)',
+            ),
+        })
+      : null;
+  let db: Database;
+  try {
+    db = await openDatabase({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    });
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied, database: db.kind }, 'migrations applied');
   } catch (error) {
     await db.close().catch(() => {});
+    await lock?.release();
     throw error;
   }
 
@@ -86,15 +117,30 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     onQueued: () => forwarder.wake(),
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
+  let server: Server;
+  try {
+    server = await new Promise((done, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : done(s)));
+    });
+  } catch (error) {
+    await db.close().catch(() => {});
+    await lock?.release();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   if (forwarderEnabled) forwarder.start();
   logger.info({ port, database: db.kind, forwarder: forwarderEnabled }, 'express-sample listening');
 
   let closing: Promise<void> | null = null;
-  return {
+  lost = (error) => {
+    logger.fatal(
+      { err: error },
+      'the data directory lock was lost: another process may be writing it; stopping',
+    );
+    if (options.onLockLost) options.onLockLost(error);
+    else void running.close();
+  };
+  const running: RunningSample = {
     url: `http://${config.host}:${port}`,
     port,
     app,
@@ -104,14 +150,16 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     logger,
     close() {
       closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = new Promise<void>((done) => server.close(() => done()));
         server.closeIdleConnections();
         await forwarder.stop(); // the batch in flight is sent and recorded before this resolves
         await closed;
         await db.close();
+        await lock?.release();
         logger.info('express-sample stopped');
       })();
       return closing;
     },
   };
+  return running;
 }
