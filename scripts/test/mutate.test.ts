@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain ESM script without type declarations
-import { score, scoped } from '../mutate.mjs';
+import { scoped, score } from '../mutate.mjs';
 
 const mutants = (...statuses: string[]) => statuses.map((status, i) => ({ id: String(i), status }));
 
