@@ -107,8 +107,9 @@ export function createKardPort(client: KardClient | (() => KardClient)): KardPor
         // A per-event 409 means Kard already has this event id: delivered before (our earlier
         // attempt, whose answer was lost). That is success for an at-least-once sender.
         if (isDuplicate(r.error?.status)) continue;
-        const id = r.id ?? (r.item as { id?: string } | undefined)?.id ?? null;
-        // An error that names no event cannot be pinned on one: retry the batch rather than guess.
+        // The SDK matches an error to an event of the request by source.pointer or id. An error
+        // that names no event of this batch cannot be pinned on one: retry rather than guess.
+        const id = r.item === undefined ? null : r.id;
         if (id === null)
           return { rejected, transientError: `unattributed error in a 207: ${r.error?.detail ?? ''}` };
         rejected.push({ id, reason: r.error });
