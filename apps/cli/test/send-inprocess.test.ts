@@ -10,7 +10,7 @@ import { Checkpoint } from '../src/checkpoint.js';
 import { runSend, type SendOptions } from '../src/commands/send.js';
 import { UsageError } from '../src/errors.js';
 import type { Io } from '../src/output.js';
-import { cleanEnv, legacyRecord, mockEnv, ndjson, runIn, tempDir, v2Event } from './helpers.js';
+import { cleanEnv, legacyRecord, mockEnv, ndjson, runIn, tempDir, v2Event, waitFor } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -121,7 +121,8 @@ describe('kard transactions send (accounting)', () => {
       interrupted: false,
       error: null,
     });
-    expect(r.report!.recordsPerSecond).toBeGreaterThan(0);
+    const rep = r.report as Record<string, number>;
+    expect(rep.recordsPerSecond).toBe(rep.durationMs > 0 ? Math.round((25 * 1000) / rep.durationMs) : 0);
     expect(r.report!.durationMs).toBeGreaterThanOrEqual(0);
     const cp = readFileSync(Checkpoint.defaultPath(file), 'utf8').trim().split('\n');
     expect(cp).toHaveLength(1 + 3 + 1);
@@ -262,6 +263,52 @@ describe('kard transactions send (accounting)', () => {
   });
 });
 
+describe('kard transactions send interrupted (SIGINT / SIGTERM)', () => {
+  // The signals are emitted on this process: only the handlers runSend installs receive them.
+  it('the first Ctrl-C finishes the requests in flight and stops reading: exit 130, resumable', async () => {
+    const file = write(range(1, 301).map((i) => event(i)));
+    mock.faults.set({ match: '/transactions', latencyMs: 250 });
+    const running = send([file, '--batch-size', '10', '--concurrency', '2', '--json']);
+    await waitFor(() => mock.stats().transactions.accepted >= 20, '20 records accepted');
+    process.emit('SIGINT');
+    const r = await running;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted; finishing the requests in flight \(Ctrl-C again to abort them\)/);
+    expect(r.report).toMatchObject({ interrupted: true, complete: false, failed: 0 });
+    const rep = r.report as Record<string, number>;
+    expect(rep.accepted).toBe(mock.stats().transactions.accepted);
+    expect(rep.accepted).toBeLessThan(300);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+    mock.faults.clear();
+    const again = await send([file, '--resume', '--json']);
+    expect(again.report).toMatchObject({ skipped: rep.accepted, accepted: 300 - rep.accepted });
+  });
+
+  it('a second signal aborts the requests in flight (SIGTERM counts too)', async () => {
+    const file = write(range(1, 101).map((i) => event(i)));
+    // The first batch is answered at once, every later one only after 5 s.
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [{ latencyMs: 1 }],
+      rate: 1,
+      step: { latencyMs: 5_000 },
+    });
+    const running = send([file, '--batch-size', '10', '--concurrency', '2', '--json']);
+    await waitFor(() => mock.stats().transactions.accepted >= 10, 'the first batch accepted');
+    process.emit('SIGTERM');
+    process.emit('SIGINT');
+    const r = await running;
+    expect(r.code).toBe(130);
+    // The slow requests were aborted, not waited for: their records stay unfinished.
+    // (The first batch's answer may or may not have reached the client before the abort.)
+    expect(r.report).toMatchObject({ interrupted: true, complete: false });
+    expect(r.report!.accepted).toBeLessThanOrEqual(10);
+    expect(r.report!.failed).toBeGreaterThanOrEqual(10);
+    expect(r.stderr.match(/interrupted;/g)).toHaveLength(1);
+  });
+});
+
 describe('kard transactions send (human report)', () => {
   it('prints the counts, where the rejected records are, and how to resume', async () => {
     const file = write([event(1), event(2, { cardBIN: '1' }), ...range(3, 23).map((i) => event(i))]);
@@ -314,9 +361,21 @@ describe('kard transactions send (human report)', () => {
   });
 
   it('on a terminal (stderr) it draws progress; --no-progress does not', async () => {
-    const file = write(range(1, 11).map((i) => event(i)));
+    const file = write([...range(1, 10).map((i) => event(i)), event(10, { cardBIN: '1' })]);
     const r = await send([file, '--json'], { tty: true });
-    expect(r.stderr).toMatch(/sending .*10 records/);
+    // The final redraw: the whole file read (a full bar), every record done, the rejected count.
+    expect(r.stderr).toMatch(
+      /sending \[#{24}\] 100% {2}10 records {2}\d+ rec\/s {2}ETA \S+ {2}1 rejected\n$/,
+    );
+    // From stdin the size is unknown: no bar, no percentage.
+    const piped = await send(['-', '--json'], { tty: true, input: ndjson([event(11)]) });
+    const draws = piped.stderr.split('\r').filter(Boolean);
+    expect(draws.length).toBeGreaterThan(1);
+    for (const d of draws.slice(0, -1))
+      expect(d.replace('\u001b[2K', '')).toMatch(
+        /^sending \d+ records {2}\d+ rec\/s {2}ETA -- {2}0 rejected$/,
+      );
+    expect(draws.at(-1)).toMatch(/100% {2}1 records/);
     const quiet = await send([write(range(1, 11).map((i) => event(i))), '--json', '--no-progress'], {
       tty: true,
     });
