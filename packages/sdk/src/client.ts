@@ -1,6 +1,10 @@
 import type { KyInstance } from 'ky';
 import type { BulkFileOptions, BulkFileResult, SendOptions, SendReport, UploadReport } from './bulk.js';
-import { type KardClientOptions as BaseOptions, KardClientBase } from './core/client-base.js';
+import {
+  type KardClientOptions as BaseOptions,
+  KardClientBase,
+  withEnvDefaults,
+} from './core/client-base.js';
 import { createKySender } from './core/ky-sender.js';
 import type { ResourceTree } from './core/operation.js';
 import { validateRequest } from './core/schemas.js';
@@ -59,9 +63,10 @@ export interface KardClientOptions extends BaseOptions {
 
 class KardClientImpl extends KardClientBase {
   constructor(options: KardClientOptions = {}) {
-    // Validation on by default, with @kardkit/schemas loaded on first use. Requests go through one
-    // generated ky client per KardClient (core/ky-sender.ts).
-    super({ validator: validateRequest, ...options }, (config) =>
+    // Validation on by default, with @kardkit/schemas loaded on first use; organization and base URL
+    // default to the environment. Requests go through one generated ky client per KardClient
+    // (core/ky-sender.ts).
+    super({ validator: validateRequest, ...withEnvDefaults(options) }, (config) =>
       createKySender({ ...config, ky: options.ky }),
     );
     const self = this as unknown as KardClient;

@@ -154,8 +154,32 @@ describe('timeouts, aborts and connection failures', () => {
     });
     const err = await kard.ping().catch((e) => e);
     expect(err).toBeInstanceOf(KardConnectionError);
-    expect(err.message).toBe('Connection to Kard failed: ECONNREFUSED');
+    expect(err.message).toBe(`Connection to 127.0.0.1:${port} failed: ECONNREFUSED`);
     expect(rec.calls.filter((c) => c.message === 'kard: request')).toHaveLength(2);
+  });
+
+  it('a connection error names the host, never userinfo, path or query, nor a secret', async () => {
+    const port = await closedPort();
+    for (const Client of [KardClient, LiteClient]) {
+      const kard = new Client({
+        baseUrl: `http://user:pw-in-url-123@127.0.0.1:${port}`,
+        token: 'tok-xyz-789',
+        maxRetries: 0,
+      });
+      const err = await kard
+        .request({ method: 'GET', url: '/v2/ping', query: { note: 'q-value' } })
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(KardConnectionError);
+      expect(err.message).toMatch(new RegExp(`^Connection to 127\\.0\\.0\\.1:${port} failed: `));
+      for (const s of ['pw-in-url-123', 'tok-xyz-789', 'q-value', 'user:'])
+        expect(err.message).not.toContain(s);
+      expect(err.cause).toBeUndefined(); // the HTTP stack's error may quote the whole URL
+      const plain = new Client({ baseUrl: `http://127.0.0.1:${port}`, token: 't', maxRetries: 0 });
+      const err2 = await plain
+        .request({ method: 'GET', url: '/v2/ping', query: { note: 'q-value' } })
+        .catch((e) => e);
+      expect(err2.message).toBe(`Connection to 127.0.0.1:${port} failed: ECONNREFUSED`);
+    }
   });
 
   it('abort while waiting for the shared token refresh → KardAbortError for that caller only', async () => {

@@ -26,11 +26,12 @@ export const environments = {
 } as const;
 
 export interface KardClientOptions {
-  /** 'production' (default) or 'sandbox'. */
+  /** 'production' (default) or 'sandbox'. '@kardkit/sdk' defaults it to env KARD_ENVIRONMENT. */
   environment?: keyof typeof environments;
-  /** Overrides `environment` (e.g. the mock server's URL). */
+  /** Overrides `environment` (e.g. the mock server's URL). '@kardkit/sdk' defaults it to env KARD_BASE_URL. */
   baseUrl?: string;
-  /** Default organization (issuer) id for every call; overridable per call. */
+  /** Default organization (issuer) id for every call; overridable per call. '@kardkit/sdk' defaults it to
+   *  env KARD_ORGANIZATION_ID. */
   organizationId?: string;
   /** OAuth client credentials; default: env KARD_CLIENT_ID / KARD_CLIENT_SECRET. */
   clientId?: string;
@@ -53,6 +54,30 @@ export interface KardClientOptions {
   validator?: RequestValidator;
 }
 
+type Env = Record<string, string | undefined>;
+
+/**
+ * The main entry's defaults from the environment: KARD_ORGANIZATION_ID, then KARD_BASE_URL or
+ * KARD_ENVIRONMENT when the options name neither a baseUrl nor an environment. Options always win; an
+ * empty variable counts as unset. (The lite entry reads only KARD_CLIENT_ID / KARD_CLIENT_SECRET.)
+ */
+export function withEnvDefaults<O extends KardClientOptions>(options: O): O {
+  const env = (globalThis as { process?: { env?: Env } }).process?.env ?? {};
+  const out = { ...options };
+  out.organizationId ||= env.KARD_ORGANIZATION_ID || undefined;
+  if (!out.baseUrl && !out.environment) {
+    out.baseUrl = env.KARD_BASE_URL || undefined;
+    out.environment = (env.KARD_ENVIRONMENT || undefined) as O['environment'];
+  }
+  const name = out.environment;
+  if (name !== undefined && !Object.hasOwn(environments, name)) {
+    throw new KardError(
+      `Unknown environment ${JSON.stringify(name)} (${options.environment ? 'option' : 'KARD_ENVIRONMENT'}): use 'production' or 'sandbox'`,
+    );
+  }
+  return out;
+}
+
 /**
  * The client without bulk helpers and without a default validator: what '@kardkit/sdk/lite' exports,
  * and the base of the full KardClient. Every operation of openapi/kard.yaml is a method on the
@@ -73,7 +98,7 @@ export class KardClientBase {
     options: KardClientOptions = {},
     createSender?: (config: { baseUrl: string; fetch: typeof fetch | undefined }) => Sender,
   ) {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+    const env = (globalThis as { process?: { env?: Env } }).process?.env ?? {};
     const clientId = options.clientId ?? env.KARD_CLIENT_ID;
     const clientSecret = options.clientSecret ?? env.KARD_CLIENT_SECRET;
     const tokens = options.token

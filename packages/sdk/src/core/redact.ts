@@ -24,10 +24,10 @@ export function isSensitiveHeader(name: string): boolean {
   return SENSITIVE_HEADER.test(name);
 }
 
-/** Redacts userinfo and sensitive query params of a URL string (keeps path and fragment). */
+/** Redacts userinfo and sensitive query params of a URL, or of every URL in a text (keeps path and fragment). */
 export function redactUrl(url: string): string {
   return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`)
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, `$1${REDACTED}@`)
     .replace(/([?&])([^=&#]*)=([^&#]*)/g, (all, sep: string, key: string) =>
       isSensitiveQueryKey(key) ? `${sep}${key}=${REDACTED}` : all,
     );

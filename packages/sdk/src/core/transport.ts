@@ -136,8 +136,9 @@ export class Transport {
       body = JSON.stringify(spec.json);
       headers['content-type'] = 'application/json';
     }
-    if (spec.headers) for (const k in spec.headers) headers[k.toLowerCase()] = spec.headers[k]!;
-    if (opts.headers) for (const k in opts.headers) headers[k.toLowerCase()] = opts.headers[k]!;
+    // (for…in over undefined runs no iteration)
+    for (const k in spec.headers) headers[k.toLowerCase()] = spec.headers[k]!;
+    for (const k in opts.headers) headers[k.toLowerCase()] = opts.headers[k]!;
     const tokens = spec.auth !== false && headers.authorization === undefined ? config.tokens : undefined;
     const init: RequestInit = spec.init
       ? { ...spec.init, method: spec.method, headers, body }
@@ -261,11 +262,18 @@ export class Transport {
       if (signal?.aborted) throw abortError(signal);
       // Whatever the HTTP stack threw (fetch's TypeError, anything a ky hook throws, even a plain
       // object) becomes a KardConnectionError: nothing else reaches callers.
+      // The message names the host tried (no userinfo, path or query; 'Kard' when the URL does not
+      // parse) and the cause, redacted. The HTTP
+      // stack's own error is not attached: its message may hold the full URL (userinfo included).
       const cause = err as { message?: string; cause?: { code?: string; message?: string } };
-      const detail = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? 'unknown error';
-      throw new KardConnectionError(`Connection to Kard failed: ${redactText(String(detail))}`, {
-        cause: err,
-      });
+      const detail = String(cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? 'unknown error');
+      let host = 'Kard';
+      try {
+        host = new URL(url).host;
+      } catch {}
+      throw new KardConnectionError(
+        `Connection to ${host} failed: ${redactText(detail, this.config.secrets()).split('?')[0]}`,
+      );
     } finally {
       if (deadline) this.deadlines.clear(deadline);
       signal?.removeEventListener('abort', onAbort);
@@ -273,10 +281,12 @@ export class Transport {
   }
 }
 
-/** Status, headers and parsed body of a fetch Response (both entries read answers this way). */
-export function readResponse(res: Response): Promise<WireResponse> | WireResponse {
+/**
+ * Status, headers and parsed body of a fetch Response (both entries read answers this way). A 204 has
+ * an empty text, so its body is undefined like any empty answer.
+ */
+export function readResponse(res: Response): Promise<WireResponse> {
   const { status, headers } = res;
-  if (status === 204) return { status, headers, body: undefined };
   return res.text().then((text) => ({ status, headers, body: parseBody(headers.get('content-type'), text) }));
 }
 
