@@ -159,8 +159,15 @@ export function createApp(deps: AppDeps): Express {
       }
       const outcome = await recordNotification(db, notification);
       const data = (notification as { data: { id: string; type: string } }).data;
-      logger.info({ notificationId: data.id, type: data.type, outcome }, 'webhook received');
-      res.status(200).json({ received: true, duplicate: outcome === 'duplicate' });
+      logger.info(
+        { notificationId: data.id, type: data.type, outcome: outcome.notification, reward: outcome.reward },
+        'webhook received',
+      );
+      res.status(200).json({
+        received: true,
+        duplicate: outcome.notification === 'duplicate',
+        ...(outcome.reward ? { reward: outcome.reward } : {}),
+      });
     },
   );
 

@@ -33,7 +33,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX outbox_ready ON outbox (status, next_attempt_at, seq);
 
       CREATE TABLE webhook_notifications (
-        id                  TEXT PRIMARY KEY,           -- data.id: Kard's idempotency key (digest §6.1)
+        id                  TEXT PRIMARY KEY,           -- data.id: the notification id, Kard's key for redeliveries (openapi/kard.yaml: WebhookNotification)
         type                TEXT NOT NULL,
         user_id             TEXT,
         transaction_id      TEXT,
@@ -57,6 +57,43 @@ export const migrations: readonly { version: number; name: string; sql: string }
     sql: `
       CREATE INDEX outbox_unfinished_by_transaction ON outbox (transaction_id, seq)
         WHERE status IN ('pending', 'sending');
+    `,
+  },
+  {
+    version: 3,
+    name: 'rewards keyed by transaction and state; reconciliation cursor',
+    sql: `
+      -- One row per (transaction, reward state), however many notification ids carried it.
+      CREATE TABLE rewards (
+        transaction_id   TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('APPROVED', 'SETTLED', 'REJECTED')),
+        user_id          TEXT,
+        notification_id  TEXT NOT NULL,              -- the first notification that carried it
+        offer_id         TEXT,
+        merchant_name    TEXT,
+        amount_cents     BIGINT,
+        commission_cents BIGINT,
+        user_reward      JSONB,
+        recorded_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (transaction_id, state)
+      );
+      CREATE INDEX rewards_user ON rewards (user_id, recorded_at);
+      INSERT INTO rewards (transaction_id, state, user_id, notification_id, offer_id, merchant_name,
+                           amount_cents, commission_cents, user_reward, recorded_at)
+      SELECT COALESCE(transaction_id, 'notification:' || id),
+             upper(substring(type FROM 'earnedReward(.*)')), user_id, id, offer_id, merchant_name,
+             amount_cents, commission_cents, user_reward, received_at
+        FROM webhook_notifications
+       WHERE type IN ('earnedRewardApproved', 'earnedRewardSettled', 'earnedRewardRejected')
+       ORDER BY received_at, id
+      ON CONFLICT (transaction_id, state) DO NOTHING;
+
+      -- Small named values that must survive restarts (the reconciliation cursor).
+      CREATE TABLE kardkit_state (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
     `,
   },
 ];

@@ -16,6 +16,7 @@ import { createKardPort, type KardPort } from './kard.js';
 import { lockDataDir } from './lock.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrations.js';
+import { kardNotificationLog, Reconciler } from './reconcile.js';
 
 export interface RunningSample {
   /** http://127.0.0.1:<port> */
@@ -25,6 +26,8 @@ export interface RunningSample {
   db: Database;
   kard: KardPort;
   forwarder: Forwarder;
+  /** Asks Kard for earned-reward notifications this service missed (reconcile.ts). */
+  reconciler: Reconciler;
   logger: Logger;
   /** Graceful stop: stop accepting requests, finish the forwarder's batch in flight, close the database. */
   close(): Promise<void>;
@@ -129,6 +132,14 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
   }
   const port = (server.address() as AddressInfo).port;
   if (forwarderEnabled) forwarder.start();
+  // After listening: the replays it asks for are delivered to this server's webhook route.
+  const reconciler = new Reconciler({
+    db,
+    log: kardNotificationLog(createKardClient(config)),
+    logger,
+    ...(config.reconcileIntervalMs !== undefined ? { intervalMs: config.reconcileIntervalMs } : {}),
+  });
+  reconciler.start();
   logger.info({ port, database: db.kind, forwarder: forwarderEnabled }, 'express-sample listening');
 
   let closing: Promise<void> | null = null;
@@ -147,11 +158,13 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     db,
     kard,
     forwarder,
+    reconciler,
     logger,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((done) => server.close(() => done()));
         server.closeIdleConnections();
+        await reconciler.stop();
         await forwarder.stop(); // the batch in flight is sent and recorded before this resolves
         await closed;
         await db.close();

@@ -69,10 +69,10 @@ describe('POST /webhooks/kard (R106: notify-signature over the raw body)', () =>
     const signature = await signWebhook(body, h.mock.webhookSecret);
     const first = await post(url, body, { 'Notify-Signature': signature });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ received: true, duplicate: false });
+    expect(first.body).toEqual({ received: true, duplicate: false, reward: 'recorded' });
     const second = await post(url, body, { 'NOTIFY-SIGNATURE': signature });
     expect(second.status).toBe(200);
-    expect(second.body).toEqual({ received: true, duplicate: true });
+    expect(second.body).toEqual({ received: true, duplicate: true, reward: 'duplicate' });
     const rewards = (await get(`${h.sample.url}/users/user-wh-2/rewards`)).body;
     expect(rewards.data).toHaveLength(1);
     expect(rewards.data[0]).toMatchObject({
