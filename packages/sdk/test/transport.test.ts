@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseBody } from '../src/core/transport.js';
 import {
   KardAbortError,
@@ -348,5 +348,35 @@ describe('client configuration', () => {
     await expect(new LiteClient({ ...mockConnection(mock) }).subscriptions.list()).resolves.toEqual({
       data: [],
     });
+  });
+});
+
+describe('the main entry over a custom fetch and empty error bodies', () => {
+  it('an abort reaches a custom fetch (the request is cancelled, not awaited)', async () => {
+    mock.faults.set({ latencyMs: 30_000, match: '/ping' });
+    const rec = recordingLogger();
+    const kard = new KardClient({
+      ...mockConnection(mock),
+      token: 't',
+      logger: rec.logger,
+      fetch: (input, init) => fetch(input, init),
+    });
+    const ctrl = new AbortController();
+    const p = kard.ping({ signal: ctrl.signal }).catch((e) => e);
+    await vi.waitFor(() => expect(rec.calls.some((c) => c.message === 'kard: request')).toBe(true), {
+      timeout: 15_000,
+      interval: 5,
+    });
+    ctrl.abort();
+    expect(await p).toBeInstanceOf(KardAbortError);
+  });
+
+  it('an error answer with an empty body has body undefined and a message with the status only', async () => {
+    mock.faults.set({ sequence: [{ status: 400, body: '' }], match: '/ping' });
+    const err = await new KardClient({ ...mockConnection(mock), token: 't' }).ping().catch((e) => e);
+    expect(err.status).toBe(400);
+    expect(err.body).toBeUndefined();
+    expect(err.errors).toEqual([]);
+    expect(err.message).toMatch(/^Kard API 400 on GET \/v2\/ping \[request [0-9a-f-]+\]$/);
   });
 });
