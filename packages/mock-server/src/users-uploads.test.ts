@@ -74,10 +74,27 @@ describe('users (R38–R43)', () => {
     await h.call('POST', `${org(h)}/users`, { data: [user('a')] });
     const dup = await h.call('POST', `${org(h)}/users`, { data: [user('a')] });
     expect(dup.status).toBe(409);
-    expect(dup.body.errors[0]).toMatchObject({ status: '409', id: 'a' });
-    const mixed = await h.call('POST', `${org(h)}/users`, { data: [user('a'), user('b')] });
+    expect(dup.body.errors).toEqual([
+      {
+        status: '409',
+        title: 'Conflict',
+        detail: 'user a already exists',
+        source: { pointer: '/data/0/id' },
+        id: 'a',
+      },
+    ]);
+    const mixed = await h.call('POST', `${org(h)}/users`, { data: [user('b'), user('a')] });
     expect(mixed.status).toBe(207);
-    expect(mixed.body.errors[0]).toMatchObject({ status: '409', id: 'a' });
+    expect(mixed.body.errors).toEqual([expect.objectContaining({ status: '409', id: 'a' })]);
+    expect(mixed.body.errors[0].source).toEqual({ pointer: '/data/1/id' });
+    expect(mixed.body.data).toEqual([
+      { type: 'user', id: 'b', attributes: { enrolledRewards: ['CARDLINKED'] } },
+    ]);
+    // an existing id and an invalid user: 400, not 409, since not every error is a conflict
+    const both = await h.call('POST', `${org(h)}/users`, { data: [user('a'), user('c', {})] });
+    expect(both.status).toBe(400);
+    expect(both.body.errors.map((e: { status: string }) => e.status).sort()).toEqual(['400', '409']);
+    expect((await h.call('GET', `${org(h)}/users/c`)).status).toBe(404);
   });
 
   it('a user id repeated in one batch: the first is created, the repeat is rejected naming both', async () => {
@@ -110,10 +127,16 @@ describe('users (R38–R43)', () => {
 
   it('400 over 100 users (R38) and when every user is invalid', async () => {
     const many = Array.from({ length: 101 }, (_, i) => user(`m${i}`));
-    expect((await h.call('POST', `${org(h)}/users`, { data: many })).status).toBe(400);
+    const over = await h.call('POST', `${org(h)}/users`, { data: many });
+    expect(over.status).toBe(400);
+    expect(over.body.errors[0]).toMatchObject({
+      detail: 'at most 100 items per request (R38); got 101',
+      source: { pointer: '/data' },
+    });
+    expect((await h.call('POST', `${org(h)}/users`, { data: many.slice(1) })).status).toBe(201);
     const bad = await h.call('POST', `${org(h)}/users`, { data: [user('x', {})] });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors[0].id).toBe('x');
+    expect(bad.body.errors[0]).toMatchObject({ status: '400', title: 'Invalid user', id: 'x' });
   });
 
   it('PUT rejects setting historicalTransactionsSent back to false (R40); 404 for unknown users', async () => {
@@ -128,15 +151,62 @@ describe('users (R38–R43)', () => {
       },
     });
     expect(r.status).toBe(400);
-    expect(r.body.errors[0].detail).toMatch(/R40/);
+    expect(r.body.errors[0]).toMatchObject({
+      detail: 'historicalTransactionsSent cannot be set back to false once true (R40)',
+      source: { pointer: '/data/attributes/historicalTransactionsSent' },
+    });
+    expect((await h.call('GET', `${org(h)}/users/h1`)).body.data.attributes.historicalTransactionsSent).toBe(
+      true,
+    );
+    // leaving it out is fine: attributes not sent are kept
+    const keep = await h.call('PUT', `${org(h)}/users/h1`, {
+      data: { type: 'user', id: 'h1', attributes: { enrolledRewards: ['CARDLINKED'], zipCode: '10001' } },
+    });
+    expect(keep.status).toBe(200);
+    expect(keep.body.data).toEqual({
+      type: 'user',
+      id: 'h1',
+      attributes: { enrolledRewards: ['CARDLINKED'], historicalTransactionsSent: true, zipCode: '10001' },
+    });
+    // false → true is allowed (one-way only towards true)
+    await h.call('POST', `${org(h)}/users`, { data: [user('h2', { enrolledRewards: [] })] });
+    const on = await h.call('PUT', `${org(h)}/users/h2`, {
+      data: {
+        type: 'user',
+        id: 'h2',
+        attributes: { enrolledRewards: [], historicalTransactionsSent: false },
+      },
+    });
+    expect(on.status).toBe(200);
     expect(
       (
-        await h.call('PUT', `${org(h)}/users/nobody`, {
-          data: { type: 'user', id: 'nobody', attributes: { enrolledRewards: [] } },
+        await h.call('PUT', `${org(h)}/users/h2`, {
+          data: {
+            type: 'user',
+            id: 'h2',
+            attributes: { enrolledRewards: [], historicalTransactionsSent: true },
+          },
         })
       ).status,
-    ).toBe(404);
+    ).toBe(200);
+    const other = await h.call('PUT', `${org(h)}/users/h1`, {
+      data: { type: 'user', id: 'h2', attributes: { enrolledRewards: [] } },
+    });
+    expect(other.status).toBe(400);
+    expect(other.body.errors[0]).toMatchObject({
+      detail: 'data.id must equal the userId in the path',
+      source: { pointer: '/data/id' },
+    });
+    const missing = await h.call('PUT', `${org(h)}/users/nobody`, {
+      data: { type: 'user', id: 'nobody', attributes: { enrolledRewards: [] } },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0]).toMatchObject({
+      detail: 'user nobody not found',
+      source: { parameter: 'userId' },
+    });
     expect((await h.call('DELETE', `${org(h)}/users/nobody`)).status).toBe(404);
+    expect((await h.call('GET', `${org(h)}/users/nobody`)).status).toBe(404);
   });
 });
 
