@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  getRule,
   type ParseResult,
   rules,
   safeParseBulkUploadUrlRequest,
@@ -890,5 +891,11 @@ describe('rule table', () => {
       expect(byId.get(id)!.enforced).toBe(true);
     }
     expect(byId.get('R40')!.enforced).toBe(false);
+  });
+  it('getRule finds a rule by id and nothing for an unknown id', () => {
+    expect(getRule('R2')).toBe(rules[1]);
+    expect(getRule('R106')).toMatchObject({ id: 'R106', enforced: false });
+    expect(getRule('R107')).toBeUndefined();
+    expect(getRule('r2')).toBeUndefined();
   });
 });

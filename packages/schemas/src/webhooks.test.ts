@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   isNotificationType,
   safeParseLegacyEarnedRewardWebhook,
@@ -61,8 +61,15 @@ describe('webhook parsing is tolerant', () => {
     const body = { data: { type: 'offerExpiringSoon', id: 'n2', attributes: { anything: true } } };
     const r = safeParseWebhookNotification(body);
     expect(r.success).toBe(true);
-    expect(r.issues.every((i) => i.severity === 'warning')).toBe(true);
-    if (r.success) expect(r.data.data.type).toBe('offerExpiringSoon');
+    expect(r.issues).toEqual([
+      {
+        path: 'data.type',
+        rule: null,
+        severity: 'warning',
+        message: 'unknown notification type "offerExpiringSoon"; passed through',
+      },
+    ]);
+    if (r.success) expect(r.data.data).toBe(body.data);
   });
   it('reports missing attributes of a known type as warnings, never as failure', () => {
     const r = safeParseWebhookNotification({
@@ -74,7 +81,14 @@ describe('webhook parsing is tolerant', () => {
     expect(r.issues.map((i) => i.path)).toContain('data.attributes.auditCode');
   });
   it('fails only when the body is not a notification envelope', () => {
-    expect(safeParseWebhookNotification('not json').success).toBe(false);
+    for (const notJson of ['not json', new TextEncoder().encode('{"data":')]) {
+      expect(safeParseWebhookNotification(notJson)).toEqual({
+        success: false,
+        issues: [
+          { path: '', rule: null, severity: 'error', message: 'body is not valid JSON', expected: 'JSON' },
+        ],
+      });
+    }
     expect(safeParseWebhookNotification({ hello: 'world' }).success).toBe(false);
     const r = safeParseWebhookNotification({ data: { id: 'x', attributes: {} } });
     expect(r.success).toBe(false);
@@ -109,6 +123,39 @@ describe('webhook parsing is tolerant', () => {
     const bad = safeParseLegacyEarnedRewardWebhook({ user: {} });
     expect(bad.success).toBe(false);
     expect(bad.issues.map((i) => i.path).sort()).toEqual(['card', 'reward', 'transaction']);
+    const notObjects = safeParseLegacyEarnedRewardWebhook({ ...legacy, card: 'x', reward: null });
+    expect(notObjects.success).toBe(false);
+    expect(notObjects.issues.map((i) => [i.path, i.message, i.severity])).toEqual([
+      ['card', 'must be an object', 'error'],
+      ['reward', 'must be an object', 'error'],
+    ]);
+    expect(bad.issues[0]).toMatchObject({ message: 'required', expected: 'an object' });
+    for (const notAnObject of [[], '"text"', 42]) {
+      const r = safeParseLegacyEarnedRewardWebhook(notAnObject);
+      expect(r).toEqual({
+        success: false,
+        issues: [
+          {
+            path: '',
+            rule: null,
+            severity: 'error',
+            message: 'must be a JSON object',
+            expected: 'an object',
+          },
+        ],
+      });
+    }
+    expect(safeParseLegacyEarnedRewardWebhook('{').issues[0]!.message).toBe('body is not valid JSON');
+    expect(safeParseLegacyEarnedRewardWebhook(JSON.stringify(legacy)).success).toBe(true);
+    // a wrongly typed known field is a warning, the payload still passes untouched
+    const odd = structuredClone(legacy);
+    (odd.reward as Record<string, unknown>).commissionToIssuer = 'lots';
+    const w = safeParseLegacyEarnedRewardWebhook(odd);
+    expect(w.success).toBe(true);
+    expect(w.issues.length).toBeGreaterThan(0);
+    expect(w.issues.every((i) => i.severity === 'warning')).toBe(true);
+    expect(w.issues.map((i) => i.path)).toContain('reward.commissionToIssuer');
+    if (w.success) expect(w.data).toBe(odd);
   });
 });
 
@@ -136,5 +183,33 @@ describe('webhook signatures (R106)', () => {
     expect(await verifyWebhookBodySignature(raw, '', secret)).toBe(false);
     expect(await verifyWebhookBodySignature(raw, 'not base64 !!', secret)).toBe(false);
     expect(await verifyWebhookBodySignature(raw, `${sig}AAAA`, secret)).toBe(false);
+    expect(await verifyWebhookBodySignature(raw, 'A', secret)).toBe(false); // not decodable
+    expect(await verifyWebhookBodySignature(raw, undefined as unknown as string, secret)).toBe(false);
+    // the right bytes followed by more bytes, or one byte changed, are not the signature
+    const bytes = Uint8Array.from(atob(sig), (c) => c.charCodeAt(0));
+    const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+    expect(await verifyWebhookBodySignature(raw, b64(Uint8Array.from([...bytes, 0])), secret)).toBe(false);
+    for (const at of [0, 31]) {
+      const changed = Uint8Array.from(bytes);
+      changed[at]! ^= 1;
+      expect(await verifyWebhookBodySignature(raw, b64(changed), secret)).toBe(false);
+    }
+  });
+  it('R106: tolerates whitespace around the header value', async () => {
+    const sig = await signWebhookBody(raw, secret);
+    expect(await verifyWebhookBodySignature(raw, ` ${sig}\n`, secret)).toBe(true);
+  });
+  describe('without Web Crypto', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+    it('signing says what is missing', async () => {
+      vi.stubGlobal('crypto', undefined);
+      await expect(signWebhookBody(raw, secret)).rejects.toThrow(
+        'Web Crypto (globalThis.crypto.subtle) is not available in this runtime',
+      );
+      vi.stubGlobal('crypto', {});
+      await expect(signWebhookBody(raw, secret)).rejects.toThrow(/Web Crypto/);
+    });
   });
 });
