@@ -9,12 +9,14 @@ import {
   KardNotFoundError,
   KardUnauthorizedError,
 } from '../src/index.js';
-import { mockAndClient } from './support.js';
+import { isolateKardEnv, mockAndClient } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
+
+isolateKardEnv();
 
 describe('auth: OAuth client credentials (openapi/kard.yaml auth.getToken)', () => {
   it('100 concurrent calls on a fresh client make exactly one token request', async () => {

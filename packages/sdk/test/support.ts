@@ -1,4 +1,5 @@
 import { type MockKard, type MockKardOptions, startMockKard } from '@kardkit/mock-server';
+import { afterAll, beforeEach } from 'vitest';
 import { KardClient, type KardClientOptions, type TransactionEvent } from '../src/index.js';
 
 export async function mockAndClient(
@@ -65,4 +66,24 @@ export function captureLogger() {
     lines,
     logger: { debug: put('debug'), info: put('info'), warn: put('warn'), error: put('error') },
   };
+}
+
+const KARD_VARS = [
+  'KARD_CLIENT_ID',
+  'KARD_CLIENT_SECRET',
+  'KARD_ORGANIZATION_ID',
+  'KARD_BASE_URL',
+  'KARD_ENVIRONMENT',
+];
+
+/** For suites that define what the environment holds: the KARD_* variables the shell exported are set
+ *  aside before each test and put back after the suite. */
+export function isolateKardEnv(): void {
+  const exported = Object.fromEntries(KARD_VARS.map((k) => [k, process.env[k]]));
+  beforeEach(() => {
+    for (const k of KARD_VARS) delete process.env[k];
+  });
+  afterAll(() => {
+    for (const k of KARD_VARS) if (exported[k] !== undefined) process.env[k] = exported[k];
+  });
 }

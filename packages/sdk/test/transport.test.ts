@@ -14,7 +14,9 @@ import {
   KardValidationError,
 } from '../src/index.js';
 import { KardClient as LiteClient } from '../src/lite.js';
-import { mockConnection, txn } from './support.js';
+import { isolateKardEnv, mockConnection, txn } from './support.js';
+
+isolateKardEnv();
 
 let mock: MockKard;
 beforeAll(async () => {
