@@ -96,6 +96,15 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 4,
+    name: 'outbox: unfinished events in arrival order (claim without scanning sent rows)',
+    // claim() walks unfinished rows in seq order; without this index it steps over every row
+    // already sent or rejected, which grows with the outbox.
+    sql: `
+      CREATE INDEX outbox_unfinished ON outbox (seq) WHERE status IN ('pending', 'sending');
+    `,
+  },
 ];
 
 const LOCK_KEY = 715_031; // any constant shared by every instance of this app
