@@ -277,7 +277,9 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     return route.handler({ core, method, url, path, params, body, headers: req.headers });
   };
 
-  const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => {
+  // Idle keep-alive sockets stay open for a minute: with a short timeout, a client on a busy machine
+  // can reuse a socket just as the server closes it ("fetch failed"). close() destroys them all.
+  const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, apiError(500, 'internal mock server error'));
     });
