@@ -129,6 +129,14 @@ describe('paginate (unit, pages from a function)', () => {
     ]);
   });
 
+  it('an empty answer (no body) is one empty page', async () => {
+    const list = paginate<unknown, unknown>(async () => undefined, { 'page[size]': 5 });
+    expect(await list.page()).toEqual({ items: [], response: undefined, next: undefined });
+    const all = [];
+    for await (const item of list) all.push(item);
+    expect(all).toEqual([]);
+  });
+
   it('later pages keep the caller query and add the cursor', async () => {
     const queries: unknown[] = [];
     const list = paginate<{ id: string }, unknown>(

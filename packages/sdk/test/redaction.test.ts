@@ -287,6 +287,27 @@ describe('secrets a server echoes in an error body are scrubbed from the error',
   });
 });
 
+describe('redactUrl and redactHeaders edge cases', () => {
+  it('every URL in a text loses its userinfo; a malformed percent-encoded key is kept as it is', () => {
+    expect(redactUrl('from http://a:b@h1/x to https://c@h2/y?token=t')).toBe(
+      'from http://[REDACTED]@h1/x to https://[REDACTED]@h2/y?token=[REDACTED]',
+    );
+    expect(redactUrl('https://h/p?%E0%A4%A=1&x%20y=2&password=p')).toBe(
+      'https://h/p?%E0%A4%A=1&x%20y=2&password=[REDACTED]',
+    );
+    expect(redactUrl('mailto:someone@example.com')).toBe('mailto:someone@example.com');
+  });
+
+  it('redactHeaders reads a Headers object, a record, or nothing', () => {
+    expect(redactHeaders(new Headers({ Authorization: 'Bearer x', 'X-Request-Id': 'r1' }))).toEqual({
+      authorization: '[REDACTED]',
+      'x-request-id': 'r1',
+    });
+    expect(redactHeaders({ Cookie: 'c', Accept: 'a' })).toEqual({ Cookie: '[REDACTED]', Accept: 'a' });
+    expect(redactHeaders(undefined)).toEqual({});
+  });
+});
+
 describe('redactText patterns, each on its own (no known secrets given)', () => {
   it('Bearer and Basic credentials, whatever the case', () => {
     expect(redactText('Authorization: Bearer abc.DEF-ghi_jk~l+m/n=')).toBe(

@@ -171,6 +171,45 @@ describe('207 errors matched to request items', () => {
     expect(r.accepted).toEqual([a]);
   });
 
+  it('a pointer equal to the item count falls back to the id; a pointer not under /data/ is not read', async () => {
+    const [a, b, c] = [txn(), txn(), txn()];
+    const errors = [
+      err({ source: { pointer: '/data/3' }, id: a.id }),
+      err({ source: { pointer: '/included/data/1' }, id: c.id }),
+    ];
+    mock.faults.set({ sequence: [{ status: 207, body: { data: job, errors } }], match: '/transactions' });
+    const r = await kard.transactions.create([a, b, c]);
+    expect(r.rejected.map((x) => x.id)).toEqual([a.id, c.id]);
+    expect(r.accepted).toEqual([b]);
+  });
+
+  it('duplicate ids: an error by id names the first item with it; an item and error without ids give id null', async () => {
+    const a = txn({}, 'dup-id');
+    const b = txn({ amount: 1 }, 'dup-id');
+    const { id: _x, attributes, ...restNoId } = txn();
+    const { transactionId: _t, ...attrsNoTxn } = attributes;
+    const anonymous = { ...restNoId, attributes: attrsNoTxn };
+    const errors = [err({ id: 'dup-id' }), err({ source: { pointer: '/data/2' } })];
+    mock.faults.set({ sequence: [{ status: 207, body: { data: job, errors } }], match: '/transactions' });
+    const r = await kard.transactions.create([a, b, anonymous as never], { validate: false });
+    expect(r.rejected).toEqual([
+      { id: 'dup-id', item: a, error: errors[0] },
+      { id: null, item: anonymous, error: errors[1] },
+    ]);
+    expect(r.accepted).toEqual([b]);
+  });
+
+  it('errors[] that is not an array accepts every item', async () => {
+    const [a, b] = [txn(), txn()];
+    mock.faults.set({
+      sequence: [{ status: 207, body: { data: job, errors: { detail: 'x' } } }],
+      match: '/transactions',
+    });
+    const r = await kard.transactions.create([a, b]);
+    expect(r.accepted).toEqual([a, b]);
+    expect(r.rejected).toEqual([]);
+  });
+
   it('a 207 without errors[] accepts every item', async () => {
     const [a, b] = [txn(), txn()];
     mock.faults.set({ sequence: [{ status: 207, body: { data: job } }], match: '/transactions' });
