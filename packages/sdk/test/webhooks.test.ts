@@ -84,6 +84,81 @@ describe('webhooks: verifyWebhook / signWebhook (R106)', () => {
     expect(err).toBeInstanceOf(KardValidationError);
   });
 
+  it('takes the first of repeated headers and ignores whitespace around the signature', async () => {
+    const rawBody = JSON.stringify(event);
+    const signature = await signWebhook(rawBody, secret);
+    await expect(verifyWebhook({ rawBody, signature: [signature, 'other'], secret })).resolves.toMatchObject({
+      data: { id: 'notif-1' },
+    });
+    await expect(verifyWebhook({ rawBody, signature: ` ${signature}\n`, secret })).resolves.toMatchObject({
+      data: { id: 'notif-1' },
+    });
+    const err = await verifyWebhook({ rawBody, signature: ['other', signature], secret }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardWebhookSignatureError);
+  });
+
+  it('names what is missing: the secret, the header', async () => {
+    const rawBody = JSON.stringify(event);
+    const signature = await signWebhook(rawBody, secret);
+    const noSecret = await verifyWebhook({ rawBody, signature, secret: '' }).catch((e) => e);
+    expect(noSecret).toBeInstanceOf(KardWebhookSignatureError);
+    expect(noSecret.message).toBe('No webhook secret given');
+    const noHeader = await verifyWebhook({ rawBody, signature: null, secret }).catch((e) => e);
+    expect(noHeader.message).toBe('Missing notify-signature header');
+    const wrong = await verifyWebhook({ rawBody, signature: `${signature.slice(0, -4)}AAAA`, secret }).catch(
+      (e) => e,
+    );
+    expect(wrong.message).toBe('Webhook signature does not match the body');
+  });
+
+  it('a correctly signed body that is not JSON → KardValidationError saying so', async () => {
+    for (const rawBody of ['not json', new TextEncoder().encode('{"cut":')]) {
+      const err = await verifyWebhook({
+        rawBody,
+        signature: await signWebhook(rawBody, secret),
+        secret,
+      }).catch((e) => e);
+      expect(err).toBeInstanceOf(KardValidationError);
+      expect(err.issues).toEqual([
+        { path: '', rule: null, severity: 'error', message: 'webhook body is not valid JSON' },
+      ]);
+    }
+  });
+
+  it("kind: 'legacy' verifies and parses the legacy earned-reward webhook (and refuses a v2 body as legacy)", async () => {
+    const legacy = {
+      user: { referringPartnerUserId: 'u-1' },
+      card: { bin: '411111', last4: '1234', network: 'VISA' },
+      reward: {
+        merchantId: 'm',
+        name: 'Bean & Leaf',
+        commissionToIssuer: 150,
+        status: 'APPROVED',
+        type: 'CARDLINKED',
+      },
+      transaction: {
+        issuerTransactionId: 't',
+        status: 'SETTLED',
+        transactionAmountInCents: 2599,
+        transactionTimeStamp: 'x',
+      },
+    };
+    const rawBody = JSON.stringify(legacy);
+    const signature = await signWebhook(legacy, secret); // an object is signed as its JSON text
+    const parsed = await verifyWebhook({ rawBody, signature, secret, kind: 'legacy' });
+    expect(parsed.user.referringPartnerUserId).toBe('u-1');
+    const v2 = JSON.stringify(event);
+    const asLegacy = await verifyWebhook({
+      rawBody: v2,
+      signature: await signWebhook(v2, secret),
+      secret,
+      kind: 'legacy',
+    }).catch((e) => e);
+    expect(asLegacy).toBeInstanceOf(KardValidationError);
+    const asV2 = await verifyWebhook({ rawBody, signature, secret }).catch((e) => e);
+    expect(asV2).toBeInstanceOf(KardValidationError);
+  });
+
   it('verifies the real notifications the mock server sends for a matched transaction', async () => {
     const received: { raw: string; signature: string }[] = [];
     const server = createServer((req, res) => {
