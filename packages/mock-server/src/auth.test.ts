@@ -95,7 +95,12 @@ describe('bearer tokens', () => {
         expect(res.status, `${method} ${path} ${auth}`).toBe(401);
         expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
         const body = await res.json();
-        expect(body.errors[0]).toMatchObject({ status: '401', title: 'Unauthorized' });
+        expect(body.errors[0]).toMatchObject({
+          status: '401',
+          title: 'Unauthorized',
+          detail:
+            auth === 'Bearer not-a-real-token' ? 'unknown or revoked access token' : 'missing bearer token',
+        });
       }
     }
   });

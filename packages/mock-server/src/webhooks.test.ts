@@ -91,6 +91,51 @@ describe('matching and earned-reward webhooks (openapi/kard.yaml webhooks.notifi
     expect(conformsTo('WebhookNotification', body)).toEqual([]);
   });
 
+  it('APPROVED then SETTLED of one transaction: two rewards, each payload in full', async () => {
+    const common = {
+      description: 'TACO TRAIL #12',
+      amount: 2000,
+      transactionId: 'txn-life',
+      cardProductId: 'cp-1',
+    };
+    await spend('life-a', { ...common, status: 'APPROVED', settledDate: undefined });
+    await spend('life-s', { ...common, status: 'SETTLED' });
+    expect(h.mock.stats().rewards).toBe(2);
+    expect(await whenDelivered()).toHaveLength(2);
+    expect(h.mock.stats().webhooksSent).toBe(2);
+    const [approved, settled] = ['earnedRewardApproved', 'earnedRewardSettled'].map((type) => {
+      const hit = rx.hits.find((x) => JSON.parse(x.raw.toString('utf8')).data.type === type);
+      return JSON.parse(hit!.raw.toString('utf8'));
+    });
+    const offerId = settled.data.relationships.offer.data.id as string;
+    const cents = settled.data.attributes.commissionEarned.value as number;
+    expect(cents).toBe(140); // 7 % of 2000
+    const shared = {
+      name: 'Taco Trail',
+      attributionUrl: `${h.mock.url}/__attribution/${offerId}?userId=enrolled`,
+      transactionId: 'txn-life',
+      transactionAmountInCents: 2000,
+      cardProductId: 'cp-1',
+    };
+    expect(approved.data.attributes).toMatchObject({
+      ...shared,
+      message: "You'll earn $1.40 cash back at Taco Trail once your purchase settles.",
+      transactionTimestamp: '2026-11-01T10:00:00Z',
+    });
+    expect(approved.data.attributes.commissionEarned).toBeUndefined();
+    expect(settled.data.attributes).toMatchObject({
+      ...shared,
+      message: 'You earned $1.40 cash back at Taco Trail!',
+      transactionTimestamp: '2026-11-02T10:00:00Z',
+      commissionEarned: { type: 'cents', value: 140 },
+    });
+    for (const body of [approved, settled]) {
+      expect(body.meta).toEqual({ issuerId: h.mock.organizationId, issuerName: 'Mock Issuer' });
+      expect(conformsTo('WebhookNotification', body)).toEqual([]);
+    }
+    expect(approved.data.id).not.toBe(settled.data.id);
+  });
+
   it('no reward for unenrolled users, unknown merchants, credits or repeats of the same transaction + status', async () => {
     await h.call('POST', `${org(h)}/transactions`, {
       data: [
