@@ -162,6 +162,14 @@ describe('legacy records and the historical flow', () => {
     });
   });
 
+  it('a part that fails stops the flow before the session is completed', async () => {
+    mock.faults.set({ sequence: [{ status: 500 }], match: '/parts' });
+    const items = events(2, 'hist-fail').map((e) => ({ ...e, type: 'historicalTransaction' }));
+    const err = await kard.users.uploads.send('user-1', items, { maxRetries: 0 }).catch((e) => e);
+    expect(err.status).toBe(500);
+    expect(mock.requests.map((r) => r.method)).toEqual(['POST', 'PUT']); // create, the failed part; no complete
+  });
+
   it('an upload session without an id is a KardError before any part is sent', async () => {
     mock.faults.set({ sequence: [{ status: 201, body: { data: { type: 'historicalTransactionStart' } } }] });
     const err = await kard.users.uploads.send('user-1', events(1, 'noid')).catch((e) => e);
@@ -339,6 +347,14 @@ describe('uploadFile edges', () => {
     mock.faults.set({ sequence: [{ status: 410 }, { status: 410 }], match: '/__uploads/' });
     const err = await kard.transactions.uploadFile(() => [txn()], { stream: true }).catch((e) => e);
     expect(err.status).toBe(410);
+  });
+
+  it('a built file rejected with 403 is sent again to a new URL (once)', async () => {
+    mock.faults.set({ sequence: [{ status: 403 }], match: '/__uploads/' });
+    const r = await kard.transactions.uploadFile(events(3, 'built403'));
+    expect(r).toMatchObject({ records: 3, urlsRequested: 2 });
+    expect(mock.requests.filter((q) => q.method === 'PUT').map((q) => q.status)).toEqual([403, 200]);
+    expect(mock.stats().uploads.lines).toBe(3);
   });
 
   it('a streamed upload is not retried after a 503 (a stream cannot be sent twice)', async () => {
