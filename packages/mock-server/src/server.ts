@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MockCore } from './core.js';
+import { applyCors, DEFAULT_CORS_ORIGINS, originMatcher } from './cors.js';
 import { apiError, HttpError, type Reply } from './http.js';
 import { MALFORMED, Router } from './router.js';
 import { adminRoutes } from './routes/admin.js';
@@ -80,6 +81,7 @@ function parseBody(buf: Buffer, contentType: string | undefined): unknown {
 export async function startMockKard(options: MockKardOptions = {}): Promise<MockKard> {
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error('@kardkit/mock-server listens on 127.0.0.1 only');
+  const corsAllowed = originMatcher(options.corsOrigins ?? DEFAULT_CORS_ORIGINS);
   const core = new MockCore({
     organizationId: options.organizationId ?? 'org-mock',
     clientId: options.clientId ?? 'mock-client-id',
@@ -164,6 +166,9 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     const rawUrl = req.url ?? '/';
     const qi = rawUrl.indexOf('?');
     const path = qi === -1 ? rawUrl : rawUrl.slice(0, qi);
+
+    // A preflight is answered here: no token, no fault step consumed, not recorded.
+    if (applyCors(req, res, corsAllowed)) return;
 
     // Decided before the body is read so a sequence step is consumed in arrival order.
     const fault = core.faults.active ? core.faults.decide(path) : null;

@@ -39,6 +39,12 @@ export interface MockKardOptions {
    * `Date.now`). Tests pass a clock they move forward instead of waiting for real time to pass.
    */
   now?: () => number;
+  /**
+   * Browser origins allowed to call the mock (CORS): origins such as `http://localhost:5173`, or
+   * with `*` as the port for any port. Default `['http://localhost:*', 'http://127.0.0.1:*']`;
+   * `[]` sends no CORS headers. Preflight OPTIONS requests need no token.
+   */
+  corsOrigins?: readonly string[];
   /** Convenience: subscribe this URL to every notification type at start (and after reset). */
   webhookUrl?: string;
   faults?: FaultConfig;
