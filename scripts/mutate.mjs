@@ -4,6 +4,7 @@
 //   pnpm mutate                    every scoped package
 //   pnpm mutate sdk cli            only the packages whose folder name is given
 //   pnpm mutate -- --concurrency 2 extra flags go to every `stryker run`
+//   pnpm mutate --from-reports     no run: the table from each package's last full report
 // Not part of `pnpm test`: a full run takes a long time on two cores.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,22 +38,26 @@ export function score(report) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const fromReports = process.argv.includes('--from-reports');
+  const args = process.argv.slice(2).filter((a) => a !== '--' && a !== '--from-reports');
   const names = args.filter((a) => !a.startsWith('-') && scoped.some((d) => basename(d) === a));
   const flags = args.filter((a) => !names.includes(a));
   const dirs = names.length > 0 ? scoped.filter((d) => names.includes(basename(d))) : scoped;
   const rows = [];
   let failed = false;
   for (const dir of dirs) {
-    console.log(`\n== stryker run in ${dir}`);
-    const { status } = spawnSync(join(root, 'node_modules/.bin/stryker'), ['run', ...flags], {
-      cwd: join(root, dir),
-      stdio: 'inherit',
-    });
+    let status = 0;
+    if (!fromReports) {
+      console.log(`\n== stryker run in ${dir}`);
+      ({ status } = spawnSync(join(root, 'node_modules/.bin/stryker'), ['run', ...flags], {
+        cwd: join(root, dir),
+        stdio: 'inherit',
+      }));
+    }
     const file = join(root, dir, 'reports/mutation/mutation.json');
     if (status !== 0 || !existsSync(file)) {
       failed = true;
-      rows.push(`| ${dir} | run failed (exit ${status}) | | | | | |`);
+      rows.push(`| ${dir} | ${existsSync(file) ? `run failed (exit ${status})` : 'no report'} | | | | | |`);
       continue;
     }
     const s = score(JSON.parse(readFileSync(file, 'utf8')));
