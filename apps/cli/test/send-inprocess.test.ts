@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../src/checkpoint.js';
@@ -46,6 +47,12 @@ const lines = (path: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
+/** records/s as the report defines it: records finished (accepted, rejected, invalid) per second. */
+const expectRate = (report: Record<string, unknown> | undefined) => {
+  const r = report as Record<string, number>;
+  const finished = r.accepted + r.rejected + r.invalid;
+  expect(r.recordsPerSecond).toBe(r.durationMs > 0 ? Math.round((finished * 1000) / r.durationMs) : 0);
+};
 const posts = () => mock.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/transactions'));
 
 async function send(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; tty?: boolean } = {}) {
@@ -143,6 +150,7 @@ describe('kard transactions send (accounting)', () => {
     const r = await send([file, '--rejected', rejected, '--json']);
     expect(r.code).toBe(1);
     expect(r.report).toMatchObject({ records: 4, valid: 2, invalid: 2, accepted: 2, complete: true });
+    expectRate(r.report);
     const out = lines(rejected); // the old content is replaced
     expect(out.map((l) => [l.record, l.id, l.stage])).toEqual([
       [2, 'evt-2', 'validation'],
@@ -201,6 +209,11 @@ describe('kard transactions send (accounting)', () => {
       }),
     ]);
     expect(lines(rejected)[0].data).toMatchObject({ id: 'evt-4', type: 'transaction' });
+    expectRate(r1.report);
+    // An unfinished run is protected: without --resume nothing is sent.
+    const fresh = await send([file, '--json']);
+    expect(fresh.code).toBe(2);
+    expect(fresh.stderr).toMatch(/unfinished run.*--resume/);
     const r2 = await send([file, '--resume', '--rejected', rejected, '--json']);
     expect(r2.code).toBe(0);
     expect(r2.report).toMatchObject({ records: 6, skipped: 4, accepted: 2, rejected: 0 });
@@ -211,15 +224,89 @@ describe('kard transactions send (accounting)', () => {
   });
 
   it('after a request fails for good, no further request is sent and the rest is reported not sent', async () => {
-    const file = write(range(1, 201).map((i) => event(i)));
-    mock.faults.set({ match: '/transactions', rate: 1, step: { status: 503 } });
+    // Record 3 is invalid; the first batch (records 1, 2, 4-11) gets a 207 rejecting its 2nd item,
+    // every later request a 503.
+    const file = write(range(1, 201).map((i) => (i === 3 ? event(i, { cardBIN: '1' }) : event(i))));
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [
+        {
+          status: 207,
+          body: { errors: [{ status: '400', detail: 'no', source: { pointer: '/data/1' } }], data: [] },
+        },
+      ],
+      rate: 1,
+      step: { status: 503 },
+    });
     const r = await send([file, '--batch-size', '10', '--concurrency', '1', '--max-retries', '0', '--json']);
     expect(r.code).toBe(3);
-    expect(r.report).toMatchObject({ accepted: 0, failed: 10, complete: false });
-    expect(posts()).toHaveLength(1);
+    expect(r.report).toMatchObject({ accepted: 9, rejected: 1, invalid: 1, failed: 10, complete: false });
+    expect(posts()).toHaveLength(2);
     const rep = r.report as Record<string, number>;
-    expect(rep.records - rep.failed).toBe(rep.notSent);
+    expect(rep.notSent).toBe(rep.records - 9 - 1 - 1 - 10);
+    expect(rep.notSent).toBeGreaterThan(0);
     expect(rep.records).toBeLessThan(200);
+  });
+
+  it('invalid records are checkpointed by their own numbers, not the span between them', async () => {
+    // Records 2 and 4 are invalid, 1, 3 and 5 valid; every request fails.
+    const file = write(range(1, 6).map((i) => (i % 2 === 0 ? event(i, { cardBIN: '1' }) : event(i))));
+    mock.faults.set({ match: '/transactions', rate: 1, step: { status: 503 } });
+    const r1 = await send([file, '--max-retries', '0', '--json']);
+    expect(r1.report).toMatchObject({ invalid: 2, accepted: 0, failed: 3 });
+    mock.faults.clear();
+    const r2 = await send([file, '--resume', '--json']);
+    expect(r2.report).toMatchObject({ records: 5, skipped: 2, accepted: 3, complete: true });
+    for (const i of [1, 3, 5]) expect(mock.eventCount(`evt-${i}`), `evt-${i}`).toBe(1);
+  });
+
+  it('counts the retries, and sends CSV and JSON records (parsed, without their own text) intact', async () => {
+    mock.faults.set({ match: '/transactions', sequence: [{ status: 503 }] });
+    const json = join(dir, `arr${++seq}.json`);
+    writeFileSync(json, JSON.stringify(range(1, 4).map((i) => event(i))));
+    const r = await send([json, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.report).toMatchObject({ accepted: 3, retried: 1, batches: 1 });
+    const csv = join(dir, `rows${++seq}.csv`);
+    const cols = [
+      'type',
+      'id',
+      'attributes.userId',
+      'attributes.transactionId',
+      'attributes.amount',
+      'attributes.status',
+      'attributes.currency',
+      'attributes.description',
+      'attributes.mcc',
+      'attributes.cardBIN',
+      'attributes.cardLastFour',
+      'attributes.direction',
+      'attributes.paymentType',
+      'attributes.authorizationDate',
+      'attributes.settledDate',
+    ];
+    const row = (i: number) => {
+      const e = event(i) as { type: string; id: string; attributes: Record<string, unknown> };
+      return cols
+        .map((c) => String(c === 'type' ? e.type : c === 'id' ? e.id : e.attributes[c.slice(11)]))
+        .join(',');
+    };
+    writeFileSync(csv, `${cols.join(',')}\n${row(4)}\n${row(5)}\n`);
+    const c = await send([csv, '--json']);
+    expect(c.report).toMatchObject({ accepted: 2, invalid: 0 });
+    for (const i of [1, 2, 3, 4, 5]) expect(mock.eventCount(`evt-${i}`), `evt-${i}`).toBe(1);
+  });
+
+  it('a read error mid-file (truncated gzip) stops the run: the partly filled batch is not sent', async () => {
+    const gz = gzipSync(ndjson(range(1, 301).map((i) => event(i))));
+    const file = join(dir, `trunc${++seq}.ndjson.gz`);
+    writeFileSync(file, gz.subarray(0, gz.length - 200));
+    const r = await send([file, '--batch-size', '100', '--concurrency', '1', '--json']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/unexpected end of file/);
+    const accepted = mock.stats().transactions.accepted;
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted % 100).toBe(0);
   });
 
   it('bad credentials: exit 3 with a hint, nothing accepted, the secret never printed', async () => {
@@ -286,26 +373,34 @@ describe('kard transactions send interrupted (SIGINT / SIGTERM)', () => {
   });
 
   it('a second signal aborts the requests in flight (SIGTERM counts too)', async () => {
-    const file = write(range(1, 101).map((i) => event(i)));
-    // The first batch is answered at once, every later one only after 5 s.
-    mock.faults.set({
-      match: '/transactions',
-      sequence: [{ latencyMs: 1 }],
-      rate: 1,
-      step: { latencyMs: 5_000 },
-    });
-    const running = send([file, '--batch-size', '10', '--concurrency', '2', '--json']);
-    await waitFor(() => mock.stats().transactions.accepted >= 10, 'the first batch accepted');
-    process.emit('SIGTERM');
-    process.emit('SIGINT');
-    const r = await running;
-    expect(r.code).toBe(130);
-    // The slow requests were aborted, not waited for: their records stay unfinished.
-    // (The first batch's answer may or may not have reached the client before the abort.)
-    expect(r.report).toMatchObject({ interrupted: true, complete: false });
-    expect(r.report!.accepted).toBeLessThanOrEqual(10);
-    expect(r.report!.failed).toBeGreaterThanOrEqual(10);
-    expect(r.stderr.match(/interrupted;/g)).toHaveLength(1);
+    // A mock of its own: its slow requests must not reach the later tests.
+    const slow = await startMockKard({});
+    try {
+      const file = write(range(1, 101).map((i) => event(i)));
+      // The first batch is answered at once, every later one only after 5 s.
+      slow.faults.set({
+        match: '/transactions',
+        sequence: [{ latencyMs: 1 }],
+        rate: 1,
+        step: { latencyMs: 5_000 },
+      });
+      const running = send([file, '--batch-size', '10', '--concurrency', '2', '--json'], {
+        env: cleanEnv(dir, mockEnv(slow)),
+      });
+      await waitFor(() => slow.stats().transactions.accepted >= 10, 'the first batch accepted');
+      process.emit('SIGTERM');
+      process.emit('SIGINT');
+      const r = await running;
+      expect(r.code).toBe(130);
+      // The slow requests were aborted, not waited for: their records stay unfinished.
+      // (The first batch's answer may or may not have reached the client before the abort.)
+      expect(r.report).toMatchObject({ interrupted: true, complete: false });
+      expect(r.report!.accepted).toBeLessThanOrEqual(10);
+      expect(r.report!.failed).toBeGreaterThanOrEqual(10);
+      expect(r.stderr.match(/interrupted;/g)).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
   });
 });
 
@@ -367,6 +462,13 @@ describe('kard transactions send (human report)', () => {
     expect(r.stderr).toMatch(
       /sending \[#{24}\] 100% {2}10 records {2}\d+ rec\/s {2}ETA \S+ {2}1 rejected\n$/,
     );
+    // A file of several 64 KiB reads: the first draw shows the share of the file read so far.
+    const big = write(range(1, 401).map((i) => event(i, { description: 'x'.repeat(200) })));
+    const partial = await send([big, '--json'], { tty: true });
+    const first = partial.stderr.split('\r').filter(Boolean)[0]!.replace('\u001b[2K', '');
+    const pct = Number(/^sending \[[#-]{24}\] +(\d+)%/.exec(first)?.[1]);
+    expect(pct, first).toBeGreaterThan(0);
+    expect(pct, first).toBeLessThan(100);
     // From stdin the size is unknown: no bar, no percentage.
     const piped = await send(['-', '--json'], { tty: true, input: ndjson([event(11)]) });
     const draws = piped.stderr.split('\r').filter(Boolean);
