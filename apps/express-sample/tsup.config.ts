@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: false,
   target: 'node20',
   treeshake: true,
+  // import.meta.url in the CommonJS build too (src/db.ts finds the PGlite template beside dist/).
+  shims: true,
 });

@@ -4,8 +4,8 @@
  * DATABASE_URL is set, so several instances can share one outbox). Both speak the same SQL, so
  * every query in this app is written once.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
 
@@ -82,7 +82,10 @@ async function openPostgres(connectionString: string, max: number): Promise<Data
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir) mkdirSync(dirname(resolve(dataDir)), { recursive: true }); // PGlite creates only the last level
-  const db: PGlite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const template = dataDir ? freshDirTemplate(dataDir) : undefined;
+  const db: PGlite = dataDir
+    ? await PGlite.create(dataDir, template ? { loadDataDir: template } : {})
+    : await PGlite.create();
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const res = await q.query<R>(sql, params as unknown[]);
@@ -100,4 +103,15 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
   };
+}
+
+/**
+ * For a directory that holds no cluster yet: the initialised empty cluster made at build time
+ * (scripts/pglite-template.mjs, dist/pglite-template.tgz), so that a first start skips initdb. Without
+ * the file (sources run before a build), PGlite runs initdb itself.
+ */
+export function freshDirTemplate(dataDir: string): Blob | undefined {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return undefined;
+  const file = new URL('../dist/pglite-template.tgz', import.meta.url);
+  return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
 }
