@@ -82,6 +82,11 @@ export class Forwarder {
   private readonly sleepers = new Set<() => void>();
   /** A wake-up that arrived while no lane slept: the next lane to sleep looks again at once. */
   private pendingWake = false;
+  /**
+   * Ids this forwarder is sending right now. Its other lanes never claim them again, even once the
+   * lease has run out during a slow send: this process is alive and records them itself.
+   */
+  private readonly inFlight = new Set<string>();
 
   constructor(private readonly opts: ForwarderOptions) {
     this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH), MAX_BATCH);
@@ -96,17 +101,24 @@ export class Forwarder {
   /** Claims, sends and records one batch. Returns what happened (claimed 0 = nothing was due). */
   async runOnce(): Promise<BatchReport> {
     const { db, logger } = this.opts;
-    const rows = await claim(db, this.workerId, this.batchSize, this.leaseMs);
+    const rows = await claim(db, this.workerId, this.batchSize, this.leaseMs, [...this.inFlight]);
     const report: BatchReport = { claimed: rows.length, sent: 0, rejected: 0, retried: 0, superseded: 0 };
     if (rows.length === 0) return report;
 
-    // A batch holds at most one event per transactionId (claim), so its v2 and legacy parts can go
-    // to Kard side by side.
-    const parts = await Promise.all(
-      (['v2', 'legacy'] as const).map((kind) => this.sendGroup(rows.filter((r) => r.kind === kind))),
-    );
-    const outcomes = parts.flat();
-    const recorded = new Set(await complete(db, this.workerId, outcomes));
+    for (const r of rows) this.inFlight.add(r.id);
+    let recorded: Set<string>;
+    let outcomes: Outcome[];
+    try {
+      // A batch holds at most one event per transactionId (claim), so its v2 and legacy parts can
+      // go to Kard side by side.
+      const parts = await Promise.all(
+        (['v2', 'legacy'] as const).map((kind) => this.sendGroup(rows.filter((r) => r.kind === kind))),
+      );
+      outcomes = parts.flat();
+      recorded = new Set(await complete(db, this.workerId, outcomes));
+    } finally {
+      for (const r of rows) this.inFlight.delete(r.id);
+    }
     for (const o of outcomes) {
       if (!recorded.has(o.id)) report.superseded += 1;
       else report[o.result === 'retry' ? 'retried' : o.result] += 1;

@@ -77,6 +77,8 @@ export async function claim(
   worker: string,
   limit: number,
   leaseMs: number,
+  /** Rows the caller is still sending itself: not taken again even when their lease ran out. */
+  inFlight: readonly string[] = [],
 ): Promise<OutboxRow[]> {
   const res = await db.query<OutboxRow & { seq: string }>(
     `UPDATE outbox
@@ -85,6 +87,7 @@ export async function claim(
             SELECT o.id FROM outbox o
              WHERE ((o.status = 'pending' AND o.next_attempt_at <= now())
                  OR (o.status = 'sending' AND o.claimed_at < now() - $3::int * interval '1 millisecond'))
+               AND o.id <> ALL($4::text[])
                AND NOT EXISTS (
                    SELECT 1 FROM outbox p
                     WHERE p.transaction_id = o.transaction_id AND p.seq < o.seq
@@ -93,7 +96,7 @@ export async function claim(
              LIMIT $2
              FOR UPDATE OF o SKIP LOCKED)
     RETURNING seq, id, kind, payload, attempts`,
-    [worker, limit, leaseMs],
+    [worker, limit, leaseMs, inFlight],
   );
   // RETURNING does not promise an order; keep arrival order.
   return res.rows

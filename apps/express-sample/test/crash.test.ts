@@ -33,7 +33,8 @@ function startChild(mock: MockKard, dataDir: string): Child {
       PGLITE_DATA_DIR: dataDir,
       PORT: '0',
       FORWARDER_BATCH_SIZE: '100',
-      FORWARDER_LEASE_MS: '1500',
+      // Longer than any send takes on a loaded machine, short enough for the restart to take over soon.
+      FORWARDER_LEASE_MS: '10000',
       FORWARDER_POLL_MS: '50',
       FORWARDER_RETRY_BASE_MS: '20',
     },
@@ -143,7 +144,7 @@ describe('forwarder process killed with SIGKILL mid-batch, then restarted', () =
 
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0); // graceful shutdown
-  });
+  }, 240_000); // two processes start and a lease expires: the longest test of the package
 });
 
 describe('dist/main.js start-up', () => {

@@ -224,6 +224,37 @@ describe('Forwarder (in process)', () => {
     }
   });
 
+  it('never claims again rows its own other lane is still sending, even past the lease', async () => {
+    const [id] = await queue(1);
+    let release = () => {};
+    let entered = () => {};
+    const inSend = new Promise<void>((r) => {
+      entered = r;
+    });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const f = make({
+      leaseMs: 100,
+      send: async () => {
+        entered();
+        await gate;
+        return { rejected: [] };
+      },
+    });
+    const first = f.runOnce();
+    await inSend;
+    await db.query(`UPDATE outbox SET claimed_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    expect((await f.runOnce()).claimed).toBe(0); // its own send is still going on
+    release();
+    expect(await first).toMatchObject({ claimed: 1, sent: 1, superseded: 0 });
+    // Once recorded, nothing is left in flight: another expired claim is taken again.
+    const [other] = await queue(1);
+    await claim(db, f.workerId, 10, 60_000);
+    await db.query(`UPDATE outbox SET claimed_at = now() - interval '1 minute' WHERE id = $1`, [other]);
+    expect((await f.runOnce()).claimed).toBe(1);
+  });
+
   it('start() twice runs one set of lanes', async () => {
     await queue(8);
     let inFlight = 0;
