@@ -48,7 +48,7 @@ export interface LockOptions {
   staleMs?: number;
   /** Called if the lock is lost while held (another process removed it): stop writing at once. */
   onCompromised?: (error: Error) => void;
-  /** Told about a takeover of a crashed holder's lock. */
+  /** Told when the lock of a holder that did not release it (it crashed) is taken over. */
   onTakeover?: (previous: LockOwner) => void;
 }
 
@@ -103,6 +103,8 @@ export async function lockDataDir(dataDir: string, options: LockOptions = {}): P
   });
   let release: () => Promise<void>;
   try {
+    // A clean release removes the owner record: one still here belongs to a holder that crashed.
+    const previous = readOwner(ownerFile);
     try {
       release = await take('held');
     } catch (error) {
@@ -114,8 +116,9 @@ export async function lockDataDir(dataDir: string, options: LockOptions = {}): P
       // The recorded holder is dead (it crashed): its lock is taken over.
       rmSync(join(base, 'held'), { recursive: true, force: true });
       release = await take('held');
-      options.onTakeover?.(owner);
     }
+    // Taken over, at once (dead pid) or because nobody refreshed the lock for staleMs: say whose.
+    if (previous) options.onTakeover?.(previous);
     // The owner is recorded before the gate opens, atomically (rename): a reader sees a whole record.
     const me: LockOwner = { pid: process.pid, hostname: hostname(), since: new Date().toISOString() };
     const tmp = `${ownerFile}.${process.pid}.tmp`;

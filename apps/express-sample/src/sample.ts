@@ -130,6 +130,10 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     await lock?.release();
     throw error;
   }
+  // Idle keep-alive connections are closed by the client first (a client reusing a socket the
+  // server is closing gets ECONNRESET); 65 s also outlasts the usual 60 s of load balancers.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   if (forwarderEnabled) forwarder.start();
   // After listening: the replays it asks for are delivered to this server's webhook route.

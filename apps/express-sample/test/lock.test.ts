@@ -193,13 +193,24 @@ describe('lockDataDir (in process)', () => {
     );
   });
 
-  it('takes over a lock nobody refreshed for staleMs, even with no owner recorded', async () => {
-    const dir = join(root, 'stale');
-    fakeHolder(dir, null);
+  it('takes over a lock nobody refreshed for staleMs (even with no owner recorded, or one on another host)', async () => {
     const { utimesSync } = await import('node:fs');
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(join(`${dir}.lock`, 'held'), old, old);
-    const lock = await lockDataDir(dir, { staleMs: 10_000 });
+    const age = (dir: string) => {
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(join(`${dir}.lock`, 'held'), old, old);
+    };
+    const bare = join(root, 'stale');
+    fakeHolder(bare, null);
+    age(bare);
+    const seen: number[] = [];
+    const lock = await lockDataDir(bare, { staleMs: 10_000, onTakeover: (p) => seen.push(p.pid) });
     await lock.release();
+    expect(seen).toEqual([]); // nobody to name
+    const remote = join(root, 'stale-remote');
+    fakeHolder(remote, { pid: 4242, hostname: `not-${hostname()}`, since: '2026-01-01T00:00:00.000Z' });
+    age(remote);
+    const lock2 = await lockDataDir(remote, { staleMs: 10_000, onTakeover: (p) => seen.push(p.pid) });
+    await lock2.release();
+    expect(seen).toEqual([4242]);
   });
 });

@@ -266,7 +266,7 @@ describe('migration 3: rewards from the notifications already recorded', () => {
       await insert('old-3', 'earnedRewardApproved', 't-1', '2026-11-20T09:00:00Z');
       await insert('old-4', 'earnedRewardRejected', null, '2026-11-20T12:00:00Z');
       await insert('old-5', 'auditUpdate', 't-9', '2026-11-20T12:00:00Z');
-      expect(await migrate(db)).toEqual([3]);
+      expect(await migrate(db)).toEqual(migrations.filter((x) => x.version >= 3).map((x) => x.version));
       const rows = await db.query<{ transaction_id: string; state: string; notification_id: string }>(
         'SELECT transaction_id, state, notification_id FROM rewards ORDER BY transaction_id, state',
       );
