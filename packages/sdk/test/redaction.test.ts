@@ -317,6 +317,7 @@ describe('redactText patterns, each on its own (no known secrets given)', () => 
       'got bearer [REDACTED] twice: Bearer [REDACTED]',
     );
     expect(redactText('Basic dXNlcjpwYXNz')).toBe('Basic [REDACTED]');
+    expect(redactText('Bearer   spaced.token')).toBe('Bearer [REDACTED]');
     expect(redactText('a Bearer-less text')).toBe('a Bearer-less text');
   });
 

@@ -199,6 +199,25 @@ describe('207 errors matched to request items', () => {
     expect(r.accepted).toEqual([b]);
   });
 
+  it('pointers past /data/9 are read whole; null entries in errors[] or in the batch are tolerated', async () => {
+    const items = Array.from({ length: 12 }, () => txn());
+    const errors = [
+      null,
+      err({ source: { pointer: '/data/11/attributes/amount' } }),
+      err({ source: { pointer: '/data/1' } }),
+    ];
+    mock.faults.set({ sequence: [{ status: 207, body: { data: job, errors } }], match: '/transactions' });
+    const r = await kard.transactions.create([...items.slice(0, 1), null, ...items.slice(2)] as never, {
+      validate: false,
+    });
+    expect(r.rejected).toEqual([
+      { id: null, item: undefined, error: null },
+      { id: items[11]!.id, item: items[11], error: errors[1] },
+      { id: null, item: null, error: errors[2] },
+    ]);
+    expect(r.accepted).toHaveLength(10);
+  });
+
   it('errors[] that is not an array accepts every item', async () => {
     const [a, b] = [txn(), txn()];
     mock.faults.set({
