@@ -127,7 +127,7 @@ describe('package (built dist)', () => {
       cwd: new URL('..', import.meta.url),
       encoding: 'utf8',
     });
-  });
+  }, 300_000); // a whole tsc run: tens of seconds on a loaded two-core machine
 
   for (const format of ['esm', 'cjs'] as const) {
     it(`${format}: the lite entry validates only when given validateRequest, and throws its own KardValidationError`, async () => {
