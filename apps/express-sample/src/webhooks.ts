@@ -122,7 +122,10 @@ export interface EarnedReward {
   receivedAt: string;
 }
 
-const TYPE_OF_STATE = Object.fromEntries(Object.entries(REWARD_STATES).map(([type, state]) => [state, type]));
+/** Reward state → its notification type. */
+function typeOfState(state: string): string {
+  return EARNED_REWARD_TYPES.find((type) => REWARD_STATES[type] === state) as string;
+}
 
 /** The user's rewards, one per (transaction, state), oldest first. */
 export async function rewardsForUser(db: Queryable, userId: string): Promise<EarnedReward[]> {
@@ -147,7 +150,7 @@ export async function rewardsForUser(db: Queryable, userId: string): Promise<Ear
   const n = (v: string | number | null) => (v === null ? null : Number(v)); // BIGINT comes back as a string from pg
   return res.rows.map((r) => ({
     notificationId: r.notification_id,
-    type: TYPE_OF_STATE[r.state] as string,
+    type: typeOfState(r.state),
     state: r.state,
     transactionId: r.transaction_id.startsWith('notification:') ? null : r.transaction_id,
     offerId: r.offer_id,

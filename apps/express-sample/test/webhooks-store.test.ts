@@ -200,6 +200,28 @@ describe('recordNotification and rewardsForUser (storage of verified notificatio
       commissionEarnedInCents: null,
       userReward: null,
     });
+    // null where an object belongs is read as an empty object.
+    await recordNotification(db, {
+      data: {
+        type: 'earnedRewardSettled',
+        id: 'm-null',
+        attributes: { transactionId: 'txn-null', commissionEarned: null },
+        relationships: {
+          user: { data: { type: 'user', id: 'user-null' } },
+          offer: null,
+          transaction: { data: null },
+        },
+      },
+    });
+    expect(await stored('m-null')).toMatchObject({
+      user_id: 'user-null',
+      offer_id: null,
+      commission_cents: null,
+    });
+    await recordNotification(db, {
+      data: { type: 'earnedRewardApproved', id: 'm-null-2', attributes: null },
+    });
+    expect(await stored('m-null-2')).toMatchObject({ transaction_id: null, merchant_name: null });
     // No relationships or attributes at all: still recorded, with no user.
     await recordNotification(db, { data: { type: 'earnedRewardApproved', id: 'm-2' } });
     expect(await stored('m-2')).toMatchObject({ user_id: null, transaction_id: null });
