@@ -197,6 +197,16 @@ describe('users (R38–R43)', () => {
       detail: 'data.id must equal the userId in the path',
       source: { pointer: '/data/id' },
     });
+    // an invalid body is a 400 naming the rule, and changes nothing
+    const invalid = await h.call('PUT', `${org(h)}/users/h2`, {
+      data: { type: 'user', id: 'h2', attributes: {} },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors[0]).toMatchObject({
+      detail: 'required (R39)',
+      source: { pointer: '/data/attributes/enrolledRewards' },
+    });
+    expect((await h.call('GET', `${org(h)}/users/h2`)).body.data.attributes.enrolledRewards).toEqual([]);
     const missing = await h.call('PUT', `${org(h)}/users/nobody`, {
       data: { type: 'user', id: 'nobody', attributes: { enrolledRewards: [] } },
     });
