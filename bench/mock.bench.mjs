@@ -6,6 +6,7 @@ import http from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { startMockKard } from '../packages/mock-server/dist/index.js';
 import { benchEvent } from './event.mjs';
+import { post } from './post.mjs';
 
 const BATCH = 500;
 const CONNECTIONS = 4;
@@ -19,29 +20,6 @@ function batchBody(prefix) {
     data.push(benchEvent(`${prefix}-${i}`, { userId: `user-${i % 50}`, amount: 1000 + i }));
   }
   return Buffer.from(JSON.stringify({ data }));
-}
-
-function post(agent, url, token, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': body.length,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 export async function run() {

@@ -23,6 +23,7 @@ import {
 } from '../apps/express-sample/dist/index.js';
 import { startMockKard } from '../packages/mock-server/dist/index.js';
 import { benchEvent } from './event.mjs';
+import { post } from './post.mjs';
 
 const BATCH = 500;
 const say = (o) => process.stdout.write(`@@ ${JSON.stringify(o)}\n`);
@@ -117,36 +118,14 @@ if (mode === 'mock') {
     for (let j = i; j < Math.min(n, i + BATCH); j++) data.push(benchEvent(`${prefix}-${j}`));
     bodies.push(Buffer.from(JSON.stringify({ data })));
   }
-  const post = (body) =>
-    new Promise((resolve, reject) => {
-      const req = http.request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () =>
-            res.statusCode === 201 || res.statusCode === 202
-              ? resolve()
-              : reject(new Error(`HTTP ${res.statusCode}`)),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   const started = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: 4 }, async () => {
-      while (next < bodies.length) await post(bodies[next++]);
+      while (next < bodies.length) {
+        const status = await post(agent, url, token, bodies[next++]);
+        if (status !== 201 && status !== 202) throw new Error(`HTTP ${status}`);
+      }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
