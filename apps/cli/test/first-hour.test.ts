@@ -3,26 +3,23 @@
 // of flags.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import type { MockKard } from '@kardkit/mock-server';
 import { signWebhook } from '@kardkit/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowToRecord } from '../src/io/csv.js';
 import { sniffFormat } from '../src/io/records.js';
-import { cleanEnv, mockEnv, ndjson, runIn, start, tempDir, v2Event } from './helpers.js';
+import { cleanEnv, ndjson, runIn, start, useMockSandbox, v2Event } from './helpers.js';
 
 let dir: string;
-let cleanup: () => void;
 let mock: MockKard;
 let env: NodeJS.ProcessEnv;
-beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  mock = await startMockKard({});
-  env = cleanEnv(dir, mockEnv(mock));
-});
-afterAll(async () => {
-  await mock.close();
-  cleanup();
-});
+useMockSandbox(
+  {},
+  (s) => {
+    ({ dir, mock, env } = s);
+  },
+  { resetAfterEach: false },
+);
 const file = (name: string, content: string) => {
   const p = join(dir, name);
   writeFileSync(p, content);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { type MockKard, type MockKardOptions, startMockKard } from '@kardkit/mock-server';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { run as runCli } from '../src/cli.js';
 import type { Io } from '../src/output.js';
 
@@ -218,4 +220,41 @@ export interface JsonReport {
     severity: string;
     message: string;
   }[];
+}
+
+/** What `useMockSandbox` hands to the suite once its `beforeAll` ran. */
+export interface MockSandbox {
+  dir: string;
+  mock: MockKard;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The set-up most CLI suites share: a temp dir, a mock Kard on loopback and an environment pointing
+ * the CLI at both, made in `beforeAll` and undone in `afterAll` (faults and state cleared after each
+ * test unless `resetAfterEach` is false). `ready` receives them for the suite's own variables.
+ */
+export function useMockSandbox(
+  options: MockKardOptions,
+  ready: (sandbox: MockSandbox) => void,
+  { resetAfterEach = true }: { resetAfterEach?: boolean } = {},
+): void {
+  let cleanup = () => {};
+  let mock: MockKard | undefined;
+  beforeAll(async () => {
+    const temp = tempDir();
+    cleanup = temp.cleanup;
+    mock = await startMockKard(options);
+    ready({ dir: temp.dir, mock, env: cleanEnv(temp.dir, mockEnv(mock)) });
+  });
+  afterAll(async () => {
+    await mock?.close();
+    cleanup();
+  });
+  if (resetAfterEach) {
+    afterEach(() => {
+      mock?.faults.clear();
+      mock?.reset();
+    });
+  }
 }

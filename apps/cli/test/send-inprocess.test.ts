@@ -6,30 +6,27 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Checkpoint } from '../src/checkpoint.js';
 import { runSend, type SendOptions } from '../src/commands/send.js';
 import { UsageError } from '../src/errors.js';
 import type { Io } from '../src/output.js';
-import { cleanEnv, legacyRecord, mockEnv, ndjson, runIn, tempDir, v2Event, waitFor } from './helpers.js';
+import {
+  cleanEnv,
+  legacyRecord,
+  mockEnv,
+  ndjson,
+  runIn,
+  useMockSandbox,
+  v2Event,
+  waitFor,
+} from './helpers.js';
 
 let dir: string;
-let cleanup: () => void;
 let mock: MockKard;
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  mock = await startMockKard({ maxRecordedRequests: 5000 });
-  env = cleanEnv(dir, mockEnv(mock));
-});
-afterAll(async () => {
-  await mock.close();
-  cleanup();
-});
-afterEach(() => {
-  mock.faults.clear();
-  mock.reset();
+useMockSandbox({ maxRecordedRequests: 5000 }, (s) => {
+  ({ dir, mock, env } = s);
 });
 
 let seq = 0;

@@ -1,37 +1,24 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MockKard, startMockKard } from '@kardkit/mock-server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MockKard } from '@kardkit/mock-server';
+import { describe, expect, it } from 'vitest';
 import {
   cleanEnv,
   collect,
   legacyRecord,
-  mockEnv,
   ndjson,
   run,
   start,
-  tempDir,
+  useMockSandbox,
   v2Event,
   waitFor,
 } from './helpers.js';
 
 let dir: string;
-let cleanup: () => void;
 let mock: MockKard;
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  mock = await startMockKard({ maxRecordedRequests: 5000 });
-  env = cleanEnv(dir, mockEnv(mock));
-});
-afterAll(async () => {
-  await mock.close();
-  cleanup();
-});
-afterEach(() => {
-  mock.faults.clear();
-  mock.reset();
+useMockSandbox({ maxRecordedRequests: 5000 }, (s) => {
+  ({ dir, mock, env } = s);
 });
 
 let seq = 0;
