@@ -1,59 +1,35 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db.js';
 import { migrate } from '../src/migrations.js';
 import { enqueue } from '../src/outbox.js';
-import { AUTH, NO_OFFER, TEST_API_KEY, txEvent, waitFor } from './helpers.js';
+import {
+  AUTH,
+  NO_OFFER,
+  SAMPLE_MAIN,
+  type SampleProcess,
+  startSampleProcess,
+  txEvent,
+  waitFor,
+} from './helpers.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN = SAMPLE_MAIN;
 const N = 500;
 
-interface Child {
-  proc: ChildProcess;
-  url: Promise<string>;
-  exited: Promise<number | null>;
-  output: string[];
-}
+type Child = SampleProcess;
 
 function startChild(mock: MockKard, dataDir: string): Child {
-  const proc = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      KARD_BASE_URL: mock.url,
-      KARD_CLIENT_ID: mock.clientId,
-      KARD_CLIENT_SECRET: mock.clientSecret,
-      KARD_ORGANIZATION_ID: mock.organizationId,
-      KARD_WEBHOOK_SECRET: mock.webhookSecret,
-      SAMPLE_API_KEYS: TEST_API_KEY,
-      PGLITE_DATA_DIR: dataDir,
-      PORT: '0',
-      FORWARDER_BATCH_SIZE: '100',
-      // Longer than any send takes on a loaded machine, short enough for the restart to take over soon.
-      FORWARDER_LEASE_MS: '10000',
-      FORWARDER_POLL_MS: '50',
-      FORWARDER_RETRY_BASE_MS: '20',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startSampleProcess(mock, dataDir, {
+    FORWARDER_BATCH_SIZE: '100',
+    // Longer than any send takes on a loaded machine, short enough for the restart to take over soon.
+    FORWARDER_LEASE_MS: '10000',
+    FORWARDER_POLL_MS: '50',
+    FORWARDER_RETRY_BASE_MS: '20',
   });
-  const output: string[] = [];
-  const url = new Promise<string>((resolve, reject) => {
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        output.push(line);
-        if (line.includes('express-sample listening')) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
-      }
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => output.push(String(chunk)));
-    proc.on('exit', () => reject(new Error(`child exited early:\n${output.join('\n')}`)));
-  });
-  url.catch(() => {});
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, url, exited, output };
 }
 
 async function stats(url: string): Promise<Record<string, number>> {

@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
 import { hashKey } from '../src/auth.js';
 import type { SampleConfig } from '../src/config.js';
@@ -163,4 +165,53 @@ export async function subscribe(config: SampleConfig, webhookUrl: string): Promi
       attributes: { eventName, webhookUrl, enabled: true },
     })),
   } as never);
+}
+
+/** The built sample's entry point, as `node dist/main.js` runs it in production. */
+export const SAMPLE_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** A sample started as a process of its own (tests that kill, restart or double-start it). */
+export interface SampleProcess {
+  proc: ChildProcess;
+  /** Resolves with the base URL once listening; rejects if the process exits first. */
+  url: Promise<string>;
+  exited: Promise<number | null>;
+  output: string[];
+}
+
+/** Starts `dist/main.js` against `mock` on `dataDir` (PGlite), with the test API key and `env` added. */
+export function startSampleProcess(
+  mock: MockKard,
+  dataDir: string,
+  env: Record<string, string>,
+): SampleProcess {
+  const proc = spawn(process.execPath, [SAMPLE_MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      KARD_BASE_URL: mock.url,
+      KARD_CLIENT_ID: mock.clientId,
+      KARD_CLIENT_SECRET: mock.clientSecret,
+      KARD_ORGANIZATION_ID: mock.organizationId,
+      KARD_WEBHOOK_SECRET: mock.webhookSecret,
+      SAMPLE_API_KEYS: TEST_API_KEY,
+      PGLITE_DATA_DIR: dataDir,
+      PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        output.push(line);
+        if (line.includes('express-sample listening')) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
+      }
+    });
+    proc.stderr!.on('data', (chunk: Buffer) => output.push(String(chunk)));
+    proc.on('exit', () => reject(new Error(`exited before listening:\n${output.join('\n')}`)));
+  });
+  url.catch(() => {});
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, url, exited, output };
 }

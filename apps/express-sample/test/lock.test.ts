@@ -1,55 +1,21 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirLockedError, lockDataDir } from '../src/lock.js';
-import { AUTH, NO_OFFER, TEST_API_KEY, txEvent } from './helpers.js';
+import { AUTH, NO_OFFER, SAMPLE_MAIN, type SampleProcess, startSampleProcess, txEvent } from './helpers.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN = SAMPLE_MAIN;
 
-interface Child {
-  proc: ChildProcess;
-  /** Resolves with the base URL once listening; rejects if the process exits first. */
-  url: Promise<string>;
-  exited: Promise<number | null>;
-  output: string[];
-}
+type Child = SampleProcess;
 
 const children: Child[] = [];
 
 function start(mock: MockKard, dataDir: string): Child {
-  const proc = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      KARD_BASE_URL: mock.url,
-      KARD_CLIENT_ID: mock.clientId,
-      KARD_CLIENT_SECRET: mock.clientSecret,
-      KARD_ORGANIZATION_ID: mock.organizationId,
-      KARD_WEBHOOK_SECRET: mock.webhookSecret,
-      SAMPLE_API_KEYS: TEST_API_KEY,
-      PGLITE_DATA_DIR: dataDir,
-      PORT: '0',
-      FORWARDER_ENABLED: 'false', // events stay in the outbox, where the test counts them
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const url = new Promise<string>((resolve, reject) => {
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        output.push(line);
-        if (line.includes('express-sample listening')) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
-      }
-    });
-    proc.stderr?.on('data', (chunk: Buffer) => output.push(String(chunk)));
-    proc.on('exit', () => reject(new Error(`exited before listening:\n${output.join('\n')}`)));
-  });
-  url.catch(() => {});
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const child = { proc, url, exited, output };
+  // The forwarder stays off: events stay in the outbox, where the test counts them.
+  const child = startSampleProcess(mock, dataDir, { FORWARDER_ENABLED: 'false' });
   children.push(child);
   return child;
 }
