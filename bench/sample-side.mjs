@@ -38,7 +38,7 @@ async function open(db) {
 }
 
 function outboxEvent(id) {
-  const payload = benchEvent(id, { userId: `user-${id.length % 50}` });
+  const payload = benchEvent(id);
   return {
     id,
     kind: 'v2',
