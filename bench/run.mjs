@@ -1,15 +1,17 @@
 // Runs every bench/*.bench.mjs in its own child process (so one benchmark's heap and timers never
 // disturb another's), prints a table and writes bench/results/latest.json.
 //   pnpm bench                 all benchmarks
-//   pnpm bench -- sdk mock     only the named ones
+//   pnpm bench -- sdk mock     only the named ones (printed, not recorded)
+//   pnpm bench -- sdk --record only the named ones, their figures merged into latest.json
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2).filter((a) => a !== '--');
+const record = process.argv.includes('--record');
+const only = process.argv.slice(2).filter((a) => a !== '--' && a !== '--record');
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs'))
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
@@ -57,6 +59,14 @@ for (const file of files) {
 console.log('\n| figure | value |\n| --- | ---: |');
 for (const [k, v] of Object.entries(results)) console.log(`| ${k} | ${v} |`);
 
+const latest = join(here, 'results', 'latest.json');
+if (only.length > 0 && record) {
+  // Each benchmark measures its ratios against its own baseline in its own run, so one benchmark's
+  // figures can be refreshed without rerunning the others.
+  const previous = existsSync(latest) ? JSON.parse(readFileSync(latest, 'utf8')) : {};
+  writeFileSync(latest, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
+  console.log(`\nmerged ${Object.keys(results).length} figures into bench/results/latest.json`);
+}
 if (only.length === 0) {
   const missing = required.filter((k) => typeof results[k] !== 'number');
   const machine = {
@@ -70,7 +80,7 @@ if (only.length === 0) {
   };
   mkdirSync(join(here, 'results'), { recursive: true });
   // latest.json holds numbers only; the machine it ran on sits beside it.
-  writeFileSync(join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(latest, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(here, 'results', 'machine.json'), `${JSON.stringify(machine, null, 2)}\n`);
   console.log('\nwrote bench/results/latest.json and bench/results/machine.json');
   if (missing.length > 0) {
