@@ -1,11 +1,10 @@
-import type { KyInstance } from 'ky';
 import type { BulkFileOptions, BulkFileResult, SendOptions, SendReport, UploadReport } from './bulk.js';
 import {
   type KardClientOptions as BaseOptions,
   KardClientBase,
   withEnvDefaults,
 } from './core/client-base.js';
-import { createKySender } from './core/ky-sender.js';
+import { assertKyInstance, createKySender, type KyInstanceLike } from './core/ky-sender.js';
 import type { ResourceTree } from './core/operation.js';
 import { validateRequest } from './core/schemas.js';
 import type { Operations } from './ops.js';
@@ -54,11 +53,12 @@ export type KardResources = Merge<ResourceTree<Operations>, BulkHelpers>;
 
 export interface KardClientOptions extends BaseOptions {
   /**
-   * The ky instance requests are sent with (default: ky). Pass `ky.create({ hooks })` to add your own
-   * hooks. Retries, timeouts and HTTP errors stay the SDK's: `retry`, `timeout` and `throwHttpErrors`
-   * are overridden on every call.
+   * The ky instance requests are sent with (default: the ky 1 the SDK depends on). Pass
+   * `ky.create({ hooks })` to add your own hooks; an instance of ky 1.x or ky 2.x works. Retries,
+   * timeouts and HTTP errors stay the SDK's: `retry`, `timeout` and `throwHttpErrors` are overridden
+   * on every call. Anything but a ky instance is refused with a `KardError`.
    */
-  ky?: KyInstance;
+  ky?: KyInstanceLike;
 }
 
 class KardClientImpl extends KardClientBase {
@@ -66,6 +66,7 @@ class KardClientImpl extends KardClientBase {
     // Validation on by default, with @kardkit/schemas loaded on first use; organization and base URL
     // default to the environment. Requests go through one generated ky client per KardClient
     // (core/ky-sender.ts).
+    if (options.ky !== undefined) assertKyInstance(options.ky);
     super({ validator: validateRequest, ...withEnvDefaults(options) }, (config) =>
       createKySender({ ...config, ky: options.ky }),
     );

@@ -17,6 +17,7 @@ export type {
 export { KardClient, type KardClientOptions, type KardResources } from './client.js';
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './core/backoff.js';
 export { environments } from './core/client-base.js';
+export type { KyInstanceLike } from './core/ky-sender.js';
 export type { Logger } from './core/logger.js';
 export type { RequestValidator } from './core/operation.js';
 export type { Page, PagedList } from './core/pagination.js';

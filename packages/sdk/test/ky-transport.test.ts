@@ -28,7 +28,9 @@ vi.mock('../src/generated/client/index.js', async (importOriginal) => {
 });
 
 const { default: ky } = await import('ky');
-const { KardClient, KardConnectionError, KardNotFoundError, KardServerError, KardTimeoutError } =
+// ky 2 (what `npm i ky` installs today), installed beside ky 1 under the alias `ky2`.
+const { default: ky2 } = await import('ky2');
+const { KardClient, KardConnectionError, KardError, KardNotFoundError, KardServerError, KardTimeoutError } =
   await import('../src/index.js');
 const { KardClient: LiteClient } = await import('../src/lite.js');
 const { startMockKard } = await import('@kardkit/mock-server');
@@ -148,6 +150,83 @@ describe('a ky instance of yours (ky.create({ hooks }))', () => {
     expect(err).toBeInstanceOf(KardConnectionError);
     expect(err).toBeInstanceOf(Error);
   });
+});
+
+describe('a ky 2 instance (the ky `npm i ky` installs today)', () => {
+  it('type-checks as the ky option, and its hooks (one state object) see every request and response', async () => {
+    const before: { method: string; path: string; auth: boolean; retryCount: number }[] = [];
+    const after: number[] = [];
+    const hooked = ky2.create({
+      hooks: {
+        beforeRequest: [
+          ({ request, retryCount }) => {
+            before.push({
+              method: request.method,
+              path: new URL(request.url).pathname,
+              auth: request.headers.has('authorization'),
+              retryCount,
+            });
+          },
+        ],
+        afterResponse: [
+          ({ response }) => {
+            after.push(response.status);
+          },
+        ],
+      },
+    });
+    // Typed, not through clientFor: `pnpm typecheck` fails if the option accepts only ky 1's type.
+    const kard = new KardClient({ ...mockConnection(mock), ky: hooked });
+    const r = await kard.transactions.create([txn()]);
+    expect(r.accepted).toHaveLength(1);
+    const missing = await kard.users.get('nobody').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(KardNotFoundError);
+    const org = mock.organizationId;
+    expect(before).toEqual([
+      { method: 'POST', path: '/v2/auth/token', auth: false, retryCount: 0 },
+      { method: 'POST', path: `/v2/issuers/${org}/transactions`, auth: true, retryCount: 0 },
+      { method: 'GET', path: `/v2/issuers/${org}/users/nobody`, auth: true, retryCount: 0 },
+    ]);
+    expect(after).toEqual([200, 202, 404]);
+    expect(kyCalls).toHaveLength(0); // the ky 1 the SDK depends on was not used
+  });
+
+  it('its own retry and timeout are overridden too: a 503 is retried by the SDK only', async () => {
+    const eager = ky2.create({ retry: { limit: 5, statusCodes: [503] }, timeout: 5 });
+    const kard = clientFor({ ky: eager, token: 'static' });
+    mock.faults.set({
+      sequence: [{ status: 503 }, { status: 503 }, { status: 503 }],
+      match: '/subscriptions',
+    });
+    const err = await kard.subscriptions.list(undefined, { maxRetries: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KardServerError);
+    expect(mock.requests.filter((q) => q.path.endsWith('/subscriptions'))).toHaveLength(2);
+  });
+
+  it('streamed and built uploads to presigned URLs go through it', async () => {
+    const puts: string[] = [];
+    const hooked = ky2.create({
+      hooks: { beforeRequest: [({ request }) => void (request.method === 'PUT' && puts.push(request.url))] },
+    });
+    const kard = clientFor({ ky: hooked });
+    await kard.transactions.uploadFile([txn()]);
+    await kard.transactions.uploadFile([txn()], { stream: true });
+    expect(puts).toHaveLength(2);
+  });
+});
+
+describe('the ky option refuses what is not a ky instance', () => {
+  for (const [name, value] of [
+    ['a module namespace object', { default: ky }],
+    ['a plain function', () => Promise.resolve(new Response())],
+    ['null', null],
+  ] as const) {
+    it(`${name}: a KardError naming the supported majors, before any request`, () => {
+      expect(() => clientFor({ ky: value })).toThrow(KardError);
+      expect(() => clientFor({ ky: value })).toThrow(/ky option must be a ky instance \(ky 1\.x or 2\.x/);
+      expect(mock.requests).toHaveLength(0);
+    });
+  }
 });
 
 describe('a custom fetch under ky', () => {

@@ -1,4 +1,5 @@
 import ky, { type KyInstance, type Options as KyOptions } from 'ky';
+import { KardError } from '../errors.js';
 import { createClient, createConfig } from '../generated/client/index.js';
 import { parseBody, readResponse, type Sender, type WireResponse } from './transport.js';
 
@@ -12,7 +13,32 @@ export interface KySenderOptions {
   /** A custom fetch, called as fetch(url, init) like the lite client does. */
   fetch?: typeof fetch | undefined;
   /** The ky instance to send with (default: ky itself), e.g. `ky.create({ hooks })`. */
-  ky?: KyInstance | undefined;
+  ky?: KyInstanceLike | undefined;
+}
+
+/**
+ * A ky instance of ky 1.x or 2.x, typed by what the SDK uses of it: it is called as
+ * `instance(input, options)` and answers a Response. ky 2 changed the hook signatures (one state
+ * object), `prefixUrl` (now `prefix`/`baseUrl`) and `.json()` on empty bodies; the SDK uses none of
+ * those, so an instance of either major serves. Typed structurally so that both majors' `KyInstance`
+ * types are accepted.
+ */
+export interface KyInstanceLike {
+  // biome-ignore lint/suspicious/noExplicitAny: ky 1 and ky 2 declare different Options types
+  (input: Request | URL | string, options?: any): PromiseLike<Response>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  extend(options: any): unknown;
+}
+
+/** Refuses what cannot be a ky instance (a module namespace, an axios instance, undefined…) up front. */
+export function assertKyInstance(value: unknown): asserts value is KyInstanceLike {
+  if (typeof value !== 'function' || typeof (value as { extend?: unknown }).extend !== 'function') {
+    const got =
+      value === null ? 'null' : typeof value === 'function' ? 'a function without .extend()' : typeof value;
+    throw new KardError(
+      `The ky option must be a ky instance (ky 1.x or 2.x: \`ky\`, \`ky.create(…)\` or \`ky.extend(…)\`); got ${got}`,
+    );
+  }
 }
 
 /**
@@ -35,7 +61,7 @@ export interface KySenderOptions {
  * without `duplex`, which streamed bodies need.
  */
 export function createKySender(options: KySenderOptions): Sender {
-  const instance = options.ky ?? ky;
+  const instance = (options.ky ?? ky) as KyInstance;
   const base = { retry: 0, timeout: false, throwHttpErrors: false } as const;
   const kyOptions: KyOptions = options.fetch ? { ...base, fetch: urlInitFetch(options.fetch, false) } : base;
   const streamOptions: KyOptions = options.fetch
