@@ -7,6 +7,7 @@ import { describeError } from './commands/failure.js';
 import { runHem, runRules, runWebhooksVerify } from './commands/local.js';
 import { runMock } from './commands/mock.js';
 import { runSend } from './commands/send.js';
+import { runTrigger, TRIGGER_TYPES } from './commands/trigger.js';
 import { runUploadsBulk, runUploadsHistorical } from './commands/uploads.js';
 import { runValidate } from './commands/validate.js';
 import type { GlobalFlags } from './config.js';
@@ -461,6 +462,18 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--json', 'print the credentials as JSON')
     .addHelpText('after', examples(['kard mock', 'kard mock --port 0 --json']))
     .action((opts) => done(runMock(opts, io)));
+
+  program
+    .command('trigger')
+    .description('make the local sandbox send a sample webhook of any type, signed as Kard signs them (R106)')
+    .argument('<type>', `webhook type: ${TRIGGER_TYPES.join(', ')}`)
+    .option('--user <id>', 'the user the webhook is about (default sandbox-user)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples(['kard trigger earnedRewardSettled --user user-123', 'kard trigger auditUpdate']),
+    )
+    .action((type: string, opts, cmd: Command) => done(runTrigger(type, opts, globals(cmd), io)));
 
   return program;
 }

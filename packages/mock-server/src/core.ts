@@ -1,12 +1,48 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { NOTIFICATION_TYPE } from '@kardkit/schemas';
 import { FaultController } from './faults.js';
 import { type FixtureOffer, matchOffer, rewardCents } from './fixtures.js';
+import { LEGACY_EARNED_REWARD, samplePayload, type TriggerOptions } from './triggers.js';
 import type { CounterStats, MockStats } from './types.js';
-import { WebhookDispatcher } from './webhooks.js';
+import { type NotificationRecord, WebhookDispatcher } from './webhooks.js';
 
 /** Every v2 notification type (openapi/kard.yaml NotificationType). */
 export const NOTIFICATION_TYPES: readonly string[] = NOTIFICATION_TYPE;
+
+/** What `trigger` can emit: every v2 type and the legacy earned-reward webhook. */
+export const TRIGGER_TYPES: readonly string[] = [...NOTIFICATION_TYPES, LEGACY_EARNED_REWARD];
+
+/** Transactions kept for the dashboard (newest last). */
+const MAX_RECEIVED = 1000;
+
+/** One transaction event as the sandbox received it: its validation issues and what matching made of it. */
+export interface ReceivedTransaction {
+  at: string;
+  /** data[].id (v2) or transactionId (legacy) */
+  id: string;
+  source: 'v2' | 'legacy';
+  userId?: string;
+  transactionId?: string;
+  status?: string;
+  amount?: number;
+  merchant?: string;
+  outcome: 'rejected' | 'duplicate' | 'accepted';
+  /** 'error R2: …' lines; empty when valid */
+  issues: string[];
+  /** Why it earned a reward or not. */
+  match: string;
+}
+
+/** Which part of the state changed (the dashboard's live updates and the state file listen to it). */
+export type ChangeTopic =
+  | 'users'
+  | 'transactions'
+  | 'rewards'
+  | 'subscriptions'
+  | 'notifications'
+  | 'faults'
+  | 'reset';
 
 export interface UserRecord {
   id: string;
@@ -101,6 +137,9 @@ export class MockCore {
   readonly placements = new Map<string, Placement>();
   readonly strategies = new Map<string, { id: string; attributes: Record<string, unknown> }>();
   readonly dispatcher: WebhookDispatcher;
+  readonly received: ReceivedTransaction[] = [];
+  /** 'change' (topic: ChangeTopic) whenever the state changes. */
+  readonly events = new EventEmitter();
   stats: MockStats = MockCore.freshStats();
 
   constructor(readonly opts: CoreOptions) {
@@ -112,8 +151,21 @@ export class MockCore {
         if (ok) this.stats.webhooksSent += 1;
         else this.stats.webhooksFailed += 1;
       },
+      onUpdate: () => this.changed('notifications'),
     });
+    this.events.setMaxListeners(0);
     this.seedSubscriptions();
+  }
+
+  changed(topic: ChangeTopic): void {
+    this.events.emit('change', topic);
+  }
+
+  /** Keeps the newest MAX_RECEIVED entries. */
+  noteReceived(entry: ReceivedTransaction): void {
+    this.received.push(entry);
+    if (this.received.length > MAX_RECEIVED + MAX_RECEIVED / 5)
+      this.received.splice(0, this.received.length - MAX_RECEIVED);
   }
 
   static freshStats(): MockStats {
@@ -153,8 +205,10 @@ export class MockCore {
     this.strategies.clear();
     this.dispatcher.clear();
     this.faults.clear();
+    this.received.length = 0;
     this.stats = MockCore.freshStats();
     this.seedSubscriptions();
+    this.changed('reset');
   }
 
   // --- auth ------------------------------------------------------------------------------------
@@ -191,15 +245,33 @@ export class MockCore {
   /** A valid event: dedup by data[].id (R10); only a new event may earn a reward. Returns true if new. */
   acceptEvent(item: { type?: unknown; id?: unknown; attributes?: unknown }): boolean {
     const id = typeof item.id === 'string' ? item.id : '';
+    const a = (item.attributes ?? {}) as Record<string, unknown>;
+    const merchant = a.merchant as { name?: string } | undefined;
+    const entry: ReceivedTransaction = {
+      at: new Date().toISOString(),
+      id,
+      source: 'v2',
+      userId: a.userId as string,
+      transactionId: a.transactionId as string,
+      status: a.status as string,
+      amount: a.amount as number,
+      merchant: merchant?.name ?? (a.description as string | undefined),
+      outcome: 'accepted',
+      issues: [],
+      match: '',
+    };
     if (this.accepted.has(id)) {
       this.extraArrivals.set(id, (this.extraArrivals.get(id) ?? 0) + 1);
+      entry.outcome = 'duplicate';
+      entry.match = 'duplicate event id: already processed (R10)';
+      this.noteReceived(entry);
       return false;
     }
     this.accepted.add(id);
-    if (this.users.size > 0 && (item.type === 'transaction' || item.type === 'coreTransaction')) {
-      const a = item.attributes as Record<string, unknown>;
-      const merchant = a.merchant as { name?: string } | undefined;
-      this.maybeReward({
+    entry.match = `${String(item.type)} events are not matched`;
+    if (this.users.size === 0) entry.match = 'no reward: no users enrolled';
+    else if (item.type === 'transaction' || item.type === 'coreTransaction') {
+      entry.match = this.maybeReward({
         eventId: id,
         userId: a.userId as string,
         transactionId: a.transactionId as string,
@@ -212,6 +284,7 @@ export class MockCore {
         cardProductId: a.cardProductId as string | undefined,
       });
     }
+    this.noteReceived(entry);
     return true;
   }
 
@@ -239,18 +312,19 @@ export class MockCore {
     merchantName?: string | undefined;
     timestamp?: string | undefined;
     cardProductId?: string | undefined;
-  }): void {
-    if (t.status !== 'APPROVED' && t.status !== 'SETTLED') return;
-    if (t.direction === 'CREDIT') return;
+  }): string {
+    if (t.status !== 'APPROVED' && t.status !== 'SETTLED') return `no reward: status ${t.status}`;
+    if (t.direction === 'CREDIT') return 'no reward: a credit';
     const user = this.users.get(t.userId);
-    if (!user) return;
+    if (!user) return `no reward: unknown user ${t.userId}`;
     const enrolled = user.attributes.enrolledRewards;
-    if (!Array.isArray(enrolled) || !enrolled.includes('CARDLINKED')) return;
-    if (this.fraudulent.has(t.transactionId)) return;
+    if (!Array.isArray(enrolled) || !enrolled.includes('CARDLINKED'))
+      return 'no reward: user not enrolled in CARDLINKED';
+    if (this.fraudulent.has(t.transactionId)) return 'no reward: flagged as fraud';
     const offer = matchOffer(t.merchantName, t.description);
-    if (!offer) return;
+    if (!offer) return 'no reward: no offer matches the merchant';
     const key = `${t.userId}\u0000${t.transactionId}\u0000${t.status}`;
-    if (this.rewardKeys.has(key)) return;
+    if (this.rewardKeys.has(key)) return `no reward: already rewarded for ${t.status}`;
     this.rewardKeys.add(key);
     const reward: RewardRecord = {
       userId: t.userId,
@@ -270,10 +344,12 @@ export class MockCore {
     }
     list.push(reward);
     this.stats.rewards += 1;
+    this.changed('rewards');
     void this.notify(
       t.status === 'SETTLED' ? 'earnedRewardSettled' : 'earnedRewardApproved',
       this.rewardPayload(reward),
     );
+    return `reward earned at ${offer.name} ($${(reward.rewardCents / 100).toFixed(2)})`;
   }
 
   rewardPayload(r: RewardRecord): unknown {
@@ -314,11 +390,22 @@ export class MockCore {
 
   // --- notifications ---------------------------------------------------------------------------
 
+  /**
+   * The enabled subscriptions' URLs for an event. The legacy earned-reward webhook has no
+   * subscription of its own: it goes to the URLs subscribed to earnedRewardApproved.
+   */
   targetsFor(eventName: string): string[] {
+    const name = eventName === LEGACY_EARNED_REWARD ? 'earnedRewardApproved' : eventName;
     const urls: string[] = [];
     for (const s of this.subscriptions.values())
-      if (s.enabled && s.eventName === eventName && !urls.includes(s.webhookUrl)) urls.push(s.webhookUrl);
+      if (s.enabled && s.eventName === name && !urls.includes(s.webhookUrl)) urls.push(s.webhookUrl);
     return urls;
+  }
+
+  /** Emits a sample notification of `type` (TRIGGER_TYPES), recorded even when nobody subscribed. */
+  trigger(type: string, opts: TriggerOptions = {}): Promise<NotificationRecord> {
+    const payload = samplePayload(this, type, opts);
+    return this.dispatcher.send(type, payload, this.targetsFor(type));
   }
 
   /** Sends to every enabled subscription for the event; nothing is logged when nobody subscribed. */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { MockCore } from './core.js';
+import { type ChangeTopic, MockCore } from './core.js';
 import { applyCors, DEFAULT_CORS_ORIGINS, originMatcher } from './cors.js';
 import { apiError, HttpError, type Reply } from './http.js';
 import { MALFORMED, Router } from './router.js';
@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { rewardRoutes } from './routes/rewards.js';
+import { sandboxRoutes } from './routes/sandbox.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { handleUploadPut, handleUploadResult, uploadRoutes } from './routes/uploads.js';
 import { userRoutes } from './routes/users.js';
@@ -78,6 +79,14 @@ function parseBody(buf: Buffer, contentType: string | undefined): unknown {
   }
 }
 
+/** Which part of the state a successful write to `path` changed (transactions report their own). */
+function changeTopic(path: string): ChangeTopic | null {
+  if (/\/users(\/[^/]+)?\/?$/.test(path)) return 'users';
+  if (path.includes('/subscriptions')) return 'subscriptions';
+  if (path.endsWith('/fraud') || path.includes('/audits')) return 'transactions';
+  return null;
+}
+
 export async function startMockKard(options: MockKardOptions = {}): Promise<MockKard> {
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error('@kardkit/mock-server listens on 127.0.0.1 only');
@@ -107,6 +116,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
   router.add(rewardRoutes);
   router.add(notificationRoutes);
   router.add(organizationRoutes);
+  router.add(sandboxRoutes);
 
   // Recording is bounded (maxRecordedRequests, default 100) and cheap: the raw body bytes are kept
   // and parsed only when a test reads `body`, so bulk runs hold no parsed batches.
@@ -248,6 +258,10 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     }
     send(res, r);
     record(req, path, url, buf, r.status, started);
+    if (method !== 'GET' && r.status < 400) {
+      const topic = changeTopic(path);
+      if (topic) core.changed(topic);
+    }
   };
 
   const dispatch = async (

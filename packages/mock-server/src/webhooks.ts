@@ -6,6 +6,16 @@ const MAX_LOG = 10_000;
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'delivery_failed';
 
+/** One target URL of a notification: what it answered, after how many attempts and how long. */
+export interface TargetResult {
+  url: string;
+  attempts: number;
+  statusCode?: number;
+  errorMessage?: string;
+  /** Duration of the last attempt. */
+  ms?: number;
+}
+
 export interface NotificationRecord {
   eventId: string;
   eventName: string;
@@ -15,8 +25,11 @@ export interface NotificationRecord {
   attempts: number;
   statusCode?: number;
   errorMessage?: string;
-  /** The exact bytes sent (compact JSON) and its signature. */
+  /** The exact bytes sent (compact JSON) and its `notify-signature`. */
   rawBody: string;
+  signature?: string;
+  /** Each target of the latest delivery (a replay starts a new list). */
+  targets: TargetResult[];
   createdAt: number;
 }
 
@@ -25,6 +38,8 @@ export interface DispatcherOptions {
   maxAttempts: number;
   backoffMs: number;
   onResult: (ok: boolean) => void;
+  /** Called whenever a record is created or one of its deliveries progresses. */
+  onUpdate?: (rec: NotificationRecord) => void;
 }
 
 /**
@@ -61,6 +76,7 @@ export class WebhookDispatcher {
       status: 'pending',
       attempts: 0,
       rawBody,
+      targets: [],
       createdAt: Date.now(),
     };
     this.log.push(rec);
@@ -75,14 +91,18 @@ export class WebhookDispatcher {
 
   /** Deliver an existing record again (replay) to the currently configured targets. */
   async deliver(rec: NotificationRecord, targets: string[]): Promise<void> {
+    const signature = await signWebhookBody(rec.rawBody, this.opts.secret);
+    rec.signature = signature;
+    const unique = [...new Set(targets)];
+    rec.targets = unique.map((url) => ({ url, attempts: 0 }));
     if (targets.length === 0) {
       rec.status = 'delivery_failed';
       rec.errorMessage = 'no enabled subscription for this event';
+      this.opts.onUpdate?.(rec);
       return;
     }
     rec.status = 'pending';
-    const signature = await signWebhookBody(rec.rawBody, this.opts.secret);
-    const unique = [...new Set(targets)];
+    this.opts.onUpdate?.(rec);
     // attempts = attempts before this delivery + the most attempts any one target needed
     const base = rec.attempts;
     const perTarget = new Map<string, number>();
@@ -96,13 +116,16 @@ export class WebhookDispatcher {
       if (!ok) anyFailed = true;
       remaining -= 1;
       if (remaining === 0) rec.status = anyFailed ? 'delivery_failed' : 'delivered';
+      this.opts.onUpdate?.(rec);
     };
-    for (const url of unique) this.attempt(rec, url, signature, 0, done, bump);
+    rec.targets.forEach((t) => {
+      this.attempt(rec, t, signature, 0, done, bump);
+    });
   }
 
   private attempt(
     rec: NotificationRecord,
-    url: string,
+    target: TargetResult,
     signature: string,
     n: number,
     done: (ok: boolean) => void,
@@ -114,8 +137,11 @@ export class WebhookDispatcher {
     this.inflight.add(ac);
     const timeout = setTimeout(() => ac.abort(), 10_000);
     timeout.unref();
+    const url = target.url;
     bump(url);
-    rec.lastAttemptAt = new Date().toISOString();
+    target.attempts += 1;
+    const started = Date.now();
+    rec.lastAttemptAt = new Date(started).toISOString();
     fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'notify-signature': signature },
@@ -134,15 +160,21 @@ export class WebhookDispatcher {
         clearTimeout(timeout);
         this.inflight.delete(ac);
         if (this.closed || epoch !== this.epoch) return;
-        if (status !== undefined) rec.statusCode = status;
+        target.ms = Date.now() - started;
+        if (status !== undefined) {
+          rec.statusCode = status;
+          target.statusCode = status;
+        }
         const ok = status !== undefined && status >= 200 && status < 300;
         if (ok) {
           delete rec.errorMessage;
+          delete target.errorMessage;
           this.opts.onResult(true);
           done(true);
           return;
         }
         rec.errorMessage = error ? `connection failed: ${error}` : `webhook answered HTTP ${status}`;
+        target.errorMessage = rec.errorMessage;
         if (n + 1 >= this.opts.maxAttempts) {
           this.opts.onResult(false);
           done(false);
@@ -151,12 +183,13 @@ export class WebhookDispatcher {
         const t = setTimeout(
           () => {
             this.timers.delete(t);
-            this.attempt(rec, url, signature, n + 1, done, bump);
+            this.attempt(rec, target, signature, n + 1, done, bump);
           },
           this.opts.backoffMs * 2 ** n,
         );
         t.unref();
         this.timers.add(t);
+        this.opts.onUpdate?.(rec);
       });
   }
 

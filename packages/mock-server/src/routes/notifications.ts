@@ -70,15 +70,15 @@ function listNotifications(ctx: Ctx) {
   };
   const after = time('filter[after]');
   const before = time('filter[before]');
-  const all = [...ctx.core.dispatcher.log]
-    .reverse()
-    .filter(
-      (n) =>
-        (!eventName || n.eventName === eventName) &&
-        (!status || n.status === status) &&
-        (after === undefined || n.createdAt > after) &&
-        (before === undefined || n.createdAt < before),
-    );
+  const all = [...ctx.core.dispatcher.log].reverse().filter(
+    (n) =>
+      // the legacy earned-reward webhook is not a v2 notification (openapi/kard.yaml NotificationType)
+      NOTIFICATION_TYPES.includes(n.eventName) &&
+      (!eventName || n.eventName === eventName) &&
+      (!status || n.status === status) &&
+      (after === undefined || n.createdAt > after) &&
+      (before === undefined || n.createdAt < before),
+  );
   const page = paginate(all, ctx.url, { def: 200, max: 200 });
   return reply(200, {
     data: page.items.map((n) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkBatch, type ValidationIssue } from '@kardkit/schemas';
-import type { MockCore } from '../core.js';
+import type { MockCore, ReceivedTransaction } from '../core.js';
 import {
   describeIssues,
   type ErrorObject,
@@ -35,12 +35,50 @@ function itemError(
 
 interface Split {
   valid: { index: number; item: unknown }[];
+  invalid: { index: number; item: unknown; issues: readonly ValidationIssue[] }[];
   errors: ErrorObject[];
 }
 
 export function split(kind: Kind, items: unknown[], title: string): Split {
   const r = checkBatch(kind, items);
-  return { valid: r.valid, errors: r.invalid.map((x) => itemError(x.item, x.index, x.issues, title)) };
+  return {
+    valid: r.valid,
+    invalid: r.invalid,
+    errors: r.invalid.map((x) => itemError(x.item, x.index, x.issues, title)),
+  };
+}
+
+const issueLines = (issues: readonly ValidationIssue[]) =>
+  issues.map((i) => `${i.severity} ${i.path ? `${i.path}: ` : ''}${issueMessage(i)}`);
+
+/** A rejected event, for the dashboard's transaction list. */
+function noteRejectedItem(
+  core: MockCore,
+  source: 'v2' | 'legacy',
+  item: unknown,
+  issues: readonly ValidationIssue[],
+): void {
+  const it = (item ?? {}) as Record<string, unknown>;
+  const a = (source === 'v2' ? (it.attributes ?? {}) : it) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const entry: ReceivedTransaction = {
+    at: new Date().toISOString(),
+    id: String((source === 'v2' ? it.id : it.transactionId) ?? ''),
+    source,
+    outcome: 'rejected',
+    issues: issueLines(issues),
+    match: 'not matched: rejected by validation',
+  };
+  const userId = str(source === 'v2' ? a.userId : a.referringPartnerUserId);
+  if (userId !== undefined) entry.userId = userId;
+  const transactionId = str(a.transactionId);
+  if (transactionId !== undefined) entry.transactionId = transactionId;
+  const status = str(a.status);
+  if (status !== undefined) entry.status = status;
+  if (typeof a.amount === 'number') entry.amount = a.amount;
+  const merchant = str((a.merchant as { name?: unknown } | undefined)?.name) ?? str(a.merchantName);
+  if (merchant !== undefined) entry.merchant = merchant;
+  core.noteReceived(entry);
 }
 
 export const job = (message: string) => ({
@@ -55,16 +93,18 @@ function createTransactions(ctx: Ctx) {
   const data = dataArray(ctx, 500, 'R11');
   const st = core.stats.transactions;
   st.received += data.length;
-  const { valid, errors } = split('transactions', data, 'Invalid transaction');
+  const { valid, invalid, errors } = split('transactions', data, 'Invalid transaction');
   if (errors.length) {
     st.rejected += errors.length;
     for (const e of errors) if (e.id !== undefined) core.noteRejected(e.id);
+    for (const x of invalid) noteRejectedItem(core, 'v2', x.item, x.issues);
   }
-  if (valid.length === 0) return reply(400, { errors });
   let fresh = 0;
   for (const { item } of valid) if (core.acceptEvent(item as { id: string })) fresh += 1;
   st.accepted += fresh;
   st.duplicates += valid.length - fresh;
+  core.changed('transactions');
+  if (valid.length === 0) return reply(400, { errors });
   const message = `${valid.length} transaction event(s) queued for processing`;
   if (errors.length === 0) return reply(202, { data: job(message) });
   return reply(207, { errors, data: job(message) });
@@ -132,6 +172,8 @@ function legacyIncoming(ctx: Ctx) {
   const r = checkBatch('legacyIncoming', items);
   if (r.invalid.length > 0) {
     st.rejected += items.length;
+    for (const x of r.invalid) noteRejectedItem(core, 'legacy', x.item, x.issues);
+    core.changed('transactions');
     const messages: string[] = [];
     for (const inv of r.invalid)
       for (const i of reportable(inv.issues))
@@ -142,16 +184,36 @@ function legacyIncoming(ctx: Ctx) {
   for (const { item } of r.valid) if (acceptLegacy(core, item as Record<string, unknown>)) fresh += 1;
   st.accepted += fresh;
   st.duplicates += items.length - fresh;
+  core.changed('transactions');
   return { status: 201, raw: JSON.stringify('Created'), headers: { 'content-type': 'application/json' } };
 }
 
 function acceptLegacy(core: MockCore, t: Record<string, unknown>): boolean {
   // Legacy events carry no event id: the lifecycle key is transactionId + status + its date.
   const key = `${t.transactionId}\u0000${t.status}\u0000${t.settledDate ?? t.authorizationDate ?? t.transactionDate ?? ''}`;
-  if (core.legacySeen.has(key)) return false;
+  const entry: ReceivedTransaction = {
+    at: new Date().toISOString(),
+    id: String(t.transactionId),
+    source: 'legacy',
+    userId: t.referringPartnerUserId as string,
+    transactionId: t.transactionId as string,
+    status: t.status as string,
+    amount: t.amount as number,
+    merchant: (t.merchantName ?? t.description) as string,
+    outcome: 'accepted',
+    issues: [],
+    match: 'no reward: no users enrolled',
+  };
+  if (core.legacySeen.has(key)) {
+    entry.outcome = 'duplicate';
+    entry.match = 'already received (same transactionId, status and date)';
+    core.noteReceived(entry);
+    return false;
+  }
   core.legacySeen.add(key);
+  core.noteReceived(entry);
   if (core.users.size > 0)
-    core.maybeReward({
+    entry.match = core.maybeReward({
       eventId: `legacy:${t.transactionId}:${t.status}`,
       userId: t.referringPartnerUserId as string,
       transactionId: t.transactionId as string,

@@ -1,0 +1,60 @@
+import { NOTIFICATION_TYPE } from '@kardkit/schemas';
+import type { GlobalFlags } from '../config.js';
+import { EXIT, UsageError } from '../errors.js';
+import { type Io, paint, useColor, writeJson } from '../output.js';
+import { withSession } from '../session.js';
+
+/** Every webhook of openapi/kard.yaml: the ten v2 NotificationType values and the legacy earned-reward webhook. */
+export const TRIGGER_TYPES: readonly string[] = [...NOTIFICATION_TYPE, 'legacyEarnedReward'];
+
+/** True for a base URL on this machine: the sandbox listens on 127.0.0.1 only. */
+export function isLocalUrl(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname;
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `kard trigger <type> [--user ID]`: makes the local sandbox emit a sample webhook of `type`, signed
+ * and delivered to the subscribed URLs (R106). Real Kard environments have no such endpoint.
+ */
+export async function runTrigger(
+  type: string,
+  opts: { user?: string; json?: boolean },
+  flags: GlobalFlags,
+  io: Io,
+): Promise<number> {
+  if (!TRIGGER_TYPES.includes(type))
+    throw new UsageError(`unknown webhook type '${type}'; one of: ${TRIGGER_TYPES.join(', ')}`);
+  return withSession(flags, io, async (session) => {
+    if (!isLocalUrl(session.baseUrl))
+      throw new UsageError(
+        'kard trigger works against the local sandbox only (kard mock); no Kard environment emits webhooks on demand',
+      );
+    const res = await session.client.request<{
+      data: { id: string; attributes: { eventName: string; targets: string[] } };
+    }>({
+      method: 'POST',
+      url: '/__sandbox/trigger',
+      json: opts.user === undefined ? { type } : { type, userId: opts.user },
+      auth: true,
+    });
+    const { id, attributes } = res.data.data;
+    if (opts.json) {
+      writeJson(io, { type, id, targets: attributes.targets });
+      return EXIT.ok;
+    }
+    const p = paint(useColor(io.stdout, io.env));
+    const n = attributes.targets.length;
+    io.stdout.write(`${p.green('triggered')} ${type} ${id} → ${n} subscribed URL${n === 1 ? '' : 's'}\n`);
+    if (n === 0)
+      io.stderr.write(
+        `kard: nothing is subscribed to ${type === 'legacyEarnedReward' ? 'earnedRewardApproved (the legacy webhook goes there)' : type}; run \`kard listen --forward-to URL\` or \`kard subscriptions create\`\n`,
+      );
+    return EXIT.ok;
+  });
+}
