@@ -58,12 +58,26 @@ function coreWith(over: Record<string, unknown>, drop: string[] = []) {
 }
 const errorsOf = (r: ParseResult<unknown>) => r.issues.filter((i) => i.severity === 'error');
 
+/**
+ * Every issue of a result, as users read them, checked against the committed snapshot
+ * (src/__snapshots__/rules.test.ts.snap): a changed message, expectation, path, rule id or an
+ * extra issue fails the test, not only a missing one.
+ */
+function expectAllIssuesAsRecorded(r: ParseResult<unknown>) {
+  const lines = r.issues.map(
+    (i) =>
+      `${i.severity} ${i.rule ?? '-'} ${i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`,
+  );
+  expect({ success: r.success, issues: lines }).toMatchSnapshot();
+}
+
 function expectIssue(
   r: ParseResult<unknown>,
   rule: string,
   path: string,
   severity: 'error' | 'warning' = 'error',
 ) {
+  expectAllIssuesAsRecorded(r);
   const hit = r.issues.find(
     (i: ValidationIssue) => i.rule === rule && i.path === path && i.severity === severity,
   );
@@ -75,9 +89,11 @@ function expectIssue(
   if (severity === 'error') expect(r.success).toBe(false);
 }
 function expectNoRule(r: ParseResult<unknown>, rule: string) {
+  expectAllIssuesAsRecorded(r);
   expect(r.issues.filter((i) => i.rule === rule && i.severity === 'error')).toEqual([]);
 }
 function expectClean(r: ParseResult<unknown>) {
+  expectAllIssuesAsRecorded(r);
   expect(errorsOf(r)).toEqual([]);
   expect(r.success).toBe(true);
 }
