@@ -12,7 +12,7 @@ import { runUploadsBulk, runUploadsHistorical } from './commands/uploads.js';
 import { runValidate } from './commands/validate.js';
 import type { GlobalFlags } from './config.js';
 import { CliError, EXIT, UsageError } from './errors.js';
-import { FORMATS } from './io/records.js';
+import { DEFAULT_MAX_RECORD_BYTES, FORMATS } from './io/records.js';
 import { defaultIo, type Io, paint, useColor, writeJson } from './output.js';
 
 export const version: string = pkg.version;
@@ -40,6 +40,17 @@ function intOption(name: string, value: string, min: number, max: number): numbe
   return n;
 }
 
+function delimiterArg(value: string): string {
+  const d = value === 'tab' || value === '\\t' ? '\t' : value;
+  if ([...d].length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new CliError(
+      `--delimiter must be one character other than a quote or a line end, or 'tab' (got "${value}")`,
+      EXIT.usage,
+    );
+  }
+  return d;
+}
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command();
   const formatOption = () =>
@@ -48,6 +59,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     );
   const schemaOption = () =>
     new Option('--schema <schema>', 'record schema (default: detected per record)').choices(['v2', 'legacy']);
+  const delimiterOption = () =>
+    new Option('--delimiter <char>', "CSV cell separator: one character, or 'tab' (default ',')").argParser(
+      delimiterArg,
+    );
+  const maxRecordOption = () =>
+    new Option(
+      '--max-record-bytes <n>',
+      'longest record (NDJSON line, CSV row, JSON element) read into memory; a longer one is invalid',
+    )
+      .default(DEFAULT_MAX_RECORD_BYTES)
+      .argParser((v) => intOption('max-record-bytes', v, 16, 1 << 30));
 
   program
     .name('kard')
@@ -112,6 +134,8 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .argument('<file>', "file to check, or '-' for stdin")
     .addOption(formatOption())
     .addOption(schemaOption())
+    .addOption(delimiterOption())
+    .addOption(maxRecordOption())
     .option('--json', 'print one JSON object: {valid, invalid, warnings, issues[]}')
     .option(
       '--no-dedupe',
@@ -123,6 +147,7 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
         'kard transactions validate transactions.ndjson',
         'kard transactions validate legacy.csv --schema legacy --json',
         'gunzip -c events.json.gz | kard transactions validate - --format json',
+        "kard transactions validate export.csv --delimiter ';'",
       ]) +
         '\nCSV: dotted headers nest (attributes.merchant.name); legacy files use the flat names\n' +
         '(referringPartnerUserId, merchantName, ...). Empty cells are omitted.\n' +
@@ -137,6 +162,8 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .argument('<file>', "file to send, or '-' for stdin")
     .addOption(formatOption())
     .addOption(schemaOption())
+    .addOption(delimiterOption())
+    .addOption(maxRecordOption())
     .option('--batch-size <n>', 'records per request (max 500, R11)', '500')
     .option('--concurrency <n>', 'requests in flight', '8')
     .option('--max-retries <n>', 'retries per request for 408/429/5xx/network errors', '5')
@@ -183,6 +210,8 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .requiredOption('--user <id>', 'the user whose history this is')
     .argument('<file>', "NDJSON/CSV/JSON of transactions, or '-'")
     .addOption(formatOption())
+    .addOption(delimiterOption())
+    .addOption(maxRecordOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples(['kard uploads historical --user user-123 history.ndjson']))
     .action((file: string, opts, cmd: Command) => done(runUploadsHistorical(file, opts, globals(cmd), io)));
@@ -259,6 +288,36 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['kard users delete user-123']))
     .action(api('users.delete'));
+
+  program
+    .command('audits')
+    .description('transaction audits: ask Kard to review a missing or wrong reward (R50)')
+    .addHelpText(
+      'after',
+      examples([
+        'kard audits create --user user-123 --transaction txn-8841 --code 3006 --merchant "Bean & Leaf"',
+      ]),
+    )
+    .command('create')
+    .description("request an audit of one of a user's transactions (R50)")
+    .requiredOption('--user <id>', 'the user whose transaction it is')
+    .requiredOption('--transaction <id>', 'the transactionId to review')
+    .addOption(
+      new Option('--code <code>', '3005 incorrect cashback, 3006 missing cashback, 8001 other (explain it)')
+        .choices(['3005', '3006', '8001'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--merchant <name>', 'the merchant name')
+    .option('--description <text>', 'what is wrong (required with --code 8001)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `${examples([
+        'kard audits create --user user-123 --transaction txn-8841 --code 3006 --merchant "Bean & Leaf Coffee"',
+        'kard audits create --user user-123 --transaction txn-9 --code 8001 --merchant Acme --description "charged twice" --json',
+      ])}\nExit codes: 0 requested, 1 refused by Kard (e.g. already audited), 2 usage, 3 API or network.\n`,
+    )
+    .action(api('audits.create'));
 
   program
     .command('offers')

@@ -71,40 +71,67 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** What a progress line shows: records finished in this run, records a resumed run skipped, and the total when known. */
+export interface ProgressState {
+  /** finished in this run (acknowledged by Kard, or invalid and set aside) */
+  done: number;
+  /** finished by an earlier run (--resume): part of the bar, not of the rate or the ETA */
+  skipped?: number;
+  /** all records of the input, exact or estimated; unknown for stdin */
+  total?: number | undefined;
+}
+
 /**
- * A progress bar on stderr, drawn only on a TTY (redrawn at most every 100 ms): records done,
- * records/s, and (when the fraction of input read is known) a bar and an ETA. Silent otherwise.
+ * A progress bar on stderr, drawn only on a TTY (redrawn at most every 100 ms): records finished
+ * (of the total when known), records/s and an ETA. The rate and the ETA count only this run's
+ * records, so a resumed run does not look faster than it is. Silent when not enabled.
  */
 export class Progress {
-  private last = 0;
-  private readonly started = Date.now();
+  private last = Number.NEGATIVE_INFINITY;
+  private readonly started: number;
   private drawn = false;
-  private frac: number | undefined;
 
   constructor(
     private readonly stream: Io['stderr'],
     readonly enabled: boolean,
     private readonly label: string,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+  }
 
-  update(done: number, fraction?: number, extra = '', force = false): void {
-    if (!this.enabled) return;
-    if (fraction !== undefined) this.frac = fraction;
-    const now = Date.now();
-    if (!force && now - this.last < 100) return;
-    this.last = now;
-    const elapsed = (now - this.started) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
+  /** The line for a state at a time (exported for tests through `update`). */
+  line(state: ProgressState, extra: string, at: number): string {
+    const skipped = state.skipped ?? 0;
+    const finished = skipped + state.done;
+    const elapsed = (at - this.started) / 1000;
+    const rate = elapsed > 0 ? state.done / elapsed : 0;
     const width = 24;
     let bar = '';
+    let count = `${finished} records`;
     let eta = '--';
-    const frac = this.frac;
-    if (frac !== undefined) {
-      const filled = Math.round(Math.min(1, frac) * width);
-      bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  `;
-      eta = frac > 0 ? formatDuration((elapsed * (1 - frac)) / frac) : '--';
+    const total = state.total;
+    if (total !== undefined && total > 0) {
+      const frac = Math.min(1, finished / total);
+      const filled = Math.floor(frac * width);
+      bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(frac * 100)
+        .toString()
+        .padStart(3)}%  `;
+      count = `${finished}/${total} records`;
+      const left = Math.max(0, total - finished);
+      if (left === 0) eta = '0s';
+      else if (rate > 0) eta = formatDuration(left / rate);
     }
-    const line = `${this.label} ${bar}${done} records  ${Math.round(rate)} rec/s  ETA ${eta}${extra ? `  ${extra}` : ''}`;
+    const earlier = skipped > 0 ? ` (${skipped} done earlier)` : '';
+    return `${this.label} ${bar}${count}${earlier}  ${Math.round(rate)} rec/s  ETA ${eta}${extra ? `  ${extra}` : ''}`;
+  }
+
+  update(state: ProgressState, extra = '', force = false): void {
+    if (!this.enabled) return;
+    const now = this.now();
+    if (!force && now - this.last < 100) return;
+    this.last = now;
+    const line = this.line(state, extra, now);
     const cols = this.stream.columns ?? 120;
     this.stream.write(`\r\u001b[2K${line.length > cols - 1 ? line.slice(0, cols - 1) : line}`);
     this.drawn = true;

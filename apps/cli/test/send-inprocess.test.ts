@@ -1,7 +1,7 @@
 // `kard transactions send` run in this process (src/cli.ts `run`) against the mock Kard on loopback:
 // the accounting, the checkpoint and --rejected, record by record. test/send.test.ts runs the built
 // bin for what needs a process of its own (signals, a crash).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -294,16 +294,27 @@ describe('kard transactions send (accounting)', () => {
     for (const i of [1, 2, 3, 4, 5]) expect(mock.eventCount(`evt-${i}`), `evt-${i}`).toBe(1);
   });
 
-  it('a read error mid-file (truncated gzip) stops the run: the partly filled batch is not sent', async () => {
+  it('a truncated gzip: every whole record before the cut is sent (a partial batch too), then exit 1 naming the byte offset', async () => {
     const gz = gzipSync(ndjson(range(1, 301).map((i) => event(i))));
     const file = join(dir, `trunc${++seq}.ndjson.gz`);
-    writeFileSync(file, gz.subarray(0, gz.length - 200));
+    const cut = gz.length - 200;
+    writeFileSync(file, gz.subarray(0, cut));
     const r = await send([file, '--batch-size', '100', '--concurrency', '1', '--json']);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/unexpected end of file/);
-    const accepted = mock.stats().transactions.accepted;
-    expect(accepted).toBeGreaterThan(0);
-    expect(accepted % 100).toBe(0);
+    expect(r.code).toBe(1);
+    const rep = r.report as Record<string, number | string | boolean>;
+    expect(rep.records).toBeGreaterThan(100);
+    expect(rep.records).toBeLessThan(300);
+    expect(rep).toMatchObject({ accepted: rep.records, failed: 0, notSent: 0, complete: false });
+    expect(rep.error).toBe(
+      `${file}: the gzip data ends early, at byte ${cut} of the compressed input (truncated file?); the ${rep.records} records before it were read`,
+    );
+    expect(mock.stats().transactions.accepted).toBe(rep.records);
+    // Human report: the same message, and no claim that the run is complete.
+    mock.reset();
+    rmSync(Checkpoint.defaultPath(file));
+    const human = await send([file, '--batch-size', '100']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(`error: ${file}: the gzip data ends early, at byte ${cut}`);
   });
 
   it('bad credentials: exit 3 with a hint, nothing accepted, the secret never printed', async () => {
@@ -352,11 +363,19 @@ describe('kard transactions send interrupted (SIGINT / SIGTERM)', () => {
   it('the first Ctrl-C finishes the requests in flight and stops reading: exit 130, resumable', async () => {
     const file = write(range(1, 301).map((i) => event(i)));
     mock.faults.set({ match: '/transactions', latencyMs: 250 });
-    const running = send([file, '--batch-size', '10', '--concurrency', '2', '--json']);
+    const running = send([file, '--batch-size', '10', '--concurrency', '2', '--json'], { tty: true });
     await waitFor(() => mock.stats().transactions.accepted >= 20, '20 records accepted');
     process.emit('SIGINT');
     const r = await running;
     expect(r.code).toBe(130);
+    // The last frame shows what was finished, not a full bar.
+    const last = frameList(r.stderr.replace(/\nkard: interrupted[^\n]*\n/, '')).at(-1)!;
+    expect(last.finished).toBe((r.report as Record<string, number>).accepted);
+    // Not all of the file was read: its record count is estimated from the share of bytes read.
+    expect(last.total).toBeGreaterThan(250);
+    expect(last.total).toBeLessThan(350);
+    expect(last.pct).toBe(Math.floor(((r.report as Record<string, number>).accepted * 100) / last.total!));
+    expect(last.pct).toBeLessThan(100);
     expect(r.stderr).toMatch(/interrupted; finishing the requests in flight \(Ctrl-C again to abort them\)/);
     expect(r.report).toMatchObject({ interrupted: true, complete: false, failed: 0 });
     const rep = r.report as Record<string, number>;
@@ -365,8 +384,12 @@ describe('kard transactions send interrupted (SIGINT / SIGTERM)', () => {
     expect(process.listenerCount('SIGINT')).toBe(0);
     expect(process.listenerCount('SIGTERM')).toBe(0);
     mock.faults.clear();
-    const again = await send([file, '--resume', '--json']);
+    const again = await send([file, '--resume', '--json'], { tty: true });
     expect(again.report).toMatchObject({ skipped: rep.accepted, accepted: 300 - rep.accepted });
+    // Resumed: the skipped records fill the bar but are named apart (the rate and ETA leave them out).
+    const frames = frameList(again.stderr);
+    for (const f of frames) expect(f.earlier, f.text).toBe(rep.accepted);
+    expect(frames.at(-1)).toMatchObject({ finished: 300, total: 300, pct: 100, eta: '0s' });
   });
 
   it('a second signal aborts the requests in flight (SIGTERM counts too)', async () => {
@@ -455,32 +478,67 @@ describe('kard transactions send (human report)', () => {
   it('on a terminal (stderr) it draws progress; --no-progress does not', async () => {
     const file = write([...range(1, 10).map((i) => event(i)), event(10, { cardBIN: '1' })]);
     const r = await send([file, '--json'], { tty: true });
-    // The final redraw: the whole file read (a full bar), every record done, the rejected count.
+    // The final redraw: every record finished, the rejected count.
     expect(r.stderr).toMatch(
-      /sending \[#{24}\] 100% {2}10 records {2}\d+ rec\/s {2}ETA \S+ {2}1 rejected\n$/,
+      /sending \[#{24}\] 100% {2}10\/10 records {2}\d+ rec\/s {2}ETA 0s {2}1 rejected\n$/,
     );
-    // A file of several 64 KiB reads: the first draw shows the share of the file read so far.
-    const big = write(range(1, 401).map((i) => event(i, { description: 'x'.repeat(200) })));
-    const partial = await send([big, '--json'], { tty: true });
-    const first = partial.stderr.split('\r').filter(Boolean)[0]!.replace('\u001b[2K', '');
-    const pct = Number(/^sending \[[#-]{24}\] +(\d+)%/.exec(first)?.[1]);
-    expect(pct, first).toBeGreaterThan(0);
-    expect(pct, first).toBeLessThan(100);
-    // From stdin the size is unknown: no bar, no percentage.
+    // From stdin the size is unknown until the end: no bar, no percentage, no ETA.
     const piped = await send(['-', '--json'], { tty: true, input: ndjson([event(11)]) });
     const draws = piped.stderr.split('\r').filter(Boolean);
     expect(draws.length).toBeGreaterThan(1);
     for (const d of draws.slice(0, -1))
       expect(d.replace('\u001b[2K', '')).toMatch(
-        /^sending \d+ records {2}\d+ rec\/s {2}ETA -- {2}0 rejected$/,
+        /^sending [01] records {2}\d+ rec\/s {2}ETA -- {2}0 rejected$/,
       );
-    expect(draws.at(-1)).toMatch(/100% {2}1 records/);
+    expect(draws.at(-1)).toMatch(/100% {2}1\/1 records/);
     const quiet = await send([write(range(1, 11).map((i) => event(i))), '--json', '--no-progress'], {
       tty: true,
     });
     expect(quiet.stderr).toBe('');
   });
+
+  it('the bar counts records acknowledged by Kard, not bytes read', async () => {
+    // ~100 KiB: read in two reads, long before the first batch is answered.
+    const big = write(range(1, 401).map((i) => event(i, { description: 'x'.repeat(200) })));
+    mock.faults.set({ match: '/transactions', latencyMs: 150 });
+    const r = await send([big, '--json', '--batch-size', '100', '--concurrency', '1'], { tty: true });
+    expect(r.code).toBe(0);
+    const frames = frameList(r.stderr);
+    expect(frames.length).toBeGreaterThan(1);
+    for (const f of frames) {
+      // Whole batches only: a count between two answers would be bytes or records merely read.
+      expect(f.finished % 100, f.text).toBe(0);
+      expect(f.pct, f.text).toBe(Math.floor((f.finished * 100) / f.total!));
+    }
+    // The whole file is read long before the last answer: a bar of bytes read would be full early.
+    expect(frames[0]!.pct).toBeLessThan(100);
+    expect(frames.at(-1)).toMatchObject({ finished: 400, total: 400, pct: 100 });
+  });
 });
+
+/** The frames of a progress bar drawn on stderr: percentage, records finished (of total), done earlier. */
+function frameList(stderr: string) {
+  return stderr
+    .split('\r')
+    .filter(Boolean)
+    .map((d) => d.replace('\u001b[2K', '').trimEnd())
+    .map((text) => {
+      const m =
+        /^sending (?:\[[#-]{24}\] +(\d+)% {2})?(\d+)(?:\/(\d+))? records(?: \((\d+) done earlier\))? {2}(\d+) rec\/s {2}ETA (\S+)/.exec(
+          text,
+        );
+      if (!m) throw new Error(`not a progress frame: ${JSON.stringify(text)}`);
+      return {
+        text,
+        pct: m[1] === undefined ? undefined : Number(m[1]),
+        finished: Number(m[2]),
+        total: m[3] === undefined ? undefined : Number(m[3]),
+        earlier: m[4] === undefined ? 0 : Number(m[4]),
+        rate: Number(m[5]),
+        eta: m[6],
+      };
+    });
+}
 
 describe('runSend', () => {
   const io = (): Io => ({

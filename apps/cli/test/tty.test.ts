@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, mockEnv, ndjson, tempDir, track, v2Event } from './helpers.js';
+import { BIN, cleanEnv, mockEnv, ndjson, tempDir, track, v2Event, waitFor } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -46,7 +46,7 @@ describe('on a terminal', () => {
       env,
     );
     expect(code).toBe(0);
-    expect(screen).toMatch(/sending \[[#-]+\]\s+\d+%\s+\d+ records\s+\d+ rec\/s\s+ETA \S+/);
+    expect(screen).toMatch(/sending \[[#-]+\]\s+\d+%\s+\d+\/600 records\s+\d+ rec\/s\s+ETA \S+/);
     expect(screen).toContain('\r'); // redrawn in place
     expect(screen).toContain('\u001b[32m600\u001b[39m'); // accepted count in green
     expect(mock.stats().transactions.accepted).toBe(600);
@@ -62,5 +62,25 @@ describe('on a terminal', () => {
     expect(v.screen).not.toContain('\u001b[');
     const s = await onTty(['transactions', 'send', file, '--no-progress', '--resume'], env);
     expect(s.screen).not.toMatch(/rec\/s/);
+  });
+});
+
+describe('kard configure on a terminal', () => {
+  it('Ctrl-C at a prompt exits 130 and saves nothing', async () => {
+    const env = cleanEnv(dir);
+    const cmd = [process.execPath, BIN, 'configure'].map(quote).join(' ');
+    // A pseudo-terminal, as a user has: the prompt's raw mode turns Ctrl-C into the byte 0x03.
+    const child = track(spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' } }));
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      screen += d;
+    });
+    const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    await waitFor(() => screen.includes('Client id'), 'the first prompt');
+    child.stdin.write('\u0003');
+    const code = await closed;
+    expect(code, screen).toBe(130);
+    expect(screen).toContain('kard: interrupted; nothing was saved');
+    expect(existsSync(join(dir, 'config', 'kard', 'config.json'))).toBe(false);
   });
 });

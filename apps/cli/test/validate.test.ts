@@ -1,7 +1,20 @@
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, type JsonReport, legacyRecord, ndjson, run, tempDir, v2Event } from './helpers.js';
+import {
+  BIN,
+  cleanEnv,
+  collect,
+  type JsonReport,
+  legacyRecord,
+  ndjson,
+  run,
+  tempDir,
+  track,
+  v2Event,
+} from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -244,5 +257,110 @@ describe('kard transactions validate (human output and usage errors)', () => {
       expect(r.stderr.length).toBeGreaterThan(0);
       expect(r.stdout).toBe('');
     }
+  });
+});
+
+/** Runs the built bin under /usr/bin/time -v (GNU time): its exit code, stdout, stderr and peak RSS in MB. */
+function measured(args: string[]) {
+  const child = track(
+    spawn('/usr/bin/time', ['-v', process.execPath, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+  return collect(child).then((r) => {
+    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+    if (!m) throw new Error(`no peak RSS in: ${r.stderr.slice(-500)}`);
+    return { ...r, peakMb: Number(m[1]) / 1024 };
+  });
+}
+
+describe('kard transactions validate: the record size limit (--max-record-bytes)', () => {
+  it.skipIf(!existsSync('/usr/bin/time'))(
+    'a 20 MB single line is refused without being held: bounded memory, named line, the next record still checked',
+    async () => {
+      const ok = ndjson([v2Event(1), v2Event(3)]);
+      const small = file('small-lines.ndjson', ok);
+      const huge = join(dir, 'huge-line.ndjson');
+      const lines = ok.split('\n');
+      writeFileSync(huge, `${lines[0]}\n{"id":"evt-2","pad":"${'a'.repeat(20 * 2 ** 20)}"}\n${lines[1]}\n`);
+      const base = await measured(['transactions', 'validate', small, '--json']);
+      expect(base.code).toBe(0);
+      const r = await measured(['transactions', 'validate', huge, '--json']);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as JsonReport;
+      expect(report).toMatchObject({ valid: 2, invalid: 1 });
+      expect(report.issues.filter((i) => i.severity === 'error')).toEqual([
+        {
+          record: 2,
+          id: null,
+          path: '',
+          rule: null,
+          severity: 'error',
+          message:
+            'line 2 is longer than the record limit of 1048576 bytes (--max-record-bytes); it was skipped without being read into memory',
+        },
+      ]);
+      // Holding the line once would already cost 20 MB (a whole-line reader took ~37x the line).
+      expect(r.peakMb - base.peakMb, `peak ${r.peakMb} MB vs ${base.peakMb} MB`).toBeLessThan(15);
+    },
+  );
+
+  it('the limit is configurable: records over --max-record-bytes are invalid, a bad value is a usage error', async () => {
+    const p = file('limit.ndjson', ndjson([v2Event(1), { id: 'x' }]));
+    const r = await validate([p, '--max-record-bytes', '64']);
+    expect(r.code).toBe(1);
+    expect(r.report?.issues.find((i) => i.record === 1)?.message).toMatch(
+      /^line 1 is longer than the record limit of 64 bytes/,
+    );
+    expect(r.report?.issues.find((i) => i.record === 2)?.message).not.toMatch(/record limit/);
+    const bad = await run(['transactions', 'validate', p, '--max-record-bytes', 'lots'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-record-bytes must be an integer from 16 to 1073741824 \(got "lots"\)/);
+  });
+});
+
+describe('kard transactions validate: CSV --delimiter', () => {
+  const rec = legacyRecord(1);
+  const header = Object.keys(rec);
+  const row = (sep: string) => `${header.join(sep)}\n${header.map((k) => String(rec[k])).join(sep)}\n`;
+  it("reads ';' and tab separated files; without --delimiter a hint names the separator (exit 2)", async () => {
+    const semi = file('semi.csv', row(';'));
+    expect((await validate([semi, '--delimiter', ';'])).report).toMatchObject({ valid: 1, invalid: 0 });
+    const hint = await run(['transactions', 'validate', semi], { env });
+    expect(hint.code).toBe(2);
+    expect(hint.stderr).toMatch(/looks like ';'-separated; use --delimiter ';'/);
+    expect(hint.stderr).not.toMatch(/required/);
+    const tab = file('tab.csv', row('\t'));
+    expect((await validate([tab, '--delimiter', 'tab'])).report).toMatchObject({ valid: 1, invalid: 0 });
+    const bad = await run(['transactions', 'validate', semi, '--delimiter', ';;'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--delimiter must be one character/);
+  });
+});
+
+describe('kard transactions validate: a truncated .gz', () => {
+  it('checks the readable records, reports them, then exits 1 naming the byte offset where the data ends', async () => {
+    const gz = gzipSync(ndjson(Array.from({ length: 3000 }, (_, i) => v2Event(i + 1))));
+    const cut = Math.floor(gz.length * 0.7);
+    const p = join(dir, 'cut.ndjson.gz');
+    writeFileSync(p, gz.subarray(0, cut));
+    const human = await run(['transactions', 'validate', p], { env });
+    expect(human.code).toBe(1);
+    const m = /^(\d+) records: 0 invalid, \1 valid, 0 warnings\n$/.exec(human.stdout);
+    expect(m, human.stdout).not.toBeNull();
+    const n = Number(m![1]);
+    expect(n).toBeGreaterThan(1000);
+    expect(n).toBeLessThan(3000);
+    expect(human.stderr).toBe(
+      `kard: ${p}: the gzip data ends early, at byte ${cut} of the compressed input (truncated file?); the ${n} records before it were checked\n`,
+    );
+    const json = await validate([p]);
+    expect(json.code).toBe(1);
+    expect(json.report).toMatchObject({
+      valid: n,
+      invalid: 0,
+      error: {
+        message: `the gzip data ends early, at byte ${cut} of the compressed input (truncated file?)`,
+        exitCode: 1,
+      },
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { configPath, type Profile, readConfigFile, writeConfigFile } from '../config.js';
-import { EXIT, UsageError } from '../errors.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
 import type { Io } from '../output.js';
 
 export interface ConfigureOptions {
@@ -29,11 +29,22 @@ async function ask(
   });
   const rl = createInterface({ input: io.stdin as NodeJS.ReadableStream, output, terminal: true });
   const suffix = opts.current ? ` [${opts.hidden ? 'keep current' : opts.current}]` : '';
-  const answer = await new Promise<string>((resolve) => {
-    rl.question(`${question}${suffix}: `, resolve);
+  let answered = false;
+  const answer = await new Promise<string>((resolve, reject) => {
+    // Ctrl-C at a prompt: nothing is saved, exit 130. Ctrl-D (end of input) before an answer: exit 2.
+    rl.once('SIGINT', () => {
+      io.stderr.write('\n');
+      reject(new CliError('interrupted; nothing was saved', EXIT.interrupted));
+    });
+    rl.once('close', () => {
+      if (!answered) reject(new UsageError('no answer (end of input); nothing was saved'));
+    });
+    rl.question(`${question}${suffix}: `, (a) => {
+      answered = true;
+      resolve(a);
+    });
     muted = opts.hidden === true;
-  });
-  rl.close();
+  }).finally(() => rl.close());
   if (opts.hidden) io.stderr.write('\n');
   return answer.trim();
 }

@@ -1,12 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { BatchOutcome, SendReport as SdkSendReport } from '@kardkit/sdk';
 import { Checkpoint } from '../checkpoint.js';
 import type { GlobalFlags } from '../config.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
 import { Feed } from '../feed.js';
+import { GC_INTERVAL_MS, gcHook } from '../gc.js';
 import { type InputFormat, openInput, readRecords } from '../io/records.js';
 import { Judge, type RecordSchema } from '../judge.js';
 import { formatDuration, type Io, Progress, paint, useColor, writeJson } from '../output.js';
@@ -15,6 +14,8 @@ import { describeError } from './failure.js';
 
 export interface SendOptions {
   format?: InputFormat | undefined;
+  delimiter?: string | undefined;
+  maxRecordBytes?: number | undefined;
   schema?: RecordSchema | undefined;
   batchSize: number;
   concurrency: number;
@@ -65,26 +66,6 @@ function parseOr(raw: string | undefined): unknown {
   }
 }
 
-/**
- * A full GC every GC_INTERVAL_MS (checked as batches finish) keeps the peak RSS of a long send
- * flat (the same at 10^5 and 10^6 records): V8 otherwise lets old space and the external buffers of
- * finished requests grow with run time. It costs ~10 ms per call on this small heap (a few % of the
- * run). Opt out: KARD_NO_GC=1.
- */
-const GC_INTERVAL_MS = 100;
-
-function gcHook(env: NodeJS.ProcessEnv): (() => void) | undefined {
-  if (env.KARD_NO_GC) return undefined;
-  try {
-    const existing = (globalThis as { gc?: () => void }).gc;
-    if (existing) return existing;
-    v8.setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Consecutive runs of ascending record numbers, for compact checkpoint lines. */
 function runs(ns: ArrayLike<number>): [number, number][] {
   const out: [number, number][] = [];
@@ -124,7 +105,6 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   const started = Date.now();
   const judge = new Judge(opts.schema, { dedupe: opts.dedupe !== false, recordNumbers: false });
   const progress = new Progress(io.stderr, opts.progress !== false && io.stderr.isTTY === true, 'sending');
-  const size = file !== '-' ? input : undefined;
   const totalBytes = file === '-' ? 0 : statSync(file).size;
   const r: SendReport = {
     file,
@@ -180,7 +160,29 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
 
   /** Thrown into a feed on Ctrl-C: send() stops reading without sending the batch it is filling. */
   const INTERRUPTED = new Error('interrupted');
-  const doneCount = () => r.skipped + r.invalid + r.accepted + r.rejected;
+  /** Records finished in this run: acknowledged by Kard (accepted or rejected), or invalid and set aside. */
+  const doneCount = () => r.invalid + r.accepted + r.rejected;
+  let readAll = false;
+  /** records the reader has handed over so far (whole chunks, whether or not processed yet) */
+  let recordsRead = 0;
+  /**
+   * All records of the file: exact once it is read, else estimated from the share of its bytes read
+   * so far (unknown for stdin). The bar moves with finished records, never with bytes read.
+   */
+  const total = (): number | undefined => {
+    if (readAll) return r.records;
+    const bytesRead = input.bytesRead ?? 0;
+    if (totalBytes <= 0 || bytesRead <= 0) return undefined;
+    return Math.max(recordsRead, Math.round((recordsRead * totalBytes) / bytesRead));
+  };
+  const showProgress = (force = false) =>
+    progress.update(
+      { done: doneCount(), skipped: r.skipped, total: total() },
+      `${r.invalid + r.rejected} rejected`,
+      force,
+    );
+  /** The input stopped being readable (truncated gzip): what was read is still sent, then exit 1. */
+  let inputError: InputError | undefined;
   const pendingInvalid: number[] = [];
   /** Invalid records are done once their reasons are written: flush, then checkpoint them. */
   const settleInvalid = () => {
@@ -224,7 +226,7 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     // Reasons first, then the checkpoint: a crash in between re-sends, never loses.
     flushRejected();
     if (checkpoint) for (const [a, z] of runs(refs)) checkpoint.mark(a, z);
-    progress.update(doneCount(), undefined, `${r.invalid + r.rejected} rejected`);
+    showProgress();
   };
 
   // One send() per endpoint, started on the first record for it (a file may mix v2 and legacy).
@@ -261,7 +263,14 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   let firstChunk = true;
   try {
     try {
-      outer: for await (const chunk of readRecords(input, { file, format: opts.format })) {
+      const read = readRecords(input, {
+        file,
+        format: opts.format,
+        delimiter: opts.delimiter,
+        maxRecordBytes: opts.maxRecordBytes,
+      });
+      outer: for await (const chunk of read) {
+        recordsRead += chunk.length;
         if (firstChunk) {
           firstChunk = false;
           judge.hintFromSample(chunk, totalBytes);
@@ -306,15 +315,18 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
           if (feeds[v.schema]!.closed) stopping = true;
         }
         settleInvalid();
-        const frac =
-          totalBytes > 0 && size?.bytesRead !== undefined
-            ? Math.min(1, size.bytesRead / totalBytes)
-            : undefined;
-        progress.update(doneCount(), frac, `${r.invalid + r.rejected} rejected`);
+        showProgress();
       }
+      if (!stopping) readAll = true;
     } catch (e) {
-      stopping = true; // a read error: nothing more is sent
-      throw e;
+      if (e instanceof InputError) {
+        // The records read before the damage are whole: send them, then report the damage.
+        inputError = e;
+        readAll = true;
+      } else {
+        stopping = true; // any other read error: nothing more is sent
+        throw e;
+      }
     } finally {
       // Normal end: send what is left. Stopped (Ctrl-C, a failed request, a read error): the batches
       // in flight finish and are recorded; the records not yet in a request are not sent.
@@ -330,7 +342,8 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
     settleInvalid();
     flushRejected();
     if (rejectedFd !== undefined) closeSync(rejectedFd);
-    progress.update(doneCount(), 1, `${r.invalid + r.rejected} rejected`, true);
+    // The last frame shows what was finished: 100 % only when every record was.
+    showProgress(true);
     progress.done();
     await session.close();
     if (input !== io.stdin) input.destroy?.();
@@ -341,9 +354,11 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   r.recordsPerSecond =
     r.durationMs > 0 ? Math.round(((r.accepted + r.rejected + r.invalid) * 1000) / r.durationMs) : 0;
   r.notSent = r.records - r.skipped - r.invalid - r.accepted - r.rejected - r.failed;
-  r.complete = !stopping && r.failed === 0 && !r.interrupted;
+  r.complete = !stopping && r.failed === 0 && !r.interrupted && !inputError;
   const failure = fatal ? describeError(fatal) : undefined;
   if (failure) r.error = failure.message;
+  else if (inputError)
+    r.error = `${file}: ${inputError.message}; the ${r.records} records before it were read`;
   if (checkpoint) {
     if (r.complete) checkpoint.finish({ records: r.records, at: new Date().toISOString() });
     checkpoint.close();
@@ -352,9 +367,9 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   if (opts.json) writeJson(io, r);
   else printReport(r, io, opts);
 
-  if (r.interrupted) return 130;
+  if (r.interrupted) return EXIT.interrupted;
   if (failure) return failure.exitCode === EXIT.usage ? EXIT.usage : EXIT.api;
-  return r.invalid + r.rejected > 0 ? EXIT.data : EXIT.ok;
+  return r.invalid + r.rejected > 0 || inputError ? EXIT.data : EXIT.ok;
 }
 
 function printReport(r: SendReport, io: Io, opts: SendOptions): void {

@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ValidationIssue } from '@kardkit/schemas';
-import { EXIT } from '../errors.js';
+import { EXIT, InputError } from '../errors.js';
+import { GC_INTERVAL_MS, gcHook } from '../gc.js';
 import { type InputFormat, openInput, readRecords } from '../io/records.js';
 import { Judge, type RecordSchema, type Verdict } from '../judge.js';
 import { type Io, paint, useColor } from '../output.js';
 
 export interface ValidateOptions {
   format?: InputFormat | undefined;
+  delimiter?: string | undefined;
+  maxRecordBytes?: number | undefined;
   schema?: RecordSchema | undefined;
   json?: boolean | undefined;
   dedupe?: boolean | undefined;
@@ -98,28 +101,53 @@ export async function runValidate(file: string, opts: ValidateOptions, io: Io): 
   let out = '';
   let firstChunk = true;
   const fileBytes = file === '-' ? 0 : statSync(file).size;
-  for await (const batch of readRecords(input, { file, format: opts.format })) {
-    if (firstChunk) {
-      firstChunk = false;
-      judge.hintFromSample(batch, fileBytes);
-    }
-    for (const rec of batch) {
-      const v = judge.judge(rec);
-      if (v.issues.length === 0) continue;
-      if (sink) {
-        for (const j of toJsonIssues(v)) sink.add(JSON.stringify(j));
-      } else {
-        for (const i of v.issues) out += `${formatIssueLine(v, i, color)}\n`;
+  const collectGarbage = gcHook(io.env);
+  let lastGc = Date.now();
+  /** The input stopped being readable (truncated gzip): the records before it are judged and reported. */
+  let inputError: InputError | undefined;
+  const read = readRecords(input, {
+    file,
+    format: opts.format,
+    delimiter: opts.delimiter,
+    maxRecordBytes: opts.maxRecordBytes,
+  });
+  try {
+    for await (const batch of read) {
+      if (firstChunk) {
+        firstChunk = false;
+        judge.hintFromSample(batch, fileBytes);
+      }
+      for (const rec of batch) {
+        const v = judge.judge(rec);
+        if (v.issues.length === 0) continue;
+        if (sink) {
+          for (const j of toJsonIssues(v)) sink.add(JSON.stringify(j));
+        } else {
+          for (const i of v.issues) out += `${formatIssueLine(v, i, color)}\n`;
+        }
+      }
+      if (out.length > 0) {
+        if (!io.stdout.write(out)) await new Promise((r) => io.stdout.once('drain', r));
+        out = '';
+      }
+      const now = Date.now();
+      if (collectGarbage && now - lastGc >= GC_INTERVAL_MS) {
+        lastGc = now;
+        collectGarbage();
       }
     }
-    if (out.length > 0) {
-      if (!io.stdout.write(out)) await new Promise((r) => io.stdout.once('drain', r));
-      out = '';
-    }
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    inputError = e;
+  } finally {
+    if (input !== io.stdin) input.destroy?.();
   }
   const total = judge.valid + judge.invalid;
   if (sink) {
-    const head = `{"valid":${judge.valid},"invalid":${judge.invalid},"warnings":${judge.warnings},"issues":[`;
+    const error = inputError
+      ? `,"error":${JSON.stringify({ message: inputError.message, exitCode: EXIT.data })}`
+      : '';
+    const head = `{"valid":${judge.valid},"invalid":${judge.invalid},"warnings":${judge.warnings}${error},"issues":[`;
     // One line: easy to pick out of any surrounding output (e.g. a package manager's banner), and
     // still streamed, so a file with millions of issues does not need them all in memory at once.
     io.stdout.write(head);
@@ -140,6 +168,12 @@ export async function runValidate(file: string, opts: ValidateOptions, io: Io): 
       `${judge.warnings} warning${judge.warnings === 1 ? '' : 's'}`,
     ];
     io.stdout.write(`${total} record${total === 1 ? '' : 's'}: ${parts.join(', ')}\n`);
+  }
+  if (inputError) {
+    io.stderr.write(
+      `kard: ${file}: ${inputError.message}; the ${total} record${total === 1 ? '' : 's'} before it ${total === 1 ? 'was' : 'were'} checked\n`,
+    );
+    return EXIT.data;
   }
   return judge.invalid > 0 ? EXIT.data : EXIT.ok;
 }

@@ -1,19 +1,39 @@
 import { UsageError } from '../errors.js';
 
+/** Stands for a row longer than the record limit: its cells were dropped while it was read. */
+export const LONG_ROW: readonly string[] = Object.freeze([]);
+
 /**
  * A streaming RFC 4180 CSV parser: quoted fields with embedded commas, newlines and doubled
- * quotes; CRLF or LF line ends. It keeps only the current row in memory.
+ * quotes; CRLF or LF line ends. It keeps only the current row in memory, and no more than
+ * `maxChars` of it: a longer row comes out as LONG_ROW (its end is still found, its text dropped).
  */
 export class CsvParser {
   private field = '';
   private row: string[] = [];
+  /** characters in the finished cells of the current row */
+  private rowChars = 0;
+  private tooLong = false;
   private inQuotes = false;
   private quotePending = false; // saw a quote inside a quoted field: either "" or the closing quote
   private fieldStarted = false;
   private lastWasCR = false;
   private bomChecked = false;
 
-  constructor(private readonly delimiter = ',') {}
+  constructor(
+    private readonly delimiter = ',',
+    private readonly maxChars = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Drops the text of a row that passed the limit; the row is reported as LONG_ROW at its end. */
+  private checkLimit(): void {
+    if (this.rowChars + this.field.length > this.maxChars) {
+      this.tooLong = true;
+      this.field = '';
+      this.row = [];
+      this.rowChars = 0;
+    }
+  }
 
   /** Feed text; returns the rows completed by it. */
   push(text: string): string[][] {
@@ -45,13 +65,18 @@ export class CsvParser {
           const q = text.indexOf('"', i);
           const end = q === -1 ? n : q;
           this.field += text.slice(i, end);
+          this.checkLimit();
           i = end;
           continue;
         }
       }
       if (c === delim) {
-        this.row.push(this.field);
+        if (!this.tooLong) {
+          this.row.push(this.field);
+          this.rowChars += this.field.length + 1; // the separator counts too
+        }
         this.field = '';
+        this.checkLimit();
         this.fieldStarted = true;
         this.lastWasCR = false;
       } else if (c === '\n') {
@@ -66,6 +91,7 @@ export class CsvParser {
         this.lastWasCR = false;
       } else {
         this.field += c;
+        if (this.rowChars + this.field.length > this.maxChars) this.checkLimit();
         this.fieldStarted = true;
         this.lastWasCR = false;
       }
@@ -87,11 +113,18 @@ export class CsvParser {
   }
 
   private endRow(rows: string[][]): void {
+    this.checkLimit();
     this.row.push(this.field);
     this.field = '';
     const row = this.row;
     this.row = [];
+    this.rowChars = 0;
     this.fieldStarted = false;
+    if (this.tooLong) {
+      this.tooLong = false;
+      rows.push(LONG_ROW as string[]);
+      return;
+    }
     // Skip blank lines (a single empty field).
     if (row.length === 1 && row[0] === '') return;
     rows.push(row);

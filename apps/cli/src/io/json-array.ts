@@ -33,6 +33,17 @@ export class JsonArrayScanner {
   private sawDataArray = false;
   private started = false;
   private trailing = false;
+  /** the element (or lone top-level object) being read passed `maxChars`: its text is dropped */
+  private tooLong = false;
+
+  constructor(private readonly maxChars = Number.POSITIVE_INFINITY) {}
+
+  private tooLongError(): JsonElement {
+    return {
+      ok: false,
+      error: `the record is longer than the limit of ${this.maxChars} characters (--max-record-bytes); it was skipped`,
+    };
+  }
 
   push(text: string): JsonElement[] {
     const out: JsonElement[] = [];
@@ -66,7 +77,13 @@ export class JsonArrayScanner {
         case Mode.TopObject: {
           const c = text[i]!;
           i++;
-          if (!this.sawDataArray) this.objText += c;
+          if (!this.sawDataArray && !this.tooLong) {
+            this.objText += c;
+            if (this.objText.length > this.maxChars) {
+              this.tooLong = true;
+              this.objText = '';
+            }
+          }
           if (this.inString) {
             if (this.escape) this.escape = false;
             else if (c === '\\') this.escape = true;
@@ -101,7 +118,10 @@ export class JsonArrayScanner {
             this.objDepth--;
             if (this.objDepth === 0) {
               this.mode = Mode.Done;
-              if (!this.sawDataArray) {
+              if (this.tooLong) {
+                this.tooLong = false;
+                out.push(this.tooLongError());
+              } else if (!this.sawDataArray) {
                 try {
                   out.push({ ok: true, value: JSON.parse(this.objText) });
                 } catch (e) {
@@ -150,6 +170,7 @@ export class JsonArrayScanner {
                 this.elem += text.slice(start, i + 1);
                 out.push({ ok: false, error: "unexpected '}'" });
                 this.elem = '';
+                this.tooLong = false;
                 this.elemHasContent = false;
                 i++;
                 emitted = true;
@@ -167,7 +188,13 @@ export class JsonArrayScanner {
             }
             i++;
           }
-          if (!emitted) this.elem += text.slice(start, i);
+          if (!emitted && !this.tooLong) {
+            this.elem += text.slice(start, i);
+            if (this.elem.length > this.maxChars) {
+              this.tooLong = true;
+              this.elem = '';
+            }
+          }
           continue;
         }
         case Mode.AfterArray:
@@ -194,7 +221,7 @@ export class JsonArrayScanner {
     const out: JsonElement[] = [];
     if (this.mode === Mode.Array) {
       // A complete last element before the truncation still counts; the truncation is reported after it.
-      if (this.elemHasContent && this.depth === 0 && !this.inString) {
+      if (this.elemHasContent && this.depth === 0 && !this.inString && !this.tooLong) {
         try {
           out.push({ ok: true, value: JSON.parse(this.elem) });
         } catch {
@@ -222,6 +249,11 @@ export class JsonArrayScanner {
       return;
     }
     this.elemHasContent = false;
+    if (this.tooLong || text.length > this.maxChars) {
+      this.tooLong = false;
+      out.push(this.tooLongError());
+      return;
+    }
     try {
       out.push({ ok: true, value: JSON.parse(text) });
     } catch (e) {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { IdSet } from '../idset.js';
 import { CsvParser, parseHeaders, rowToRecord } from './csv.js';
 import { JsonArrayScanner } from './json-array.js';
-import { FileSource, readRecords, sniffFormat } from './records.js';
+import { splitLines, TOO_LONG } from './lines.js';
+import { FileSource, type InputRecord, readRecords, sniffFormat } from './records.js';
 
 /** Feeds `text` split at `cut` (every position is tried by the callers): streaming must not depend on chunking. */
 function csvRows(text: string, cut: number): string[][] {
@@ -148,6 +149,156 @@ describe('readRecords', () => {
       for await (const chunk of readRecords(new FileSource(file), { file }))
         for (const r of chunk) ids.push((JSON.parse(r.raw!) as { id: string }).id);
       expect(ids).toEqual(lines.map((_, i) => `evt-${i}`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Every record of a file, with the reader's error (if it stopped with one). */
+async function readAll(file: string, opts: Record<string, unknown> = {}) {
+  const records: InputRecord[] = [];
+  let error: Error | undefined;
+  try {
+    for await (const chunk of readRecords(new FileSource(file), { file, ...opts })) records.push(...chunk);
+  } catch (e) {
+    error = e as Error;
+  }
+  return { records, error };
+}
+
+describe('the record size limit (--max-record-bytes)', () => {
+  async function lines(chunks: string[], max: number) {
+    const out: (string | typeof TOO_LONG)[] = [];
+    for await (const ls of splitLines(
+      (async function* () {
+        yield* chunks;
+      })(),
+      max,
+    ))
+      out.push(...ls);
+    return out;
+  }
+  it('drops a line once it passes the limit, whatever the chunking, and goes on with the next line', async () => {
+    const text = `short\n${'x'.repeat(50)}\nok\n${'y'.repeat(11)}`;
+    for (let size = 1; size <= text.length; size++) {
+      const chunks: string[] = [];
+      for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+      expect(await lines(chunks, 10), `chunks of ${size}`).toEqual(['short', TOO_LONG, 'ok', TOO_LONG]);
+    }
+    // exactly at the limit is fine; multi-byte characters count as their UTF-8 bytes
+    expect(await lines(['abcdefghij\n', 'é'.repeat(5), '\n', 'é'.repeat(6)], 10)).toEqual([
+      'abcdefghij',
+      'ééééé',
+      TOO_LONG,
+    ]);
+  });
+  it('CSV: a row past the limit (quoted newlines included) is LONG_ROW; the next rows are intact', () => {
+    const p = new CsvParser(',', 12);
+    const rows = [
+      ...p.push('a,b\n1,2\n"long\n'),
+      ...p.push(`${'z'.repeat(30)}",3\n`),
+      ...p.push(`${'q,'.repeat(10)}\n5,6\n`),
+      ...p.end(),
+    ];
+    expect(rows).toEqual([['a', 'b'], ['1', '2'], [], [], ['5', '6']]);
+  });
+  it('JSON: an element past the limit is an error element; its neighbours are read', () => {
+    const s = new JsonArrayScanner(20);
+    const out = [...s.push(`[{"a":1},{"s":"${'w'.repeat(40)}"`), ...s.push('},{"b":2}]'), ...s.end()];
+    expect(out.map((e) => (e.ok ? e.value : 'error'))).toEqual([{ a: 1 }, 'error', { b: 2 }]);
+    expect(out[1]).toMatchObject({
+      error: expect.stringMatching(/longer than the limit of 20 .*--max-record-bytes/),
+    });
+    const lone = new JsonArrayScanner(10);
+    expect([...lone.push(`{"s":"${'w'.repeat(20)}"}`), ...lone.end()]).toEqual([
+      { ok: false, error: expect.stringMatching(/longer than the limit of 10/) },
+    ]);
+  });
+  it('readRecords names the NDJSON line (blank lines counted) and the CSV row that is too long', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kard-long-'));
+    try {
+      const nd = join(dir, 'a.ndjson');
+      writeFileSync(nd, `{"id":"a"}\n\n{"id":"${'b'.repeat(200)}"}\n{"id":"c"}\n`);
+      const { records } = await readAll(nd, { maxRecordBytes: 100 });
+      expect(records.map((r) => [r.n, r.line, r.error ?? r.raw])).toEqual([
+        [1, undefined, '{"id":"a"}'],
+        [
+          2,
+          3,
+          expect.stringMatching(
+            /^line 3 is longer than the record limit of 100 bytes \(--max-record-bytes\)/,
+          ),
+        ],
+        [3, undefined, '{"id":"c"}'],
+      ]);
+      const csv = join(dir, 'a.csv');
+      writeFileSync(csv, `id,amount\ne1,1\ne2,${'9'.repeat(200)}\ne3,3\n`);
+      const c = await readAll(csv, { maxRecordBytes: 100 });
+      expect(c.records.map((r) => r.error ?? r.value)).toEqual([
+        { id: 'e1', amount: 1 },
+        expect.stringMatching(/^CSV data row 2 is longer than the record limit of 100 bytes/),
+        { id: 'e3', amount: 3 },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CSV delimiters', () => {
+  it('--delimiter reads semicolon-separated files; without it a one-column header gets a hint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kard-delim-'));
+    try {
+      const file = join(dir, 'semi.csv');
+      writeFileSync(file, 'id;attributes.amount\ne1;"1;2"\ne2;5\n');
+      const ok = await readAll(file, { delimiter: ';' });
+      expect(ok.records.map((r) => r.value)).toEqual([
+        { id: 'e1', attributes: { amount: '1;2' } },
+        { id: 'e2', attributes: { amount: 5 } },
+      ]);
+      const hint = await readAll(file);
+      expect(hint.records).toEqual([]);
+      expect(hint.error?.message).toMatch(/looks like ';'-separated; use --delimiter ';'/);
+      writeFileSync(file, 'id\tamount\ne1\t5\n');
+      expect((await readAll(file)).error?.message).toMatch(/looks like tab-separated; use --delimiter tab/);
+      // a real one-column file is fine
+      writeFileSync(file, 'id\ne1\n');
+      expect((await readAll(file)).records.map((r) => r.value)).toEqual([{ id: 'e1' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('truncated gzip', () => {
+  it('yields every record before the truncation, then an InputError naming the compressed byte offset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kard-trunc-'));
+    try {
+      const lines = Array.from({ length: 3000 }, (_, i) =>
+        JSON.stringify({ id: `evt-${i}`, pad: `p${i * 7919}` }),
+      );
+      const gz = gzipSync(`${lines.join('\n')}\n`);
+      const cut = Math.floor(gz.length * 0.6);
+      const file = join(dir, 't.ndjson.gz');
+      writeFileSync(file, gz.subarray(0, cut));
+      const { records, error } = await readAll(file);
+      expect(records.length).toBeGreaterThan(100);
+      expect(records.length).toBeLessThan(3000);
+      // the records read are whole ones, in order
+      expect(records.map((r) => JSON.parse(r.raw!).id)).toEqual(
+        lines.slice(0, records.length).map((_, i) => `evt-${i}`),
+      );
+      expect(error?.name).toBe('InputError');
+      expect(error?.message).toBe(
+        `the gzip data ends early, at byte ${cut} of the compressed input (truncated file?)`,
+      );
+      const bad = Buffer.from(gz);
+      bad.fill(0xff, 100, 140);
+      writeFileSync(file, bad);
+      expect((await readAll(file)).error?.message).toMatch(
+        /^the gzip data is corrupt \(.+\); read up to byte \d+/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,10 +3,10 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { UsageError } from '../errors.js';
-import { CsvParser, parseHeaders, rowToRecord } from './csv.js';
+import { InputError, UsageError } from '../errors.js';
+import { CsvParser, LONG_ROW, parseHeaders, rowToRecord } from './csv.js';
 import { JsonArrayScanner } from './json-array.js';
-import { splitLines } from './lines.js';
+import { splitLines, TOO_LONG } from './lines.js';
 
 export type InputFormat = 'csv' | 'ndjson' | 'json';
 export const FORMATS: readonly InputFormat[] = ['csv', 'ndjson', 'json'];
@@ -14,6 +14,8 @@ export const FORMATS: readonly InputFormat[] = ['csv', 'ndjson', 'json'];
 /** One record read from the input. `n` is its 1-based record number in the file. */
 export interface InputRecord {
   n: number;
+  /** NDJSON: the 1-based line number (blank lines count as lines, not as records). */
+  line?: number;
   value?: unknown;
   /** Set when the record could not be parsed at all (bad JSON, bad CSV). */
   error?: string;
@@ -22,6 +24,49 @@ export interface InputRecord {
 }
 
 const CHUNK = 1 << 16;
+
+/** The default --max-record-bytes: a record (NDJSON line, CSV row, JSON element) longer than this is refused. */
+export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+export interface ReadOptions {
+  file: string;
+  format?: InputFormat | undefined;
+  /** CSV cell separator (default ','). */
+  delimiter?: string | undefined;
+  /** Longest record read into memory (default DEFAULT_MAX_RECORD_BYTES). */
+  maxRecordBytes?: number | undefined;
+}
+
+/**
+ * Decompresses gzip input. Data the stream held before a truncation or a corrupt block still comes
+ * out (its records are read); then the failure is an InputError naming the compressed byte offset.
+ */
+async function* gunzipped(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let compressed = 0;
+  const counted = (async function* () {
+    for await (const c of source) {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      compressed += b.length;
+      yield b;
+    }
+  })();
+  const gunzip = createGunzip();
+  pipeline(Readable.from(counted), gunzip, () => {});
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'Z_BUF_ERROR')
+      throw new InputError(
+        `the gzip data ends early, at byte ${compressed} of the compressed input (truncated file?)`,
+      );
+    if (typeof err.code === 'string' && err.code.startsWith('Z_'))
+      throw new InputError(
+        `the gzip data is corrupt (${err.message}); read up to byte ${compressed} of the compressed input`,
+      );
+    throw e;
+  }
+}
 
 /**
  * Parses an NDJSON record's text on first use (sets `value`, or `error` for bad JSON).
@@ -147,16 +192,12 @@ async function peekFirst(
  * Streams the records of a file as arrays (one per input chunk), never holding the file.
  * Detects gzip (magic bytes) and the format (from `format`, the extension, or the content).
  */
-export async function* readRecords(
-  input: Input,
-  opts: { file: string; format?: InputFormat | undefined },
-): AsyncGenerator<InputRecord[]> {
+export async function* readRecords(input: Input, opts: ReadOptions): AsyncGenerator<InputRecord[]> {
   let { head, source } = await peekFirst(input);
+  const max = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     // gunzip may hold several chunks at once: no buffer reuse here.
-    const gunzip = createGunzip();
-    pipeline(Readable.from(source), gunzip, () => {});
-    ({ head, source } = await peekFirst(gunzip));
+    ({ head, source } = await peekFirst(gunzipped(source)));
   } else if (input instanceof FileSource) input.reuse = true;
   const sniffed = sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
   const named = formatFromName(opts.file);
@@ -164,16 +205,29 @@ export async function* readRecords(
   const format =
     opts.format ??
     (named === undefined || named === 'csv' || sniffed === 'csv' ? (named ?? sniffed) : sniffed);
-  if (format === 'ndjson') yield* ndjsonRecords(source);
-  else if (format === 'json') yield* jsonRecords(source);
-  else yield* csvRecords(source);
+  if (format === 'ndjson') yield* ndjsonRecords(source, max);
+  else if (format === 'json') yield* jsonRecords(source, max);
+  else yield* csvRecords(source, max, opts.delimiter ?? ',');
 }
 
-async function* ndjsonRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<InputRecord[]> {
+const tooLong = (what: string, max: number) =>
+  `${what} is longer than the record limit of ${max} bytes (--max-record-bytes); it was skipped without being read into memory`;
+
+async function* ndjsonRecords(
+  source: AsyncIterable<Buffer | string>,
+  max: number,
+): AsyncGenerator<InputRecord[]> {
   let n = 0;
-  for await (const lines of splitLines(source)) {
+  let lineNo = 0;
+  for await (const lines of splitLines(source, max)) {
     const out: InputRecord[] = [];
     for (let line of lines) {
+      lineNo++;
+      if (line === TOO_LONG) {
+        n++;
+        out.push({ n, line: lineNo, error: tooLong(`line ${lineNo}`, max) });
+        continue;
+      }
       if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
       // Blank lines are not records.
       if (line.length === 0 || line.trim().length === 0) continue;
@@ -186,9 +240,12 @@ async function* ndjsonRecords(source: AsyncIterable<Buffer | string>): AsyncGene
   }
 }
 
-async function* jsonRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<InputRecord[]> {
+async function* jsonRecords(
+  source: AsyncIterable<Buffer | string>,
+  max: number,
+): AsyncGenerator<InputRecord[]> {
   const decoder = new TextDecoder('utf-8');
-  const scanner = new JsonArrayScanner();
+  const scanner = new JsonArrayScanner(max);
   let n = 0;
   const wrap = (els: ReturnType<JsonArrayScanner['push']>): InputRecord[] =>
     els.map((e) => {
@@ -204,19 +261,39 @@ async function* jsonRecords(source: AsyncIterable<Buffer | string>): AsyncGenera
   if (tail.length > 0) yield tail;
 }
 
-async function* csvRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<InputRecord[]> {
+/** Separators a CSV header that came out as one column may really be using. */
+const OTHER_DELIMITERS = [';', '\t', '|'];
+
+async function* csvRecords(
+  source: AsyncIterable<Buffer | string>,
+  max: number,
+  delimiter: string,
+): AsyncGenerator<InputRecord[]> {
   const decoder = new TextDecoder('utf-8');
-  const parser = new CsvParser();
+  const parser = new CsvParser(delimiter, max);
   let headers: string[][] | undefined;
   let n = 0;
   const toRecords = (rows: string[][]): InputRecord[] => {
     const out: InputRecord[] = [];
     for (const row of rows) {
       if (!headers) {
+        if (row === LONG_ROW) throw new InputError(tooLong('the CSV header row', max));
+        const other =
+          row.length === 1 ? OTHER_DELIMITERS.find((d) => d !== delimiter && row[0]!.includes(d)) : undefined;
+        if (other !== undefined) {
+          const shown = other === '\t' ? 'tab' : `'${other}'`;
+          throw new UsageError(
+            `the CSV header has a single column "${row[0]!.slice(0, 80)}": it looks like ${shown}-separated; use --delimiter ${other === '\t' ? 'tab' : `'${other}'`}`,
+          );
+        }
         headers = parseHeaders(row);
         continue;
       }
       n++;
+      if (row === LONG_ROW) {
+        out.push({ n, error: tooLong(`CSV data row ${n}`, max) });
+        continue;
+      }
       if (row.length > headers.length && row.slice(headers.length).some((c) => c !== '')) {
         out.push({ n, error: `CSV row has ${row.length} cells but the header has ${headers.length}` });
         continue;
