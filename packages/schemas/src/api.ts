@@ -92,18 +92,19 @@ type Flavor =
   | 'placementUpdate'
   | 'contentStrategy';
 
-const AMOUNT_KEYS = new Set(['amount', 'subtotal']);
+const AMOUNT_KEYS: ReadonlySet<PropertyKey | undefined> = new Set(['amount', 'subtotal']);
+const DATE_KEY_SET: ReadonlySet<PropertyKey | undefined> = DATE_KEYS;
 
 function resolverFor(flavor: Flavor): RuleResolver {
-  return ({ key, segs, missing, itemType }) => {
-    const parent = segs.length >= 2 ? segs[segs.length - 2] : undefined;
-    const k = typeof key === 'string' ? key : undefined;
+  return ({ key: k, segs, missing, itemType }) => {
+    // The enclosing key (undefined at the top level: index -1 of an array is undefined).
+    const parent = segs[segs.length - 2];
     if (flavor === 'transactions' || flavor === 'legacy') {
       if (segs.includes('processorMids')) return 'R8';
       if (parent === 'merchant' && k === 'name') return 'R7';
-      if (k !== undefined && AMOUNT_KEYS.has(k)) return 'R23';
+      if (AMOUNT_KEYS.has(k)) return 'R23';
       if (k === 'cardBIN') return 'R4';
-      if (k !== undefined && DATE_KEYS.has(k)) {
+      if (DATE_KEY_SET.has(k)) {
         if (itemType === 'coreTransaction' && missing) return 'R19';
         return missing ? null : 'R24';
       }
@@ -116,7 +117,7 @@ function resolverFor(flavor: Flavor): RuleResolver {
     if (k === 'phoneNumber') return 'R41';
     if (k === 'hashedEmail') return 'R42';
     if (k === 'bin' || parent === 'bins' || k === 'bins') return 'R4';
-    if (k !== undefined && DATE_KEYS.has(k) && !missing) return 'R24';
+    if (DATE_KEY_SET.has(k) && !missing) return 'R24';
     switch (flavor) {
       case 'users':
         return k === 'enrolledRewards' || parent === 'enrolledRewards' ? 'R39' : null;
