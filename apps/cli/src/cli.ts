@@ -4,6 +4,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { runApiCommand } from './commands/api.js';
 import { runConfigure } from './commands/configure.js';
 import { describeError } from './commands/failure.js';
+import { runListen } from './commands/listen.js';
 import { runHem, runRules, runWebhooksVerify } from './commands/local.js';
 import { runMock } from './commands/mock.js';
 import { runSend } from './commands/send.js';
@@ -111,7 +112,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 Configuration: flags > environment (KARD_CLIENT_ID, KARD_CLIENT_SECRET, KARD_ORGANIZATION_ID,
 KARD_ENVIRONMENT, KARD_BASE_URL) > profile file (kard configure). Secrets: KARD_CLIENT_SECRET,
 --client-secret-stdin or a profile (a --client-secret flag shows in shell history and the process
-list). With no credentials at all, commands run against an embedded mock sandbox.
+list). With no credentials at all, commands use the sandbox \`kard mock\` runs, else a throwaway one.
 Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or configuration, 3 API or network.
 `,
     );
@@ -518,8 +519,19 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
     .description('run the local Kard sandbox until Ctrl-C and print its credentials')
     .option('--port <port>', 'port (default 4010, env KARD_MOCK_PORT; 0 = any free port)')
     .option('--webhook-url <url>', 'subscribe this URL to every notification')
+    .option(
+      '--state <file>',
+      'keep users, transactions, rewards, subscriptions and notifications in this file across restarts',
+    )
+    .option('--log', 'print one line per request: method, path, status, ms, validation issues')
     .option('--json', 'print the credentials as JSON')
-    .addHelpText('after', examples(['kard mock', 'kard mock --port 0 --json']))
+    .addHelpText(
+      'after',
+      `${examples(['kard mock', 'kard mock --state .kard-sandbox.json --log', 'kard mock --port 0 --json'])}
+While it runs, other kard commands without credentials use it (they say so on stderr).
+Exit codes: 130 after Ctrl-C, 0 after SIGTERM, 2 when the port is taken or the state file unusable.
+`,
+    )
     .action((opts) => done(runMock(opts, io)));
 
   program
@@ -533,6 +545,27 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
       examples(['kard trigger earnedRewardSettled --user user-123', 'kard trigger auditUpdate']),
     )
     .action((type: string, opts, cmd: Command) => done(runTrigger(type, opts, globals(cmd), io)));
+
+  program
+    .command('listen')
+    .description(
+      "forward the local sandbox's webhooks, signed, to a URL of your app; one line per delivery (type, id, status, ms)",
+    )
+    .requiredOption('--forward-to <url>', 'where to POST each webhook, e.g. http://127.0.0.1:3000/webhooks')
+    .option('--events <list>', 'comma-separated notification types (default: all ten)')
+    .option('--json', 'one JSON object per delivery')
+    .addHelpText(
+      'after',
+      `${examples([
+        'kard listen --forward-to http://127.0.0.1:3000/kard/webhooks',
+        'kard listen --forward-to http://localhost:8080/hooks --events earnedRewardApproved,earnedRewardSettled',
+      ])}
+The body and its notify-signature are forwarded unchanged: verify them with the sandbox's webhook
+secret (KARD_WEBHOOK_SECRET). Your app's answer goes back to the sandbox (its retries, the dashboard).
+Exit codes: 130 after Ctrl-C; 2 when no sandbox runs.
+`,
+    )
+    .action((opts, cmd: Command) => done(runListen(opts, globals(cmd), io)));
 
   return program;
 }

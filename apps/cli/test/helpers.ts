@@ -23,12 +23,16 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** An environment with nothing from the developer's machine: no credentials, a private config dir. */
+/**
+ * An environment with nothing from the developer's machine: no credentials, a private config dir and
+ * a private sandbox discovery dir (a `kard mock` the test starts is found only by that test).
+ */
 export function cleanEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config'),
+    KARD_SANDBOX_DIR: join(dir, 'sandbox-run'),
     NO_COLOR: '1',
     ...extra,
   };

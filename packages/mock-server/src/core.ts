@@ -180,11 +180,15 @@ export class MockCore {
     };
   }
 
-  private seedSubscriptions(): void {
-    if (!this.opts.webhookUrl) return;
+  /** Subscribes `webhookUrl` (if set) to every type it is not subscribed to yet. */
+  seedSubscriptions(): void {
+    const url = this.opts.webhookUrl;
+    if (!url) return;
     for (const eventName of NOTIFICATION_TYPES) {
+      if ([...this.subscriptions.values()].some((s) => s.eventName === eventName && s.webhookUrl === url))
+        continue;
       const id = randomUUID();
-      this.subscriptions.set(id, { id, eventName, webhookUrl: this.opts.webhookUrl, enabled: true });
+      this.subscriptions.set(id, { id, eventName, webhookUrl: url, enabled: true });
     }
   }
 

@@ -1,3 +1,4 @@
+export { type Discovery, findSandbox, type SandboxInfo, sandboxDir, sandboxFile } from './discovery.js';
 export { LOCATIONS as fixtureLocations, OFFERS as fixtureOffers } from './fixtures.js';
 export { startMockKard } from './server.js';
 export type {

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import { type ChangeTopic, MockCore } from './core.js';
 import { applyCors, DEFAULT_CORS_ORIGINS, originMatcher } from './cors.js';
+import { announceSandbox, sandboxFile } from './discovery.js';
 import { apiError, HttpError, type Reply } from './http.js';
 import { MALFORMED, Router } from './router.js';
 import { adminRoutes } from './routes/admin.js';
@@ -14,6 +16,7 @@ import { sandboxRoutes } from './routes/sandbox.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { handleUploadPut, handleUploadResult, uploadRoutes } from './routes/uploads.js';
 import { userRoutes } from './routes/users.js';
+import { readStateFile, restore, StateSaver, snapshot, writeAtomic } from './state.js';
 import type { FaultConfig, MockKard, MockKardOptions, RecordedRequest } from './types.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
@@ -79,6 +82,24 @@ function parseBody(buf: Buffer, contentType: string | undefined): unknown {
   }
 }
 
+/**
+ * One request log line: `POST /v2/issuers/org-mock/transactions 207 12ms 1 issue: <first detail>`.
+ * The path carries no query string; headers and bodies are never logged, only the error details the
+ * sandbox itself wrote (rule messages such as R2's).
+ */
+export function logLine(method: string, path: string, status: number, ms: number, reply?: Reply): string {
+  const line = `${method} ${path} ${status} ${ms}ms`;
+  const errors = (reply?.body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return line;
+  const first = errors[0] as { detail?: unknown; source?: { pointer?: unknown } } | string;
+  let detail = typeof first === 'string' ? first : String(first?.detail ?? '');
+  const pointer = typeof first === 'object' ? first?.source?.pointer : undefined;
+  if (typeof pointer === 'string' && pointer !== '') detail = `${pointer}: ${detail}`;
+  if (detail.length > 160) detail = `${detail.slice(0, 159)}…`;
+  const n = errors.length;
+  return `${line} ${n} issue${n === 1 ? '' : 's'}: ${detail}${n > 1 ? ' …' : ''}`;
+}
+
 /** Which part of the state a successful write to `path` changed (transactions report their own). */
 function changeTopic(path: string): ChangeTopic | null {
   if (/\/users(\/[^/]+)?\/?$/.test(path)) return 'users';
@@ -91,11 +112,14 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error('@kardkit/mock-server listens on 127.0.0.1 only');
   const corsAllowed = originMatcher(options.corsOrigins ?? DEFAULT_CORS_ORIGINS);
+  const stateFile = options.stateFile ? resolvePath(options.stateFile) : undefined;
+  const saved = stateFile ? readStateFile(stateFile) : undefined;
+  const creds = saved?.credentials;
   const core = new MockCore({
-    organizationId: options.organizationId ?? 'org-mock',
-    clientId: options.clientId ?? 'mock-client-id',
-    clientSecret: options.clientSecret ?? randomBytes(24).toString('base64url'),
-    webhookSecret: options.webhookSecret ?? randomBytes(32).toString('base64'),
+    organizationId: options.organizationId ?? creds?.organizationId ?? 'org-mock',
+    clientId: options.clientId ?? creds?.clientId ?? 'mock-client-id',
+    clientSecret: options.clientSecret ?? creds?.clientSecret ?? randomBytes(24).toString('base64url'),
+    webhookSecret: options.webhookSecret ?? creds?.webhookSecret ?? randomBytes(32).toString('base64'),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     uploadUrlTtlSeconds: options.uploadUrlTtlSeconds ?? 900,
     now: options.now ?? Date.now,
@@ -104,6 +128,21 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     webhookBackoffMs: options.webhookBackoffMs ?? 100,
   });
   if (options.faults) core.faults.set(options.faults);
+  if (saved) {
+    restore(core, saved);
+    core.seedSubscriptions();
+  }
+  let saver: StateSaver | undefined;
+  if (stateFile) {
+    try {
+      writeAtomic(stateFile, JSON.stringify(snapshot(core)));
+    } catch (e) {
+      throw new Error(`cannot write the state file ${stateFile}: ${(e as Error).message}`);
+    }
+    saver = new StateSaver(core, stateFile, options.stateDebounceMs ?? 250, (err) =>
+      (options.log ?? console.error)(`kard-mock: cannot save the state file ${stateFile}: ${err.message}`),
+    );
+  }
   const maxRecorded = options.maxRecordedRequests ?? 100;
   const requests: RecordedRequest[] = [];
   const log = options.log;
@@ -127,6 +166,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     raw: Buffer | null,
     status: number,
     started: number,
+    reply?: Reply,
   ) => {
     if (maxRecorded > 0) {
       const entry = {
@@ -152,7 +192,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       requests.push(entry);
       if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
     }
-    if (log) log(`${req.method} ${path} ${status} ${Date.now() - started}ms`);
+    if (log) log(logLine(req.method ?? 'GET', path, status, Date.now() - started, reply));
   };
 
   const send = (res: ServerResponse, r: Reply) => {
@@ -257,7 +297,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       }
     }
     send(res, r);
-    record(req, path, url, buf, r.status, started);
+    record(req, path, url, buf, r.status, started, r);
     if (method !== 'GET' && r.status < 400) {
       const topic = changeTopic(path);
       if (topic) core.changed(topic);
@@ -319,6 +359,38 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
   const port = (server.address() as AddressInfo).port;
   core.baseUrl = `http://${host}:${port}`;
 
+  let unannounce: (() => void) | undefined;
+  let discoveryFile: string | undefined;
+  if (options.announce) {
+    const env = options.announce === true ? process.env : options.announce.env;
+    try {
+      unannounce = announceSandbox(
+        {
+          url: core.baseUrl,
+          pid: process.pid,
+          organizationId: core.opts.organizationId,
+          clientId: core.opts.clientId,
+          clientSecret: core.opts.clientSecret,
+          webhookSecret: core.opts.webhookSecret,
+          startedAt: new Date().toISOString(),
+          ...(stateFile ? { stateFile } : {}),
+        },
+        env,
+      );
+      discoveryFile = sandboxFile(env);
+    } catch (e) {
+      saver?.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      throw e;
+    }
+  }
+  // A crash still removes the discovery file and writes the state.
+  const onExit = () => {
+    saver?.close();
+    unannounce?.();
+  };
+  if (saver || unannounce) process.once('exit', onExit);
+
   let closed: Promise<void> | null = null;
   const api: MockKard = {
     url: core.baseUrl,
@@ -339,8 +411,12 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       core.reset();
       requests.length = 0;
     },
+    stateFile,
+    discoveryFile,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
+        process.off('exit', onExit);
+        onExit();
         core.dispatcher.close();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();

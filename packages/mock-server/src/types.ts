@@ -52,6 +52,20 @@ export interface MockKardOptions {
   log?: (line: string) => void;
   /** How many requests `requests` keeps (newest last). Default 100; 0 disables recording. */
   maxRecordedRequests?: number;
+  /**
+   * Keep the state (users, transactions, rewards, subscriptions, notifications, and the credentials
+   * unless given here) in this JSON file: loaded at start when it exists, saved atomically (mode 0600)
+   * `stateDebounceMs` (default 250) after changes and on close().
+   */
+  stateFile?: string;
+  stateDebounceMs?: number;
+  /**
+   * Announce this sandbox to other tools on this machine (the `kard` CLI): write sandbox.json with its
+   * URL, pid and credentials (mode 0600) into `$KARD_SANDBOX_DIR`, else `$XDG_RUNTIME_DIR/kardkit`,
+   * else `<tmpdir>/kardkit-<uid>`, and remove it on close. `env` (default process.env) supplies those
+   * variables. Off by default; `kard mock` and `kard-mock` turn it on.
+   */
+  announce?: boolean | { env: NodeJS.ProcessEnv };
   /** Webhook delivery attempts per target (default 5) and base backoff (default 100 ms, doubled each retry). */
   webhookMaxAttempts?: number;
   webhookBackoffMs?: number;
@@ -99,5 +113,9 @@ export interface MockKard {
   eventCount(id: string): number;
   receivedCount(id: string): number;
   reset(): void;
+  /** The state file in use (`stateFile`), if any. */
+  stateFile: string | undefined;
+  /** Where this sandbox announced itself (`announce`), if it did. */
+  discoveryFile: string | undefined;
   close(): Promise<void>;
 }

@@ -193,6 +193,19 @@ export class WebhookDispatcher {
       });
   }
 
+  /** Loads records saved by a previous run; a delivery the restart cut short counts as failed. */
+  restore(records: readonly NotificationRecord[]): void {
+    for (const r of records) {
+      const rec: NotificationRecord = { ...r, targets: r.targets ?? [] };
+      if (rec.status === 'pending') {
+        rec.status = 'delivery_failed';
+        rec.errorMessage = 'delivery interrupted by a restart of the sandbox; replay it';
+      }
+      this.log.push(rec);
+      this.byId.set(rec.eventId, rec);
+    }
+  }
+
   /** Forget the log and cancel pending retries and in-flight deliveries (reset()). */
   clear(): void {
     this.epoch += 1;

@@ -30,31 +30,36 @@ export async function runTrigger(
 ): Promise<number> {
   if (!TRIGGER_TYPES.includes(type))
     throw new UsageError(`unknown webhook type '${type}'; one of: ${TRIGGER_TYPES.join(', ')}`);
-  return withSession(flags, io, async (session) => {
-    if (!isLocalUrl(session.baseUrl))
-      throw new UsageError(
-        'kard trigger works against the local sandbox only (kard mock); no Kard environment emits webhooks on demand',
-      );
-    const res = await session.client.request<{
-      data: { id: string; attributes: { eventName: string; targets: string[] } };
-    }>({
-      method: 'POST',
-      url: '/__sandbox/trigger',
-      json: opts.user === undefined ? { type } : { type, userId: opts.user },
-      auth: true,
-    });
-    const { id, attributes } = res.data.data;
-    if (opts.json) {
-      writeJson(io, { type, id, targets: attributes.targets });
+  return withSession(
+    flags,
+    io,
+    async (session) => {
+      if (!isLocalUrl(session.baseUrl))
+        throw new UsageError(
+          'kard trigger works against the local sandbox only (kard mock); no Kard environment emits webhooks on demand',
+        );
+      const res = await session.client.request<{
+        data: { id: string; attributes: { eventName: string; targets: string[] } };
+      }>({
+        method: 'POST',
+        url: '/__sandbox/trigger',
+        json: opts.user === undefined ? { type } : { type, userId: opts.user },
+        auth: true,
+      });
+      const { id, attributes } = res.data.data;
+      if (opts.json) {
+        writeJson(io, { type, id, targets: attributes.targets });
+        return EXIT.ok;
+      }
+      const p = paint(useColor(io.stdout, io.env));
+      const n = attributes.targets.length;
+      io.stdout.write(`${p.green('triggered')} ${type} ${id} → ${n} subscribed URL${n === 1 ? '' : 's'}\n`);
+      if (n === 0)
+        io.stderr.write(
+          `kard: nothing is subscribed to ${type === 'legacyEarnedReward' ? 'earnedRewardApproved (the legacy webhook goes there)' : type}; run \`kard listen --forward-to URL\` or \`kard subscriptions create\`\n`,
+        );
       return EXIT.ok;
-    }
-    const p = paint(useColor(io.stdout, io.env));
-    const n = attributes.targets.length;
-    io.stdout.write(`${p.green('triggered')} ${type} ${id} → ${n} subscribed URL${n === 1 ? '' : 's'}\n`);
-    if (n === 0)
-      io.stderr.write(
-        `kard: nothing is subscribed to ${type === 'legacyEarnedReward' ? 'earnedRewardApproved (the legacy webhook goes there)' : type}; run \`kard listen --forward-to URL\` or \`kard subscriptions create\`\n`,
-      );
-    return EXIT.ok;
-  });
+    },
+    { needsRunningSandbox: 'a throwaway sandbox would stop before any webhook arrives' },
+  );
 }

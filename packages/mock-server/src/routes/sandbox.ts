@@ -30,5 +30,12 @@ async function trigger(ctx: Ctx) {
 }
 
 export const sandboxRoutes: RouteDef[] = [
+  // Liveness for discovery (discovery.ts): answers which process serves this URL. No data, no token.
+  {
+    method: 'GET',
+    path: '/__sandbox/health',
+    auth: 'none',
+    handler: () => reply(200, { status: 'ok', pid: process.pid }),
+  },
   { method: 'POST', path: '/__sandbox/trigger', auth: 'bearer', handler: trigger },
 ];
