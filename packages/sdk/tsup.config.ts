@@ -3,11 +3,11 @@ import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 
 /**
- * LITE BUILD ONLY. The generated sdk.gen.ts imports a default ky client from client.gen.ts, created
- * at module top level. The lite client passes its own fetch-based stand-in, so for the lite build
- * that import is swapped for a stub: no ky in dist/lite.*. The main entry is built from the generated
- * code as generated, and sends through the generated ky client (src/core/ky-sender.ts);
- * test/package.test.ts checks both.
+ * Every build: the generated sdk.gen.ts imports a default ky client from client.gen.ts, created at
+ * module top level. KardClient never uses it (the main entry passes the generated ky client it makes
+ * per KardClient, src/core/ky-client.ts; the lite entry sends with fetch), so that import is swapped
+ * for a stub: no unused client is created on import, and no ky in dist/lite.*. test/package.test.ts
+ * checks both.
  */
 const noDefaultClient: Plugin = {
   name: 'no-default-generated-client',
@@ -21,7 +21,8 @@ const noDefaultClient: Plugin = {
 };
 
 const common: Options = {
-  dts: true,
+  dts: false,
+  esbuildPlugins: [noDefaultClient],
   // The build script empties dist/ once: three builds write into it side by side.
   clean: false,
   sourcemap: true,
@@ -42,6 +43,16 @@ const main = {
 };
 
 export default defineConfig([
+  // Declarations: ONE set, CommonJS-format (.d.cts), for every entry at once so that what the entries
+  // share (the generated types, the client, the errors) is one chunk. An ESM module may import CommonJS
+  // declarations, so each entry's .d.ts (written by scripts/esm-declarations.mjs) is a one-line
+  // `export * from './<entry>.cjs'`: import and require see the same types, shipped once.
+  {
+    entry: { ...main, lite: 'src/lite.ts' },
+    format: ['cjs'],
+    dts: { only: true },
+    clean: false,
+  },
   // Main entry, ESM: ky stays an import ('ky' is a dependency).
   { ...common, entry: main, format: ['esm'], splitting: true },
   // Main entry, CJS: ky is ESM-only (require() of it fails on Node 20 before 20.19), so it is bundled in.
@@ -59,7 +70,6 @@ export default defineConfig([
     entry: { lite: 'src/lite.ts' },
     format: ['esm', 'cjs'],
     splitting: false,
-    esbuildPlugins: [noDefaultClient],
     esbuildOptions(options, context) {
       if (context.format === 'cjs') cjsOptions(options, context);
     },
