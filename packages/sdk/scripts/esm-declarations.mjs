@@ -10,7 +10,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 const dist = new URL('../dist/', import.meta.url);
 const entries = ['index', 'lite', 'hem', 'webhooks', 'errors'];
 for (const entry of entries) {
-  if (!existsSync(new URL(`${entry}.d.cts`, dist))) throw new Error(`dist/${entry}.d.cts is missing: run tsup first`);
+  if (!existsSync(new URL(`${entry}.d.cts`, dist)))
+    throw new Error(`dist/${entry}.d.cts is missing: run tsup first`);
   writeFileSync(new URL(`${entry}.d.ts`, dist), `export * from './${entry}.cjs';\n`);
 }
 

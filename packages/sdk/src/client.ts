@@ -1,15 +1,25 @@
-import type { BulkFileOptions, BulkFileResult, SendOptions, SendReport, UploadReport } from './bulk.js';
+import type {
+  BulkFileOptions,
+  BulkFileResult,
+  SendOptions,
+  SendReport,
+  Source,
+  UploadReport,
+} from './bulk/types.js';
 import {
   type KardClientOptions as BaseOptions,
   KardClientBase,
   withEnvDefaults,
 } from './core/client-base.js';
-import { assertKyInstance, createKySender, type KyInstanceLike } from './core/ky-sender.js';
+import {
+  assertKyInstance,
+  createKySender,
+  type KyInstanceLike,
+  type KySenderOptions,
+} from './core/ky-client.js';
 import type { ResourceTree } from './core/operation.js';
 import { validateRequest } from './core/schemas.js';
 import type { Operations } from './ops.js';
-
-type Source = Iterable<unknown> | AsyncIterable<unknown>;
 
 export interface BulkHelpers {
   transactions: {
@@ -61,26 +71,28 @@ export interface KardClientOptions extends BaseOptions {
   ky?: KyInstanceLike;
 }
 
-class KardClientImpl extends KardClientBase {
-  constructor(options: KardClientOptions = {}) {
+/** @internal The main entry's client; `transportFetch` is what ky sends with when no `fetch` is given. */
+export class KardClientImpl extends KardClientBase {
+  constructor(options: KardClientOptions = {}, transportFetch?: KySenderOptions['transportFetch']) {
     // Validation on by default, with @kardkit/schemas loaded on first use; organization and base URL
     // default to the environment. Requests go through one generated ky client per KardClient
     // (core/ky-sender.ts).
     if (options.ky !== undefined) assertKyInstance(options.ky);
     super({ validator: validateRequest, ...withEnvDefaults(options) }, (config) =>
-      createKySender({ ...config, ky: options.ky }),
+      createKySender({ ...config, ky: options.ky, transportFetch }),
     );
     const self = this as unknown as KardClient;
     // The bulk helpers load on first use, so a one-call app never loads them.
-    const lazy =
-      (name: 'sendTransactions' | 'sendLegacy' | 'uploadFile' | 'sendHistorical') =>
+    const flows =
+      (name: 'sendTransactions' | 'sendLegacy' | 'sendHistorical') =>
       (...args: unknown[]) =>
-        import('./bulk.js').then((m) => (m[name] as (...a: unknown[]) => unknown)(self, ...args));
+        import('./bulk/flows.js').then((m) => (m[name] as (...a: unknown[]) => unknown)(self, ...args));
     const t = self.transactions as Record<string, unknown>;
-    t.send = lazy('sendTransactions');
-    t.uploadFile = lazy('uploadFile');
-    (self.users.uploads as Record<string, unknown>).send = lazy('sendHistorical');
-    (self.legacy.transactions as Record<string, unknown>).send = lazy('sendLegacy');
+    t.send = flows('sendTransactions');
+    t.uploadFile = (...args: unknown[]) =>
+      import('./bulk/upload.js').then((m) => (m.uploadFile as (...a: unknown[]) => unknown)(self, ...args));
+    (self.users.uploads as Record<string, unknown>).send = flows('sendHistorical');
+    (self.legacy.transactions as Record<string, unknown>).send = flows('sendLegacy');
   }
 }
 

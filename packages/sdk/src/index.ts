@@ -13,11 +13,11 @@ export type {
   SendRejection,
   SendReport,
   UploadReport,
-} from './bulk.js';
+} from './bulk/types.js';
 export { KardClient, type KardClientOptions, type KardResources } from './client.js';
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './core/backoff.js';
 export { environments } from './core/client-base.js';
-export type { KyInstanceLike } from './core/ky-sender.js';
+export type { KyInstanceLike } from './core/ky-client.js';
 export type { Logger } from './core/logger.js';
 export type { RequestValidator } from './core/operation.js';
 export type { Page, PagedList } from './core/pagination.js';

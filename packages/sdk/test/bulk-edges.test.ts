@@ -1,6 +1,6 @@
 import type { MockKard } from '@kardkit/mock-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BatchOutcome, PreparedItem } from '../src/bulk.js';
+import type { BatchOutcome, PreparedItem } from '../src/bulk/types.js';
 import { KardClient, type KardClient as KardClientType, KardError, type SendProgress } from '../src/index.js';
 import { mockAndClient, mockConnection, txn } from './support.js';
 

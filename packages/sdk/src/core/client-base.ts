@@ -2,13 +2,7 @@ import { KardError } from '../errors.js';
 import { type Operations, operations } from '../ops.js';
 import { ClientCredentials, StaticToken } from './auth.js';
 import type { Logger } from './logger.js';
-import {
-  buildTree,
-  createGeneratedClientAdapter,
-  type OpContext,
-  type RequestValidator,
-  type ResourceTree,
-} from './operation.js';
+import { buildTree, type OpContext, type RequestValidator, type ResourceTree } from './operation.js';
 import {
   fetchSender,
   type KardResponse,
@@ -138,7 +132,7 @@ export class KardClientBase {
       validator: options.validator,
       logger: options.logger,
     };
-    Object.assign(this, buildTree(this.context, createGeneratedClientAdapter(this.transport), operations));
+    Object.assign(this, buildTree(this.context, operations));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { KardError } from '../errors.js';
 import { type PagedList, paginate } from './pagination.js';
 import { type PartialResult, toPartialResult } from './partial.js';
-import type { KardResponse, RequestOptions, Stats, Transport } from './transport.js';
+import type { RequestOptions, Stats, Transport } from './transport.js';
 
 /**
  * How the generic wrapper drives one generated sdk function. The generated function supplies the
@@ -117,50 +117,53 @@ export interface OpContext {
   logger: import('./logger.js').Logger | undefined;
 }
 
-interface GeneratedCallOptions {
+/** What a generated sdk function declares: its HTTP method and URL template. */
+interface OperationShape {
+  method: string;
   url: string;
-  method?: string;
-  path?: Record<string, unknown>;
-  query?: Record<string, unknown>;
-  body?: unknown;
-  headers?: Record<string, string>;
-  kard: { opts: RequestOptions; stats?: Stats; noAuth?: boolean };
+}
+
+const shapes = new WeakMap<object, OperationShape>();
+
+/**
+ * Reads the method and URL template a generated sdk function declares, once per function: it is
+ * called with a recorder in place of its client, which returns what it was asked to send. Nothing is
+ * sent; the SDK knows the template before the first call to name a missing path parameter and to
+ * put the request's path in errors and logs.
+ */
+function shapeOf(fn: AnyFn): OperationShape {
+  let shape = shapes.get(fn);
+  if (!shape) {
+    const recorder: Record<string, (o: { url: string }) => OperationShape> = {};
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+      recorder[method.toLowerCase()] = (o) => ({ method, url: o.url });
+    shape = fn({ client: recorder }) as OperationShape;
+    shapes.set(fn, shape);
+  }
+  return shape;
+}
+
+/** The URL template with its path parameters filled in (encoded), or a KardError naming the one missing. */
+function fillPath(template: string, path: Record<string, unknown>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const v = path[name];
+    if (v === undefined || v === null || v === '') {
+      throw new KardError(
+        name === 'organizationId'
+          ? 'organizationId is required: pass it to new KardClient() or per call'
+          : `Missing path parameter ${name}`,
+      );
+    }
+    return encodeURIComponent(String(v));
+  });
 }
 
 /**
- * A stand-in for the generated client's `Client`: the generated sdk functions call
- * `options.client.post({ url, path, query, body, headers })`, and this sends it through Transport.
+ * One resource method: positional ids and payload → validation → Transport (the SDK's policies), which
+ * sends each attempt through the generated sdk function `d.fn` (main entry: with the KardClient's
+ * generated ky client; lite: fetch to the same URL) → 207 handling.
  */
-export function createGeneratedClientAdapter(transport: Transport) {
-  const run = async (o: GeneratedCallOptions, method: string): Promise<{ data: unknown; status: number }> => {
-    const url = o.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
-      const v = o.path?.[name];
-      if (v === undefined || v === null || v === '') {
-        throw new KardError(
-          name === 'organizationId'
-            ? 'organizationId is required: pass it to new KardClient() or per call'
-            : `Missing path parameter ${name}`,
-        );
-      }
-      return encodeURIComponent(String(v));
-    });
-    const res: KardResponse = await transport.request(
-      { method, url, query: o.query, json: o.body, headers: o.headers, auth: !o.kard.noAuth },
-      o.kard.opts,
-      o.kard.stats,
-    );
-    return { data: res.data, status: res.status };
-  };
-  const adapter: Record<string, unknown> = {
-    request: (o: GeneratedCallOptions) => run(o, o.method ?? 'GET'),
-  };
-  for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-    adapter[m.toLowerCase()] = (o: GeneratedCallOptions) => run(o, m);
-  }
-  return adapter;
-}
-
-export function bindOp(ctx: OpContext, adapter: unknown, d: OpDescriptor): (...args: unknown[]) => unknown {
+export function bindOp(ctx: OpContext, d: OpDescriptor): (...args: unknown[]) => unknown {
   const n = d.path.length;
   const call = async (ids: unknown[], payload: unknown, opts: RequestOptions, stats?: Stats) => {
     const path: Record<string, unknown> = { organizationId: opts.organizationId ?? ctx.organizationId };
@@ -176,16 +179,19 @@ export function bindOp(ctx: OpContext, adapter: unknown, d: OpDescriptor): (...a
     } else if (payload !== undefined) {
       query = payload as Record<string, unknown>;
     }
-    const res = (await (d.fn as AnyFn)({
-      client: adapter,
-      path,
-      query,
-      body,
-      kard: { opts, stats, noAuth: d.noAuth },
-    })) as {
-      data: unknown;
-      status: number;
-    };
+    const shape = shapeOf(d.fn as AnyFn);
+    const res = await ctx.transport.request(
+      {
+        method: shape.method,
+        url: fillPath(shape.url, path),
+        query,
+        json: body,
+        auth: !d.noAuth,
+        operation: { fn: d.fn, path },
+      },
+      opts,
+      stats,
+    );
     return d.partial ? toPartialResult(body, res.status, res.data) : res.data;
   };
   if (d.kind === 'list') {
@@ -216,7 +222,7 @@ export type RawCall = (
 export const rawOf = (method: unknown): RawCall => (method as { raw: RawCall }).raw;
 
 /** Builds the nested resource object from a table with dotted keys. */
-export function buildTree(ctx: OpContext, adapter: unknown, table: Record<string, OpDescriptor>) {
+export function buildTree(ctx: OpContext, table: Record<string, OpDescriptor>) {
   const root: Record<string, Record<string, unknown>> = {};
   for (const key in table) {
     const parts = key.split('.');
@@ -225,7 +231,7 @@ export function buildTree(ctx: OpContext, adapter: unknown, table: Record<string
       node[parts[i]!] ??= {};
       node = node[parts[i]!] as Record<string, unknown>;
     }
-    node[parts[parts.length - 1]!] = bindOp(ctx, adapter, table[key]!);
+    node[parts[parts.length - 1]!] = bindOp(ctx, table[key]!);
   }
   return root;
 }

@@ -53,10 +53,15 @@ export function toPartialResult<T, R>(
   return { accepted: items.filter((_, i) => !rejectedIdx.has(i)), rejected, status, response };
 }
 
-function idOf(item: unknown): string | null {
+/**
+ * The id the API reports an item by: a v2 item's `id`, else a legacy record's `transactionId`, else a
+ * historical transaction's `attributes.transactionId`; null when it has none.
+ */
+export function idOf(item: unknown): string | null {
   if (!item || typeof item !== 'object') return null;
-  const o = item as { id?: unknown; attributes?: { transactionId?: unknown } };
+  const o = item as { id?: unknown; transactionId?: unknown; attributes?: { transactionId?: unknown } };
   if (typeof o.id === 'string') return o.id;
+  if (typeof o.transactionId === 'string') return o.transactionId;
   if (typeof o.attributes?.transactionId === 'string') return o.attributes.transactionId;
   return null;
 }

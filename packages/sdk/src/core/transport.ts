@@ -33,6 +33,11 @@ export interface RequestSpec {
   init?: RequestInit & { duplex?: 'half' };
   /** Whether failures may be retried (default true; false for one-shot streaming bodies). */
   retry?: boolean;
+  /**
+   * @internal The generated sdk function this request is an operation of, and its path parameters:
+   * the main entry sends each attempt by calling it with the KardClient's generated ky client.
+   */
+  operation?: { fn: unknown; path: Record<string, unknown> };
 }
 
 export interface Stats {
@@ -72,6 +77,7 @@ export type Sender = (
   url: string,
   path: string | undefined,
   init: RequestInit & { duplex?: 'half' },
+  spec: RequestSpec,
 ) => Promise<WireResponse>;
 
 /** The lite entry's sender: fetch(url, init), nothing else. */
@@ -163,7 +169,7 @@ export class Transport {
       let res: WireResponse | undefined;
       let retry: { delayMs: number; status?: number; error?: string } | undefined;
       try {
-        res = await this.attempt(url, path, init, timeoutMs, signal);
+        res = await this.attempt(url, path, init, spec, timeoutMs, signal);
       } catch (err) {
         if (!(err instanceof KardConnectionError && attempt < maxRetries)) {
           if (logger) this.log('error', 'failed', spec, url, attempt, { error: (err as Error).message });
@@ -234,6 +240,7 @@ export class Transport {
     url: string,
     path: string | undefined,
     init: RequestInit,
+    spec: RequestSpec,
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<WireResponse> {
@@ -244,7 +251,7 @@ export class Transport {
       signal.addEventListener('abort', onAbort, { once: true });
       init.signal = ctrl.signal;
     }
-    const work = this.config.send(url, path, init);
+    const work = this.config.send(url, path, init, spec);
     let deadline: Deadline | undefined;
     try {
       if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return await work;

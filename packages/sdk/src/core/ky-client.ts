@@ -14,6 +14,8 @@ export interface KySenderOptions {
   fetch?: typeof fetch | undefined;
   /** The ky instance to send with (default: ky itself), e.g. `ky.create({ hooks })`. */
   ky?: KyInstanceLike | undefined;
+  /** The fetch ky sends with when the user gives none (on Node: node-fetch.ts); default: ky's (global fetch). */
+  transportFetch?: ((request: Request, options?: { streamBody?: boolean }) => Promise<Response>) | undefined;
 }
 
 /**
@@ -42,9 +44,12 @@ export function assertKyInstance(value: unknown): asserts value is KyInstanceLik
 }
 
 /**
- * The main entry's Sender: every Kard API request goes through ONE generated hey-api ky client
+ * The main entry's Sender: every attempt goes through ONE generated hey-api ky client
  * (createClient/createConfig from src/generated/client), made here once per KardClient and reused
- * for every call. The client is configured so that Transport keeps everything it owns:
+ * for every call. An operation is sent by calling its generated sdk function (src/generated/sdk.gen.ts)
+ * with that client, which fills the URL template, serialises the query and calls ky; the token request
+ * and `request()` passthroughs go through the same client's `request`. The client is configured so that
+ * Transport keeps everything it owns:
  * - `retry: 0`: ky would otherwise retry GETs on network errors and on some statuses by itself;
  * - `timeout: false`: per-attempt timeouts are Transport's (→ KardTimeoutError), not ky's TimeoutError.
  *   The generated client ignores ky's own `timeout`/`prefixUrl` settings, so these go in `kyOptions`
@@ -57,16 +62,20 @@ export function assertKyInstance(value: unknown): asserts value is KyInstanceLik
  * - no `security`/`auth`: Transport sets the (cached) bearer header itself, so that a 401 can drop
  *   exactly the token that was sent.
  * Absolute URLs outside the API (presigned uploads) and streamed bodies go through the same ky
- * instance directly: the generated client only builds URLs under `baseUrl` and makes its Request
- * without `duplex`, which streamed bodies need.
+ * instance with the same options directly: the generated client only builds URLs under `baseUrl` and
+ * makes its Request without `duplex`, which streamed bodies need.
  */
 export function createKySender(options: KySenderOptions): Sender {
   const instance = (options.ky ?? ky) as KyInstance;
   const base = { retry: 0, timeout: false, throwHttpErrors: false } as const;
-  const kyOptions: KyOptions = options.fetch ? { ...base, fetch: urlInitFetch(options.fetch, false) } : base;
+  // A fetch of the user's is called as fetch(url, init); the transport fetch (Node) takes ky's Request.
+  const send = options.fetch ? urlInitFetch(options.fetch, false) : options.transportFetch;
+  const kyOptions: KyOptions = send ? { ...base, fetch: send as typeof fetch } : base;
   const streamOptions: KyOptions = options.fetch
     ? { ...base, fetch: urlInitFetch(options.fetch, true) }
-    : base;
+    : send
+      ? ({ ...kyOptions, streamBody: true } as KyOptions) // passed on to the transport fetch by ky
+      : kyOptions;
   const client = createClient(
     createConfig({
       baseUrl: options.baseUrl,
@@ -81,7 +90,7 @@ export function createKySender(options: KySenderOptions): Sender {
   );
   client.interceptors.error.use((error) => new ErrorBody(error));
 
-  return async (url, path, init): Promise<WireResponse> => {
+  return async (url, path, init, spec): Promise<WireResponse> => {
     const signal = init.signal ?? undefined;
     if (path === undefined || init.duplex !== undefined) {
       const res = await instance(url, {
@@ -94,13 +103,20 @@ export function createKySender(options: KySenderOptions): Sender {
       });
       return readResponse(res);
     }
-    const r = (await client.request({
-      method: init.method as 'GET',
-      url: path,
+    const call = {
+      client,
       headers: init.headers as Record<string, string>,
       body: init.body ?? undefined,
       signal,
-    })) as { data?: unknown; error?: unknown; response: Response };
+    };
+    const op = spec.operation;
+    const r = (await (op
+      ? (op.fn as (o: object) => Promise<unknown>)({ ...call, path: op.path, query: spec.query })
+      : client.request({ ...call, method: init.method as 'GET', url: path }))) as {
+      data?: unknown;
+      error?: unknown;
+      response: Response;
+    };
     const { status, headers } = r.response;
     if (r.error instanceof ErrorBody) {
       const v = r.error.value;
