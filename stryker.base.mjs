@@ -1,6 +1,7 @@
 // Shared Stryker settings for `pnpm mutate` (scripts/mutate.mjs). Each scoped package has a
 // stryker.config.mjs that adds the files to mutate: the code where a bug costs users most.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 // pnpm keeps the runner out of Stryker's own node_modules, so name it by its resolved path.
 const vitestRunner = createRequire(import.meta.url).resolve('@stryker-mutator/vitest-runner');
@@ -9,7 +10,10 @@ const vitestRunner = createRequire(import.meta.url).resolve('@stryker-mutator/vi
 export function strykerConfig(mutate) {
   return {
     testRunner: 'vitest',
-    plugins: [vitestRunner],
+    plugins: [
+      vitestRunner,
+      fileURLToPath(new URL('./scripts/stryker-survivors-reporter.mjs', import.meta.url)),
+    ],
     vitest: { configFile: 'vitest.config.ts' },
     coverageAnalysis: 'perTest',
     mutate,
@@ -21,7 +25,8 @@ export function strykerConfig(mutate) {
     concurrency: 1,
     timeoutMS: 20_000,
     timeoutFactor: 3,
-    reporters: ['clear-text', 'progress', 'json', 'html'],
+    // survivors: reports/mutation/survivors.txt, written while the run goes on.
+    reporters: ['clear-text', 'progress', 'json', 'html', 'survivors'],
     jsonReporter: { fileName: 'reports/mutation/mutation.json' },
     htmlReporter: { fileName: 'reports/mutation/mutation.html' },
     tempDirName: '.stryker-tmp',
