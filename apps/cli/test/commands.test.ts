@@ -252,6 +252,10 @@ describe('uploads', () => {
     writeFileSync(p, ndjson(Array.from({ length: 700 }, (_, i) => v2Event(i, {}))));
     const r = await run(['uploads', 'historical', '--user', 'user-1', p, '--json'], { env: e });
     expect(r.code).toBe(0);
+    // one line pointing at the successor (the upload session is deprecated, R37)
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('kard: notice:'))).toEqual([
+      'kard: notice: the per-user upload session is deprecated (R37); use `kard uploads bulk <file> --type historical` instead',
+    ]);
     expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 700, rejected: [] });
     const parts = mock.requests.filter((q) => q.method === 'PUT' && q.path.endsWith('/parts'));
     expect(parts.length).toBeGreaterThanOrEqual(2);

@@ -180,10 +180,15 @@ describe('bearer tokens', () => {
     }
   });
 
-  it('another organization id in the path is 403 (documented choice)', async () => {
+  it('another organization id in the path: 403 where openapi/kard.yaml documents it, else 401', async () => {
     const res = await h.call('GET', '/v2/issuers/someone-else/subscriptions');
-    expect(res.status).toBe(403);
-    expect(res.body.errors[0]).toMatchObject({ status: '403', source: { parameter: 'organizationId' } });
+    expect(res.status).toBe(401); // subscriptions.list documents no 403
+    expect(res.body.errors[0]).toMatchObject({ status: '401', source: { parameter: 'organizationId' } });
+    const org403 = await h.call('GET', '/v2/issuers/someone-else/contentStrategies');
+    expect(org403.status).toBe(403);
+    expect(org403.body.errors[0]).toMatchObject({ status: '403', source: { parameter: 'organizationId' } });
+    expect((await h.call('POST', '/v2/issuers/someone-else/transactions/uploads', {})).status).toBe(403);
+    expect((await h.call('GET', '/v2/issuers/someone-else/users/u1/placements/p/content')).status).toBe(401);
   });
 
   it('unknown routes are 404 and wrong methods 405, both JSON:API', async () => {

@@ -56,7 +56,7 @@ describe('CORS (corsOrigins)', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe(origin);
     expect(ok.headers.get('access-control-expose-headers')).toBe(
-      'x-request-id, retry-after, www-authenticate',
+      'x-request-id, retry-after, www-authenticate, deprecation, link',
     );
     expect(ok.headers.get('vary')).toBe('Origin');
     const denied = await fetch(`${h.mock.url}/v2/issuer`, { headers: { origin } });

@@ -9,7 +9,7 @@ export const DEFAULT_CORS_ORIGINS: readonly string[] = ['http://localhost:*', 'h
 const METHODS = 'GET, POST, PUT, PATCH, DELETE';
 const DEFAULT_ALLOWED_HEADERS = 'authorization, content-type';
 /** Response headers a browser app may read besides the safelisted ones. */
-const EXPOSED = 'x-request-id, retry-after, www-authenticate';
+const EXPOSED = 'x-request-id, retry-after, www-authenticate, deprecation, link';
 
 /**
  * A predicate for the Origin header. Each pattern is an origin (`https://app.example:8443`) or an

@@ -24,6 +24,8 @@ export interface RouteDef {
   path: string; // '/v2/issuers/:org/users/:user'
   auth: AuthKind;
   handler: Handler;
+  /** Deprecated upstream (openapi/kard.yaml `deprecated: true`): answers carry Deprecation and a Link to this successor path. */
+  successor?: string;
 }
 
 interface Compiled extends RouteDef {

@@ -100,6 +100,10 @@ export function logLine(method: string, path: string, status: number, ms: number
   return `${line} ${n} issue${n === 1 ? '' : 's'}: ${detail}${n > 1 ? ' …' : ''}`;
 }
 
+/** Operations whose documented answers include 403 (openapi/kard.yaml): children, placements, contentStrategies, files, transactions/uploads. */
+const ORG_FORBIDDEN_403 =
+  /^\/v2\/issuers\/:org\/(children|placements|contentStrategies|files|transactions\/uploads)(\/|$)/;
+
 /** Which part of the state a successful write to `path` changed (transactions report their own). */
 function changeTopic(path: string): ChangeTopic | null {
   if (/\/users(\/[^/]+)?\/?$/.test(path)) return 'users';
@@ -327,13 +331,32 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
           : { ...apiError(401, why), headers: { 'www-authenticate': 'Bearer' } };
       }
     }
-    // A token is bound to the mock's organization; another org id in the path is 403.
+    // A token is bound to the mock's organization. Another org id in the path is 403 where
+    // openapi/kard.yaml documents a 403 for the operation (organization resources, bulk upload
+    // URLs), else 401, the one the other operations document.
     if (params.org !== undefined && params.org !== core.opts.organizationId) {
-      return apiError(403, 'the access token is not authorized for this organization', {
-        parameter: 'organizationId',
-      });
+      return apiError(
+        ORG_FORBIDDEN_403.test(route.path) ? 403 : 401,
+        'the access token is not authorized for this organization',
+        { parameter: 'organizationId' },
+      );
     }
-    return route.handler({ core, method, url, path, params, body, headers: req.headers });
+    if (!route.successor)
+      return route.handler({ core, method, url, path, params, body, headers: req.headers });
+    // A deprecated operation says so on every answer: Deprecation, and a Link to its successor.
+    const successor = `${core.baseUrl}${route.successor.replace(':org', encodeURIComponent(core.opts.organizationId))}`;
+    const deprecation = (r: Reply): Reply => ({
+      ...r,
+      headers: { ...r.headers, deprecation: 'true', link: `<${successor}>; rel="successor-version"` },
+    });
+    try {
+      return deprecation(
+        await route.handler({ core, method, url, path, params, body, headers: req.headers }),
+      );
+    } catch (err) {
+      if (err instanceof HttpError) return deprecation(err.reply);
+      throw err;
+    }
   };
 
   // Idle keep-alive sockets stay open for a minute: with a short timeout, a client on a busy machine

@@ -266,7 +266,7 @@ describe('per-user upload sessions (R35, R36)', () => {
     ).toBe(409);
   });
 
-  it('400 when the completion id differs from the path; 404 for an unknown upload', async () => {
+  it('400 when the completion id differs from the path, and for an unknown upload (no 404 is documented)', async () => {
     const c = await h.call('POST', `${org(h)}/users/user-1/uploads`, {
       data: { type: 'historicalTransactionStart', attributes: {} },
     });
@@ -275,9 +275,15 @@ describe('per-user upload sessions (R35, R36)', () => {
       data: { type: 'historicalTransactionComplete', id: 'other', attributes: {} },
     });
     expect(r.status).toBe(400);
-    expect(
-      (await h.call('PUT', `${org(h)}/users/user-1/uploads/nope/parts`, { data: [part('a')] })).status,
-    ).toBe(404);
+    const unknown = await h.call('PUT', `${org(h)}/users/user-1/uploads/nope/parts`, { data: [part('a')] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0]).toMatchObject({ source: { parameter: 'uploadId' } });
+    expect(conformance('PUT', `${P}/{uploadId}/parts`, 400, unknown.body)).toEqual([]);
+    const done = await h.call('PUT', `${org(h)}/users/user-1/uploads/nope`, {
+      data: { type: 'historicalTransactionComplete', id: 'nope', attributes: {} },
+    });
+    expect(done.status).toBe(400);
+    expect(conformance('PUT', `${P}/{uploadId}`, 400, done.body)).toEqual([]);
   });
 });
 

@@ -46,6 +46,9 @@ export async function runUploadsHistorical(
   io: Io,
 ): Promise<number> {
   const bad: Unparseable = { count: 0 };
+  io.stderr.write(
+    'kard: notice: the per-user upload session is deprecated (R37); use `kard uploads bulk <file> --type historical` instead\n',
+  );
   return withSession(flags, io, async (session) => {
     const report = await session.client.users.uploads.send(o.user, values(file, io, o.format, bad, true), {});
     const rejected = report.rejected.length + bad.count;

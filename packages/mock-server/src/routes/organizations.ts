@@ -80,8 +80,20 @@ function getStrategy(ctx: Ctx) {
   if (!s) return fail(404, `content strategy ${ctx.params.id} not found`, { parameter: 'id' });
   return s;
 }
+/**
+ * Kard's current official client sends no `filters` (only the top-level categories,
+ * categoryExclusions and merchantExclusions), and Kard accepts that: a missing `filters` is read as
+ * `{}` (openapi/kard.yaml CreateContentStrategyAttributes, UpdateContentStrategyAttributes).
+ */
+function withDefaultFilters(body: Record<string, unknown>): Record<string, unknown> {
+  const data = body.data as { attributes?: unknown } | undefined;
+  const a = data?.attributes;
+  if (!a || typeof a !== 'object' || Array.isArray(a) || 'filters' in a) return body;
+  return { ...body, data: { ...data, attributes: { ...a, filters: {} } } };
+}
+
 function parseStrategy(ctx: Ctx, selfId?: string): Record<string, unknown> {
-  const r = safeParseContentStrategyRequest(jsonBody(ctx));
+  const r = safeParseContentStrategyRequest(withDefaultFilters(jsonBody(ctx)));
   if (!r.success) validationFailure(r.issues);
   const attrs = strategyAttributes(ctx.core, dataObject(ctx).attributes as Record<string, unknown>);
   for (const s of ctx.core.strategies.values())

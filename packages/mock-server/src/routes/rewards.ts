@@ -279,13 +279,20 @@ function placementContent(ctx: Ctx) {
   if (p.type === 'placementEmail' || p.type === 'placementPushNotification')
     return fail(400, 'email and push placements have no content here (R100)', { parameter: 'placementId' });
   const withComponents = ctx.url.searchParams.has('supportedComponents');
+  const inc = includes(ctx.url.searchParams, ['categories'], 'R59');
   if (p.type === 'placement') {
     const offers = resolveStrategyOffers(ctx.core, p);
-    return reply(200, {
+    // include=categories: the offers' categories in `included`, every category in meta (openapi/kard.yaml OffersResponse)
+    const body: Record<string, unknown> = {
       data: offers.map((o) => offerResource(o, withComponents)),
       links: { self: ctx.url.href },
-      meta: { placementName: p.attributes.name },
-    });
+      meta: inc.has('categories')
+        ? { placementName: p.attributes.name, availableCategories: AVAILABLE_CATEGORIES }
+        : { placementName: p.attributes.name },
+    };
+    if (inc.has('categories'))
+      body.included = [...new Set(offers.map((o) => o.category))].map(categoryResource);
+    return reply(200, body);
   }
   const now = new Date().toISOString();
   return reply(200, {

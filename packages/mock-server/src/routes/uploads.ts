@@ -34,7 +34,10 @@ function createUpload(ctx: Ctx) {
 function session(ctx: Ctx) {
   const s = ctx.core.uploadSessions.get(ctx.params.uploadId!);
   if (!s || s.userId !== ctx.params.user)
-    return fail(404, `upload ${ctx.params.uploadId} not found`, { parameter: 'uploadId' });
+    // 400, not 404: users.uploads.createPart and users.uploads.complete document no 404 (openapi/kard.yaml)
+    return fail(400, `upload ${ctx.params.uploadId} not found for user ${ctx.params.user}`, {
+      parameter: 'uploadId',
+    });
   return s;
 }
 
@@ -283,6 +286,9 @@ export function handleUploadResult(core: MockCore, url: URL): Reply {
   return reply(200, { fileName: up.filename, type: up.type, ...up.result });
 }
 
+/** transactions.createBulkTransactionsUploadUrl, the successor of the upload session. */
+const BULK_UPLOAD_URL = '/v2/issuers/:org/transactions/uploads';
+
 export const uploadRoutes: RouteDef[] = [
   {
     method: 'POST',
@@ -290,17 +296,26 @@ export const uploadRoutes: RouteDef[] = [
     auth: 'bearer',
     handler: createBulkUploadUrls,
   },
-  { method: 'POST', path: '/v2/issuers/:org/users/:user/uploads', auth: 'bearer', handler: createUpload },
+  // The upload session is deprecated in favour of the bulk upload URL (R37).
+  {
+    method: 'POST',
+    path: '/v2/issuers/:org/users/:user/uploads',
+    auth: 'bearer',
+    handler: createUpload,
+    successor: BULK_UPLOAD_URL,
+  },
   {
     method: 'PUT',
     path: '/v2/issuers/:org/users/:user/uploads/:uploadId/parts',
     auth: 'bearer',
     handler: createPart,
+    successor: BULK_UPLOAD_URL,
   },
   {
     method: 'PUT',
     path: '/v2/issuers/:org/users/:user/uploads/:uploadId',
     auth: 'bearer',
     handler: completeUpload,
+    successor: BULK_UPLOAD_URL,
   },
 ];
