@@ -113,7 +113,8 @@ Configuration: flags > environment (KARD_CLIENT_ID, KARD_CLIENT_SECRET, KARD_ORG
 KARD_ENVIRONMENT, KARD_BASE_URL) > profile file (kard configure). Secrets: KARD_CLIENT_SECRET,
 --client-secret-stdin or a profile (a --client-secret flag shows in shell history and the process
 list). With no credentials at all, commands use the sandbox \`kard mock\` runs, else a throwaway one.
-Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or configuration, 3 API or network.
+Exit codes: 0 ok, 1 data problems (invalid or rejected records, unreadable input), 2 usage or
+configuration, 3 API or network, 130 interrupted (Ctrl-C).
 `,
     );
   program.exitOverride();
@@ -224,6 +225,8 @@ Exit codes: 0 ok, 1 data problems (invalid or rejected records), 2 usage or conf
         .choices(['incoming', 'historical'])
         .makeOptionMandatory(),
     )
+    .addOption(delimiterOption())
+    .addOption(maxRecordOption())
     .option('--name <filename>', 'file name reported to Kard (must have an extension, R33)')
     .option('--json', 'print the result as JSON')
     .addHelpText(

@@ -1,8 +1,8 @@
 /**
  * A compact set of string ids for the file-wide duplicate check (R10). Instead of keeping the ids
  * (≈ 60–100 bytes each as JS strings) it keeps a 52-bit hash and the record number in typed arrays:
- * 12 bytes per slot, 1.25–1.9 slots per id. A false "duplicate" needs a 52-bit collision
- * (≈ 10^-4 for 10^9 ids), which we accept.
+ * 12 bytes per slot, 1.1–1.7 slots per id. A false "duplicate" needs a 52-bit collision
+ * (expected false duplicates ≈ n²/2^53: 10^-4 for 10^6 ids, ~1 for 10^8), which we accept.
  */
 export class IdSet {
   private hashes: Float64Array;
@@ -69,7 +69,9 @@ export class IdSet {
   }
 }
 
-const LOAD = 0.8;
+// Linear probing stays short at 0.9 (an insert probes ~50 slots at worst on average, each a cached
+// float compare: nothing beside validating the record), and the table is 11 % smaller than at 0.8.
+const LOAD = 0.9;
 const TWO52 = 2 ** 52;
 
 function capacityFor(expected: number): number {

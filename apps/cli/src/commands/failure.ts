@@ -35,6 +35,12 @@ export function describeError(e: unknown): { message: string; exitCode: number; 
     return { message: e.message, exitCode: EXIT.api, error: { detail: e.message } };
   }
   if (e instanceof KardError) return { message: e.message, exitCode: EXIT.api, error: { detail: e.message } };
+  // A local file that cannot be opened or read (--rejected in a missing folder, no permission): usage.
+  const sys = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof sys.code === 'string' && sys.path !== undefined) {
+    const message = `cannot use ${sys.path}: ${sys.code}`;
+    return { message, exitCode: EXIT.usage, error: { detail: message } };
+  }
   const msg = e instanceof Error ? e.message : String(e);
   return { message: msg, exitCode: EXIT.api, error: { detail: msg } };
 }

@@ -1,6 +1,6 @@
 import type { GlobalFlags } from '../config.js';
 import { EXIT } from '../errors.js';
-import { type InputFormat, materialize, openInput, readRecords } from '../io/records.js';
+import { materialize, openInput, type ReadOptions, readRecords } from '../io/records.js';
 import { type Io, writeJson } from '../output.js';
 import { withSession } from '../session.js';
 
@@ -17,12 +17,17 @@ interface Unparseable {
 async function* values(
   file: string,
   io: Io,
-  format: InputFormat | undefined,
+  read: Omit<ReadOptions, 'file'>,
   bad: Unparseable,
   historical: boolean,
 ) {
   const input = openInput(file, io.stdin as never);
-  for await (const chunk of readRecords(input, { file, format })) {
+  for await (const chunk of readRecords(input, {
+    file,
+    format: read.format,
+    delimiter: read.delimiter,
+    maxRecordBytes: read.maxRecordBytes,
+  })) {
     for (const r of chunk) {
       materialize(r);
       if (r.error !== undefined) {
@@ -41,7 +46,7 @@ async function* values(
 /** Deprecated per-user multipart flow (R37): create → parts of ≤500 (R35) → complete (R36), via the SDK. */
 export async function runUploadsHistorical(
   file: string,
-  o: { user: string; format?: InputFormat; json?: boolean },
+  o: { user: string; json?: boolean } & Omit<ReadOptions, 'file'>,
   flags: GlobalFlags,
   io: Io,
 ): Promise<number> {
@@ -50,7 +55,7 @@ export async function runUploadsHistorical(
     'kard: notice: the per-user upload session is deprecated (R37); use `kard uploads bulk <file> --type historical` instead\n',
   );
   return withSession(flags, io, async (session) => {
-    const report = await session.client.users.uploads.send(o.user, values(file, io, o.format, bad, true), {});
+    const report = await session.client.users.uploads.send(o.user, values(file, io, o, bad, true), {});
     const rejected = report.rejected.length + bad.count;
     if (o.json) {
       writeJson(io, {
@@ -84,10 +89,10 @@ export async function runUploadsHistorical(
   });
 }
 
-/** Bulk-file flow (§4.2): presigned URL, then the records as gzipped JSONL streamed with PUT (R31–R34). */
+/** Bulk-file flow (openapi/kard.yaml operation `transactions.createBulkUploadUrl`): presigned URL, then the records as gzipped JSONL streamed with PUT (R31–R34). */
 export async function runUploadsBulk(
   file: string,
-  o: { type: 'incoming' | 'historical'; name?: string; json?: boolean; format?: InputFormat },
+  o: { type: 'incoming' | 'historical'; name?: string; json?: boolean } & Omit<ReadOptions, 'file'>,
   flags: GlobalFlags,
   io: Io,
 ): Promise<number> {
@@ -97,7 +102,7 @@ export async function runUploadsBulk(
       file === '-' ? 'transactions' : (file.split('/').pop() ?? 'transactions').replace(/\.(gz)$/, '');
     const filename = o.name ?? `${base.replace(/\.(csv|json|ndjson|jsonl)$/, '')}.jsonl.gz`;
     const res = await session.client.transactions.uploadFile(
-      values(file, io, o.format, bad, o.type === 'historical'),
+      values(file, io, o, bad, o.type === 'historical'),
       {
         fileType: o.type === 'incoming' ? 'incomingTransactionsFile' : 'historicalTransactionsFile',
         filename,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ValidationIssue } from '@kardkit/schemas';
 import { EXIT, InputError } from '../errors.js';
-import { GC_INTERVAL_MS, gcHook } from '../gc.js';
+import { boundYoungGeneration, GC_INTERVAL_MS, gcHook } from '../gc.js';
 import { type InputFormat, openInput, readRecords } from '../io/records.js';
 import { Judge, type RecordSchema, type Verdict } from '../judge.js';
 import { type Io, paint, useColor } from '../output.js';
@@ -101,6 +101,7 @@ export async function runValidate(file: string, opts: ValidateOptions, io: Io): 
   let out = '';
   let firstChunk = true;
   const fileBytes = file === '-' ? 0 : statSync(file).size;
+  boundYoungGeneration(io.env);
   const collectGarbage = gcHook(io.env);
   let lastGc = Date.now();
   /** The input stopped being readable (truncated gzip): the records before it are judged and reported. */
