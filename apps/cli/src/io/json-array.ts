@@ -5,7 +5,9 @@
  * bounded by the largest element, never by the file. A top-level object without a `data` array is
  * yielded as a single element.
  */
-export type JsonElement = { ok: true; value: unknown } | { ok: false; error: string };
+export type JsonElement =
+  | { ok: true; value: unknown }
+  | { ok: false; error: string; /** longer than the scanner's limit */ tooLong?: true };
 
 enum Mode {
   Start = 0,
@@ -41,6 +43,7 @@ export class JsonArrayScanner {
   private tooLongError(): JsonElement {
     return {
       ok: false,
+      tooLong: true,
       error: `the record is longer than the limit of ${this.maxChars} characters (--max-record-bytes); it was skipped`,
     };
   }

@@ -212,7 +212,7 @@ describe('the record size limit (--max-record-bytes)', () => {
     });
     const lone = new JsonArrayScanner(10);
     expect([...lone.push(`{"s":"${'w'.repeat(20)}"}`), ...lone.end()]).toEqual([
-      { ok: false, error: expect.stringMatching(/longer than the limit of 10/) },
+      { ok: false, tooLong: true, error: expect.stringMatching(/longer than the limit of 10/) },
     ]);
   });
   it('readRecords names the NDJSON line (blank lines counted) and the CSV row that is too long', async () => {
@@ -299,6 +299,31 @@ describe('truncated gzip', () => {
       expect((await readAll(file)).error?.message).toMatch(
         /^the gzip data is corrupt \(.+\); read up to byte \d+/,
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a first line longer than the sniffed head', () => {
+  it('is an NDJSON line in a file named .ndjson (named as line 1), a JSON element otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kard-longfirst-'));
+    try {
+      const long = `{"id":"evt-1","pad":"${'a'.repeat(200_000)}"}\n{"id":"evt-2"}\n`;
+      const nd = join(dir, 'long.ndjson');
+      writeFileSync(nd, long);
+      const a = await readAll(nd, { maxRecordBytes: 100_000 });
+      expect(a.records.map((r) => r.error ?? r.raw)).toEqual([
+        expect.stringMatching(/^line 1 is longer than the record limit of 100000 bytes/),
+        '{"id":"evt-2"}',
+      ]);
+      const js = join(dir, 'long.json');
+      writeFileSync(js, `[${long.replace('\n', ',').trimEnd()}]`);
+      const b = await readAll(js, { maxRecordBytes: 100_000 });
+      expect(b.records.map((r) => r.error ?? r.value)).toEqual([
+        expect.stringMatching(/^JSON element 1 is longer than the record limit of 100000 bytes/),
+        { id: 'evt-2' },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -199,8 +199,12 @@ export async function* readRecords(input: Input, opts: ReadOptions): AsyncGenera
     // gunzip may hold several chunks at once: no buffer reuse here.
     ({ head, source } = await peekFirst(gunzipped(source)));
   } else if (input instanceof FileSource) input.reuse = true;
-  const sniffed = sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
+  let sniffed = sniffFormat(head.subarray(0, 64 * 1024).toString('utf8'));
   const named = formatFromName(opts.file);
+  // A first line longer than the sniffed head cannot be parsed there: a file named .ndjson/.jsonl is
+  // then taken at its name (a minified JSON document on one line keeps its sniffed format otherwise).
+  const firstLineCut = head.length >= 64 * 1024 && !head.subarray(0, 64 * 1024).includes(10);
+  if (named === 'ndjson' && sniffed === 'json' && firstLineCut) sniffed = 'ndjson';
   // JSON vs NDJSON: the content decides (an NDJSON file named .json is common); CSV goes by the name.
   const format =
     opts.format ??
@@ -250,7 +254,8 @@ async function* jsonRecords(
   const wrap = (els: ReturnType<JsonArrayScanner['push']>): InputRecord[] =>
     els.map((e) => {
       n++;
-      return e.ok ? { n, value: e.value } : { n, error: `invalid JSON: ${e.error}` };
+      if (e.ok) return { n, value: e.value };
+      return { n, error: e.tooLong ? tooLong(`JSON element ${n}`, max) : `invalid JSON: ${e.error}` };
     });
   for await (const chunk of source) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
