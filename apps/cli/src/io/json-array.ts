@@ -7,7 +7,7 @@
  */
 export type JsonElement =
   | { ok: true; value: unknown }
-  | { ok: false; error: string; /** longer than the scanner's limit */ tooLong?: true };
+  | { ok: false; error: string /** longer than the scanner's limit */; tooLong?: true };
 
 enum Mode {
   Start = 0,
