@@ -35,6 +35,7 @@ describe('a running kard mock is found by other kard commands', () => {
     const env = freshEnv();
     const { child, done, info } = await startMock(env);
     expect(existsSync(discoveryFile(env))).toBe(true);
+    expect((info as { dashboard?: string }).dashboard).toBe(`${info.url}/`);
     const created = await runIn(['users', 'create', 'u1'], { env });
     expect(created.code).toBe(0);
     expect(created.stderr).toBe(

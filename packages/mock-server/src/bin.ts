@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   KARD_CLIENT_ID=${mock.clientId}
   KARD_CLIENT_SECRET=${mock.clientSecret}
   KARD_WEBHOOK_SECRET=${mock.webhookSecret}
+Dashboard: ${mock.url}/ (user name: the client id, password: the client secret)
 Admin: ${mock.url}/__admin/stats${mock.stateFile ? ` · State: ${mock.stateFile}` : ''} · Ctrl-C to stop`);
 }
 

@@ -58,6 +58,11 @@ export class FaultController {
     this.queue = [];
   }
 
+  /** The configuration in force (with what is left of its sequence), or null. */
+  config(): FaultConfig | null {
+    return this.cfg ? { ...structuredClone(this.cfg), sequence: structuredClone(this.queue) } : null;
+  }
+
   get active(): boolean {
     return this.cfg !== null;
   }

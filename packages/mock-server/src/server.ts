@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { type ChangeTopic, MockCore } from './core.js';
 import { applyCors, DEFAULT_CORS_ORIGINS, originMatcher } from './cors.js';
+import { handleDashboard, isDashboardPath } from './dashboard.js';
 import { announceSandbox, sandboxFile } from './discovery.js';
 import { apiError, HttpError, type Reply } from './http.js';
 import { MALFORMED, Router } from './router.js';
@@ -224,6 +225,25 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     // A preflight is answered here: no token, no fault step consumed, not recorded.
     if (applyCors(req, res, corsAllowed)) return;
 
+    // The dashboard (GET /, /__dashboard/…): never faulted, never recorded.
+    if (isDashboardPath(path)) {
+      const raw = await readBody(req);
+      const r = handleDashboard(
+        req,
+        res,
+        path,
+        raw ? parseBody(raw, req.headers['content-type']) : undefined,
+        {
+          core,
+          clientId: core.opts.clientId,
+          clientSecret: core.opts.clientSecret,
+          port: Number(new URL(core.baseUrl).port),
+        },
+      );
+      if (r) send(res, r);
+      return;
+    }
+
     // Decided before the body is read so a sequence step is consumed in arrival order.
     const fault = core.faults.active ? core.faults.decide(path) : null;
 
@@ -423,8 +443,14 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     webhookSecret: core.opts.webhookSecret,
     requests,
     faults: {
-      set: (cfg: FaultConfig) => core.faults.set(cfg),
-      clear: () => core.faults.clear(),
+      set: (cfg: FaultConfig) => {
+        core.faults.set(cfg);
+        core.changed('faults');
+      },
+      clear: () => {
+        core.faults.clear();
+        core.changed('faults');
+      },
     },
     expireTokens: () => core.expireTokens(),
     stats: () => structuredClone(core.stats),

@@ -39,6 +39,7 @@ export async function runMock(
     clientId: mock.clientId,
     clientSecret: mock.clientSecret,
     webhookSecret: mock.webhookSecret,
+    dashboard: `${mock.url}/`,
     ...(mock.stateFile ? { stateFile: mock.stateFile } : {}),
   };
   if (opts.json) writeJson(io, info);
@@ -47,6 +48,7 @@ export async function runMock(
     io.stdout.write(
       [
         `${p.green('mock Kard sandbox')} listening on ${p.bold(mock.url)} (Ctrl-C to stop)`,
+        `dashboard: ${mock.url}/ (sign in with the client id as user name and the client secret as password)`,
         ...(mock.stateFile ? [`state: ${mock.stateFile}`] : []),
         '',
         'Other kard commands without credentials use it. To use it from an app or this shell:',

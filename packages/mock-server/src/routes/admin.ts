@@ -23,10 +23,12 @@ export function adminRoutes(
       const err = validateFaultConfig(body);
       if (err) return apiError(400, err);
       core.faults.set(body as FaultConfig);
+      core.changed('faults');
       return reply(200, { ok: true });
     }
     case 'DELETE /__admin/faults':
       core.faults.clear();
+      core.changed('faults');
       return reply(200, { ok: true });
     case 'POST /__admin/tokens/expire':
       core.expireTokens();
