@@ -581,3 +581,37 @@ describe('runSend', () => {
     }
   });
 });
+
+describe('kard transactions send: what the progress bar counts', () => {
+  it('invalid records and records the API rejects are finished too, and counted as rejected', async () => {
+    const file = write([event(1), event(2, { cardBIN: '1' }), ...range(3, 8).map((i) => event(i))]);
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [
+        {
+          status: 207,
+          body: {
+            errors: [{ status: '400', detail: 'unknown user', source: { pointer: '/data/1' } }],
+            data: [],
+          },
+        },
+      ],
+    });
+    const r = await send([file, '--batch-size', '3', '--concurrency', '1', '--json'], { tty: true });
+    expect(r.code).toBe(1);
+    expect(r.report).toMatchObject({ records: 7, invalid: 1, rejected: 1, accepted: 5 });
+    const last = frameList(r.stderr).at(-1)!;
+    expect(last).toMatchObject({ finished: 7, total: 7, pct: 100, earlier: 0, eta: '0s' });
+    expect(last.text).toMatch(/ {2}2 rejected$/);
+  });
+
+  it('a truncated gzip read from stdin: the bar ends on the records read', async () => {
+    const gz = gzipSync(ndjson(range(1, 301).map((i) => event(i))));
+    const stdin = gz.subarray(0, gz.length - 200);
+    const r = await runIn(['transactions', 'send', '-', '--json'], { env, input: stdin, stderrTTY: true });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as Record<string, number>;
+    const last = frameList(r.stderr).at(-1)!;
+    expect(last).toMatchObject({ finished: report.records, total: report.records, pct: 100 });
+  });
+});
