@@ -76,7 +76,8 @@ function noteRejectedItem(
   const status = str(a.status);
   if (status !== undefined) entry.status = status;
   if (typeof a.amount === 'number') entry.amount = a.amount;
-  const merchant = str((a.merchant as { name?: unknown } | undefined)?.name) ?? str(a.merchantName);
+  const merchant =
+    str((a.merchant as { name?: unknown } | undefined)?.name) ?? str(a.merchantName) ?? str(a.description);
   if (merchant !== undefined) entry.merchant = merchant;
   core.noteReceived(entry);
 }
