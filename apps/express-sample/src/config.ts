@@ -34,7 +34,14 @@ export interface SampleConfig {
   /** The forwarder's tuning (unset: its defaults); `enabled: false` keeps it from starting. */
   forwarder?: { enabled?: boolean } & Pick<
     ForwarderOptions,
-    'batchSize' | 'leaseMs' | 'pollMs' | 'retryBaseMs' | 'maxRetryDelayMs' | 'workerId'
+    | 'batchSize'
+    | 'concurrency'
+    | 'leaseMs'
+    | 'maxSendMs'
+    | 'pollMs'
+    | 'retryBaseMs'
+    | 'maxRetryDelayMs'
+    | 'workerId'
   >;
 }
 
@@ -88,7 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   }
   const port = int(env, 'PORT', problems, 0, 65535) ?? 3000;
   const batchSize = int(env, 'FORWARDER_BATCH_SIZE', problems, 1, 500);
+  const concurrency = int(env, 'FORWARDER_CONCURRENCY', problems, 1, 64);
   const leaseMs = int(env, 'FORWARDER_LEASE_MS', problems, 100, 86_400_000);
+  const maxSendMs = int(env, 'FORWARDER_MAX_SEND_MS', problems, 100, 86_400_000);
   const pollMs = int(env, 'FORWARDER_POLL_MS', problems, 10, 3_600_000);
   const retryBaseMs = int(env, 'FORWARDER_RETRY_BASE_MS', problems, 1, 3_600_000);
   const maxFailures = int(env, 'SAMPLE_AUTH_MAX_FAILURES', problems, 1, 1_000_000);
@@ -134,7 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
     forwarder: {
       enabled: env.FORWARDER_ENABLED !== 'false',
       ...(batchSize ? { batchSize } : {}),
+      ...(concurrency ? { concurrency } : {}),
       ...(leaseMs ? { leaseMs } : {}),
+      ...(maxSendMs ? { maxSendMs } : {}),
       ...(pollMs ? { pollMs } : {}),
       ...(retryBaseMs ? { retryBaseMs } : {}),
     },

@@ -32,12 +32,12 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** PGlite data directory (file-backed, survives restarts). Without it, PGlite keeps data in memory. */
   dataDir?: string;
-  /** Connection pool size for PostgreSQL (default 5). */
+  /** Connection pool size for PostgreSQL (default 10: the forwarder's batches in flight and the HTTP side share it). */
   poolSize?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 5);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
   return openPglite(options.dataDir);
 }
 

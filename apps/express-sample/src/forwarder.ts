@@ -6,7 +6,10 @@
  *     forwarder (this one restarted, or another instance) claims them again;
  *   - after Kard accepted but before the outcome is recorded: the rows are re-sent after the lease;
  *     they keep their event ids, and Kard dedupes on data[].id (R10), so nothing is counted twice.
- * A send that outlives its lease records nothing: the row's new holder does (outbox.ts, complete).
+ * While a send runs, its lease is renewed (every third of `leaseMs`), so a slow Kard never lets
+ * another forwarder take a batch that is still on the wire. Only a send that runs past `maxSendMs`
+ * (hung), or a process that stops running (frozen, paused), lets the lease lapse; the row's new
+ * holder then sends it again, and the stale send's outcome records nothing (outbox.ts, complete).
  * Events of one transactionId leave in the order they arrived (outbox.ts, claim).
  * Kard's per-event rejections (207) are final: the row is marked 'rejected' with Kard's reason and
  * kept for a person to look at; it is never retried blindly and never dropped.
@@ -14,7 +17,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Database } from './db.js';
-import { claim, complete, type OutboxRow, type Outcome } from './outbox.js';
+import { claim, complete, type OutboxRow, type Outcome, renew } from './outbox.js';
 
 export interface ItemRejection {
   id: string;
@@ -40,13 +43,23 @@ export interface ForwarderOptions {
   logger: Logger;
   /** Events per request to Kard (max 500, R11). */
   batchSize?: number;
-  /** Batches in flight at once (default 4). Order per transactionId holds whatever the value. */
+  /**
+   * Batches in flight at once (default 8): while some wait for Kard, others are claimed and recorded,
+   * so a distant Kard (50 ms a request) still takes 500-event batches back to back. Order per
+   * transactionId holds whatever the value.
+   */
   concurrency?: number;
   /**
-   * How long a claim protects a row. Should exceed the longest send (SDK timeout × attempts): a send
-   * that outlives it is sent again by whoever claims the row next, and its own outcome is dropped.
+   * How long a claim protects a row without renewal (default 5 min). While a send runs, the
+   * forwarder renews it every third of this time; when this process stops (crash, freeze), the
+   * rows are claimed again by any forwarder once it has run out.
    */
   leaseMs?: number;
+  /**
+   * A send still running after this long is treated as hung (default 15 min): its lease is no longer
+   * renewed, so another forwarder may take the rows over, and the hung send's outcome is dropped.
+   */
+  maxSendMs?: number;
   /** Sleep between polls when the outbox is empty (intake wakes the forwarder at once). */
   pollMs?: number;
   /** First retry delay after a transient failure; doubles per attempt, with jitter, up to maxRetryDelayMs. */
@@ -66,13 +79,14 @@ export interface BatchReport {
 }
 
 export const MAX_BATCH = 500;
-export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_CONCURRENCY = 8;
 
 export class Forwarder {
   readonly workerId: string;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly leaseMs: number;
+  private readonly maxSendMs: number;
   private readonly pollMs: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryDelayMs: number;
@@ -92,6 +106,7 @@ export class Forwarder {
     this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH), MAX_BATCH);
     this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
+    this.maxSendMs = opts.maxSendMs ?? 15 * 60_000;
     this.pollMs = opts.pollMs ?? 1000;
     this.retryBaseMs = opts.retryBaseMs ?? 1000;
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 5 * 60_000;
@@ -111,8 +126,10 @@ export class Forwarder {
     try {
       // A batch holds at most one event per transactionId (claim), so its v2 and legacy parts can
       // go to Kard side by side.
-      const parts = await Promise.all(
-        (['v2', 'legacy'] as const).map((kind) => this.sendGroup(rows.filter((r) => r.kind === kind))),
+      const parts = await this.holdingLease(rows, () =>
+        Promise.all(
+          (['v2', 'legacy'] as const).map((kind) => this.sendGroup(rows.filter((r) => r.kind === kind))),
+        ),
       );
       outcomes = parts.flat();
       recorded = new Set(await complete(db, this.workerId, outcomes));
@@ -130,6 +147,37 @@ export class Forwarder {
       );
     logger.info({ worker: this.workerId, ...report }, 'forwarder batch done');
     return report;
+  }
+
+  /**
+   * Runs `send` while renewing the lease of `rows` every third of `leaseMs`, up to `maxSendMs`.
+   * Renewal has stopped, and its last statement has finished, before this returns: the outcome
+   * that follows is never raced by a renewal.
+   */
+  private async holdingLease<T>(rows: readonly OutboxRow[], send: () => Promise<T>): Promise<T> {
+    const { db, logger } = this.opts;
+    const every = Math.max(1, Math.floor(this.leaseMs / 3));
+    const giveUpAt = Date.now() + this.maxSendMs;
+    let renewal: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      if (Date.now() >= giveUpAt) {
+        clearInterval(timer);
+        logger.warn(
+          { worker: this.workerId, events: rows.length, maxSendMs: this.maxSendMs },
+          'send still running after maxSendMs: its lease is no longer renewed',
+        );
+        return;
+      }
+      renewal = renewal
+        .then(() => renew(db, this.workerId, rows))
+        .catch((error: unknown) => logger.warn({ err: error }, 'lease renewal failed; will try again'));
+    }, every);
+    try {
+      return await send();
+    } finally {
+      clearInterval(timer);
+      await renewal;
+    }
   }
 
   private async sendGroup(group: readonly OutboxRow[]): Promise<Outcome[]> {

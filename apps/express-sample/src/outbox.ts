@@ -2,7 +2,7 @@
  * The durable outbox. Every accepted event is a row keyed by its event id; the forwarder moves it
  * pending → sending → sent | rejected. All SQL here runs unchanged on PGlite and PostgreSQL.
  */
-import type { Queryable } from './db.js';
+import type { Database, Queryable } from './db.js';
 import type { OutboxEvent } from './intake.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'rejected';
@@ -61,47 +61,80 @@ export async function enqueue(db: Queryable, events: readonly OutboxEvent[]): Pr
 /**
  * Claims up to `limit` rows for `worker` in one statement: rows that are due, plus rows another
  * worker claimed more than `leaseMs` ago (it crashed or hung). FOR UPDATE SKIP LOCKED lets several
- * forwarders on one PostgreSQL database claim disjoint batches without waiting on each other.
+ * forwarders on one PostgreSQL database claim disjoint batches at the same moment without waiting
+ * on each other: a row another claim is locking is skipped, not waited for.
  *
  * Order per transaction: a row is claimed only when no earlier row of the same transactionId is
- * still unfinished (pending or sending). The SETTLED event of a transaction therefore leaves only
- * after its APPROVED event was recorded as sent (or rejected), whatever retries, backoff or other
- * forwarders do meanwhile. An earlier row that another forwarder is claiming at this very moment
- * still reads as pending, so the check holds under concurrency too.
+ * still unfinished (sent_at NULL: pending or sending). The SETTLED event of a transaction therefore
+ * leaves only after its APPROVED event was recorded as sent (or rejected), whatever retries, backoff
+ * or other forwarders do meanwhile. An earlier row that another forwarder is claiming at this very
+ * moment still reads as unfinished, so the check holds under concurrency too. The check is one probe
+ * of the index outbox_open_by_transaction per candidate row; `coalesce(sent_at, 'infinity') =
+ * 'infinity'` is `sent_at IS NULL` spelled as that index's predicate (migration 5 says why).
  *
  * Each claim adds 1 to `attempts`; the value returned with a row is the claim's fencing token (see
- * `complete`).
+ * `complete`). The claim changes no indexed column, so on PostgreSQL it is an in-place (HOT) update.
  */
 export async function claim(
-  db: Queryable,
+  db: Database,
   worker: string,
   limit: number,
   leaseMs: number,
   /** Rows the caller is still sending itself: not taken again even when their lease ran out. */
   inFlight: readonly string[] = [],
 ): Promise<OutboxRow[]> {
-  const res = await db.query<OutboxRow & { seq: string }>(
-    `UPDATE outbox
+  const res = await db.transaction(async (tx) => {
+    // Walk outbox_open in seq order, never collect-and-sort the whole backlog: a planner whose
+    // statistics say the outbox is nearly empty (usual for a queue) would otherwise pick the
+    // latter, whose cost grows with the backlog on every claim.
+    await tx.exec('SET LOCAL enable_sort = off');
+    return tx.query<OutboxRow & { seq: string }>(
+      `UPDATE outbox
         SET status = 'sending', claimed_by = $1, claimed_at = now(), attempts = attempts + 1
-      WHERE id IN (
-            SELECT o.id FROM outbox o
-             WHERE ((o.status = 'pending' AND o.next_attempt_at <= now())
-                 OR (o.status = 'sending' AND o.claimed_at < now() - $3::int * interval '1 millisecond'))
-               AND o.id <> ALL($4::text[])
+      WHERE seq = ANY(ARRAY(
+            SELECT c.seq FROM outbox c
+             WHERE c.sent_at IS NULL
+               AND ((c.status = 'pending' AND c.next_attempt_at <= now())
+                 OR (c.status = 'sending' AND c.claimed_at < now() - $3::int * interval '1 millisecond'
+                     AND c.id <> ALL($4::text[])))
                AND NOT EXISTS (
                    SELECT 1 FROM outbox p
-                    WHERE p.transaction_id = o.transaction_id AND p.seq < o.seq
-                      AND p.status IN ('pending', 'sending'))
-             ORDER BY o.seq
+                    WHERE p.transaction_id = c.transaction_id AND p.seq < c.seq
+                      AND coalesce(p.sent_at, 'infinity') = 'infinity')
+             ORDER BY c.seq
              LIMIT $2
-             FOR UPDATE OF o SKIP LOCKED)
+             FOR UPDATE OF c SKIP LOCKED))
     RETURNING seq, id, kind, payload, attempts`,
-    [worker, limit, leaseMs, inFlight],
-  );
+      [worker, limit, leaseMs, inFlight],
+    );
+  });
   // RETURNING does not promise an order; keep arrival order.
   return res.rows
     .sort((a, b) => Number(a.seq) - Number(b.seq))
     .map(({ id, kind, payload, attempts }) => ({ id, kind, payload, attempts }));
+}
+
+/**
+ * Extends the lease of rows `worker` is still sending (claimed_at = now()), so that a send slower
+ * than the lease is not taken over while it runs. Fenced like `complete`: only rows still 'sending'
+ * under this worker's claim with the given `attempts` move. Returns the ids renewed.
+ */
+export async function renew(
+  db: Queryable,
+  worker: string,
+  rows: readonly { id: string; attempts: number }[],
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const attempts: Record<string, number> = {};
+  for (const r of rows) attempts[r.id] = r.attempts;
+  const res = await db.query<{ id: string }>(
+    `UPDATE outbox SET claimed_at = now()
+      WHERE id = ANY($3::text[]) AND status = 'sending' AND claimed_by = $1
+        AND attempts = ($2::jsonb ->> id)::int
+    RETURNING id`,
+    [worker, JSON.stringify(attempts), Object.keys(attempts)],
+  );
+  return res.rows.map((r) => r.id);
 }
 
 /** What happened to one claimed row; `attempts` is the value `claim` returned with it. */
@@ -112,11 +145,15 @@ export type Outcome = { id: string; attempts: number } & (
 );
 
 /**
- * Records outcomes, all in one statement. Fencing: a row changes only while it is still 'sending',
- * claimed by `worker`, with the `attempts` of the claim the outcome belongs to. When a lease expired
- * during a slow send and another worker (or this one, again) claimed the row meanwhile, the stale
- * outcome changes nothing: the current holder records its own. Returns the ids actually recorded.
- * A missing `response` or `reason` leaves the column NULL.
+ * Records outcomes, all in one statement: one JSON object keyed by event id carries every
+ * outcome, and each row reads its own entry (`m -> id`, a keyed lookup), so the statement touches
+ * only the rows it updates, found through the primary key, whatever the planner's statistics say.
+ *
+ * Fencing: a row changes only while it is still 'sending', claimed by `worker`, with the `attempts`
+ * of the claim the outcome belongs to. When a lease expired during a slow send and another worker
+ * (or this one, again) claimed the row meanwhile, the stale outcome changes nothing: the current
+ * holder records its own. Returns the ids actually recorded. A missing `response` or `reason`
+ * leaves the column NULL.
  */
 export async function complete(
   db: Queryable,
@@ -124,24 +161,37 @@ export async function complete(
   outcomes: readonly Outcome[],
 ): Promise<string[]> {
   if (outcomes.length === 0) return [];
+  const byId: Record<string, { a: number; r: string; e?: string; d?: number; j?: unknown }> = {};
+  for (const o of outcomes) {
+    if (o.result === 'retry') byId[o.id] = { a: o.attempts, r: o.result, e: o.error, d: o.delayMs };
+    else {
+      const detail = o.result === 'sent' ? o.response : o.reason;
+      // null and undefined alike leave the column NULL (not a JSON null).
+      byId[o.id] =
+        detail == null ? { a: o.attempts, r: o.result } : { a: o.attempts, r: o.result, j: detail };
+    }
+  }
   const res = await db.query<{ id: string }>(
-    `UPDATE outbox o
-        SET status          = CASE WHEN u.result = 'retry' THEN 'pending' ELSE u.result END,
-            sent_at         = CASE WHEN u.result = 'retry' THEN o.sent_at ELSE now() END,
-            claimed_by      = CASE WHEN u.result = 'retry' THEN NULL ELSE o.claimed_by END,
-            claimed_at      = CASE WHEN u.result = 'retry' THEN NULL ELSE o.claimed_at END,
-            next_attempt_at = CASE WHEN u.result = 'retry'
-                                   THEN now() + u."delayMs" * interval '1 millisecond'
+    `WITH m AS (SELECT $2::jsonb AS m)
+     UPDATE outbox o
+        SET status          = CASE WHEN m -> o.id ->> 'r' = 'retry' THEN 'pending' ELSE m -> o.id ->> 'r' END,
+            sent_at         = CASE WHEN m -> o.id ->> 'r' = 'retry' THEN NULL ELSE now() END,
+            claimed_by      = CASE WHEN m -> o.id ->> 'r' = 'retry' THEN NULL ELSE o.claimed_by END,
+            claimed_at      = CASE WHEN m -> o.id ->> 'r' = 'retry' THEN NULL ELSE o.claimed_at END,
+            next_attempt_at = CASE WHEN m -> o.id ->> 'r' = 'retry'
+                                   THEN now() + (m -> o.id ->> 'd')::float8 * interval '1 millisecond'
                                    ELSE o.next_attempt_at END,
-            last_error      = CASE u.result WHEN 'retry' THEN u.error WHEN 'sent' THEN NULL
-                                   ELSE o.last_error END,
-            kard_response   = CASE WHEN u.result = 'sent' THEN u.response ELSE o.kard_response END,
-            reject_reason   = CASE WHEN u.result = 'rejected' THEN u.reason ELSE o.reject_reason END
-       FROM jsonb_to_recordset($2::jsonb)
-            AS u(id text, attempts int, result text, error text, "delayMs" float8, response jsonb, reason jsonb)
-      WHERE o.id = u.id AND o.status = 'sending' AND o.claimed_by = $1 AND o.attempts = u.attempts
+            last_error      = CASE m -> o.id ->> 'r' WHEN 'retry' THEN m -> o.id ->> 'e'
+                                   WHEN 'sent' THEN NULL ELSE o.last_error END,
+            kard_response   = CASE WHEN m -> o.id ->> 'r' = 'sent' THEN m -> o.id -> 'j'
+                                   ELSE o.kard_response END,
+            reject_reason   = CASE WHEN m -> o.id ->> 'r' = 'rejected' THEN m -> o.id -> 'j'
+                                   ELSE o.reject_reason END
+       FROM m
+      WHERE o.id = ANY($3::text[]) AND o.status = 'sending' AND o.claimed_by = $1
+        AND o.attempts = (m -> o.id ->> 'a')::int
     RETURNING o.id`,
-    [worker, JSON.stringify(outcomes)],
+    [worker, JSON.stringify(byId), Object.keys(byId)],
   );
   return res.rows.map((r) => r.id);
 }

@@ -24,6 +24,10 @@ import { lifecycleEvents, loggingSender, outOfOrder } from './order.js';
 const outboxCounts = async (h: Harness) =>
   (await get(`${h.sample.url}/outbox/stats`)).body as Record<OutboxStatus, number>;
 
+const claimedBy = async (h: Harness, id: string) =>
+  (await h.sample.db.query<{ claimed_by: string }>('SELECT claimed_by FROM outbox WHERE id = $1', [id]))
+    .rows[0]?.claimed_by;
+
 /** Queues one no-offer transaction per id for `userId` (transaction ids `${txnPrefix}-0`, `-1`, …). */
 async function queueTransactions(h: Harness, ids: readonly string[], userId: string, txnPrefix: string) {
   const events = ids.map((id, i) =>
@@ -54,7 +58,14 @@ describe('forwarder under injected faults: every event delivered, each counted o
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
-      forwarder: { enabled: false, batchSize: 100, pollMs: 20, retryBaseMs: 10, maxRetryDelayMs: 100 },
+      forwarder: {
+        enabled: false,
+        batchSize: 100,
+        concurrency: 4,
+        pollMs: 20,
+        retryBaseMs: 10,
+        maxRetryDelayMs: 100,
+      },
     });
     for (const u of ['fu-1', 'fu-2', 'fu-3']) await enroll(h.sample.url, u);
   });
@@ -235,7 +246,15 @@ describe('forwarder under injected faults: every event delivered, each counted o
     await queueTransactions(h, ['evt-fence-1', 'evt-fence-2'], 'fu-1', 'txn-fence');
     const slow = gated(h.sample.kard.sendTransactions);
     const logger = createLogger({ level: 'silent' });
-    const a = new Forwarder({ db: h.sample.db, send: slow.send, logger, leaseMs: 100, workerId: 'slow-a' });
+    // maxSendMs: the hung send stops renewing its lease, as a frozen process would.
+    const a = new Forwarder({
+      db: h.sample.db,
+      send: slow.send,
+      logger,
+      leaseMs: 100,
+      maxSendMs: 100,
+      workerId: 'slow-a',
+    });
     const b = new Forwarder({
       db: h.sample.db,
       send: h.sample.kard.sendTransactions,
@@ -261,12 +280,80 @@ describe('forwarder under injected faults: every event delivered, each counted o
     }
   });
 
+  it('a send slower than the lease keeps its lease (renewed): no other forwarder takes the batch, Kard receives it once', async () => {
+    const ids = ['evt-renew-1', 'evt-renew-2'];
+    await queueTransactions(h, ids, 'fu-2', 'txn-renew');
+    // Every send takes 4 s: four leases of 1 s (renewed every third of a lease).
+    h.mock.faults.set({ match: '/transactions', latencyMs: 4000 });
+    const logger = createLogger({ level: 'silent' });
+    const send = h.sample.kard.sendTransactions;
+    const a = new Forwarder({ db: h.sample.db, send, logger, leaseMs: 1000, workerId: 'renewing-a' });
+    const b = new Forwarder({ db: h.sample.db, send, logger, leaseMs: 1000, pollMs: 20, workerId: 'b' });
+    const aRun = a.runOnce();
+    try {
+      await waitFor('a has the batch on the wire', async () =>
+        ids.every((id) => h.mock.receivedCount(id) === 0) &&
+        (await getEvent(h.sample.db, 'evt-renew-2'))?.status === 'sending'
+          ? true
+          : null,
+      );
+      b.start(); // b looks for work every 20 ms for as long as a's send runs
+      expect(await aRun).toMatchObject({ claimed: 2, sent: 2, superseded: 0 });
+    } finally {
+      await b.stop();
+      h.mock.faults.clear();
+    }
+    for (const id of ids) {
+      expect(await getEvent(h.sample.db, id)).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(await claimedBy(h, id)).toBe('renewing-a');
+      expect(h.mock.receivedCount(id)).toBe(1);
+    }
+  });
+
+  it('a send that outlives maxSendMs loses its lease to another forwarder, and fencing makes that harmless: Kard counts each event once', async () => {
+    const ids = ['evt-lapse-1', 'evt-lapse-2'];
+    await queueTransactions(h, ids, 'fu-3', 'txn-lapse');
+    // The first request takes 3 s; every later one answers at once.
+    h.mock.faults.set({ match: '/transactions', sequence: [{ latencyMs: 3000 }] });
+    const logger = createLogger({ level: 'silent' });
+    const send = h.sample.kard.sendTransactions;
+    const a = new Forwarder({
+      db: h.sample.db,
+      send,
+      logger,
+      leaseMs: 150,
+      maxSendMs: 150,
+      workerId: 'lapsing-a',
+    });
+    const b = new Forwarder({ db: h.sample.db, send, logger, leaseMs: 150, pollMs: 20, workerId: 'b' });
+    const aRun = a.runOnce();
+    try {
+      await waitFor('a has the batch on the wire', async () =>
+        (await getEvent(h.sample.db, 'evt-lapse-2'))?.status === 'sending' ? true : null,
+      );
+      b.start();
+      await waitFor('b takes the rows over and delivers them', async () =>
+        (await getEvent(h.sample.db, 'evt-lapse-2'))?.status === 'sent' ? true : null,
+      );
+      expect(await aRun).toMatchObject({ claimed: 2, sent: 0, superseded: 2 });
+    } finally {
+      await b.stop();
+      h.mock.faults.clear();
+    }
+    for (const id of ids) {
+      expect(await getEvent(h.sample.db, id)).toMatchObject({ status: 'sent', attempts: 2 });
+      expect(await claimedBy(h, id)).toBe('b');
+      expect(h.mock.receivedCount(id)).toBe(2);
+      expect(h.mock.eventCount(id)).toBe(1);
+    }
+  });
+
   it('fencing holds for one worker id too: an outcome of an older claim is dropped while a newer claim of the same worker is in flight', async () => {
     await queueTransactions(h, ['evt-fence-3'], 'fu-2', 'txn-fence-same');
     const logger = createLogger({ level: 'silent' });
     const first = gated(h.sample.kard.sendTransactions);
     const second = gated(h.sample.kard.sendTransactions);
-    const options = { db: h.sample.db, logger, leaseMs: 100, workerId: 'one-id' };
+    const options = { db: h.sample.db, logger, leaseMs: 100, maxSendMs: 100, workerId: 'one-id' };
     const a = new Forwarder({ ...options, send: first.send });
     const b = new Forwarder({ ...options, send: second.send });
     const aRun = a.runOnce();

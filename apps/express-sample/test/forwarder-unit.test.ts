@@ -9,7 +9,7 @@ import { type Database, openDatabase } from '../src/db.js';
 import { DEFAULT_CONCURRENCY, Forwarder, MAX_BATCH, type Sender, type SendResult } from '../src/forwarder.js';
 import { createLogger } from '../src/logger.js';
 import { migrate } from '../src/migrations.js';
-import { claim, complete, counts, enqueue, getEvent } from '../src/outbox.js';
+import { claim, complete, counts, enqueue, getEvent, renew } from '../src/outbox.js';
 import { logSink, NO_OFFER, txEvent, waitFor } from './helpers.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -255,6 +255,78 @@ describe('Forwarder (in process)', () => {
     expect((await f.runOnce()).claimed).toBe(1);
   });
 
+  it('renews the lease of a batch while its send runs, so no other worker can take it over', async () => {
+    const [id] = await queue(1);
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered = () => {};
+    const inSend = new Promise<void>((r) => {
+      entered = r;
+    });
+    const f = make({
+      leaseMs: 150,
+      send: async () => {
+        entered();
+        await gate;
+        return { rejected: [] };
+      },
+    });
+    const run = f.runOnce();
+    try {
+      await inSend;
+      // Make the claim look old; the renewal (every 50 ms) makes it fresh again.
+      await db.query(`UPDATE outbox SET claimed_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+      await waitFor('the lease renewed', async () => {
+        const r = await db.query<{ fresh: boolean }>(
+          `SELECT claimed_at > now() - interval '10 seconds' AS fresh FROM outbox WHERE id = $1`,
+          [id],
+        );
+        return r.rows[0]?.fresh === true;
+      });
+      // Another worker finds nothing to take over.
+      expect(await claim(db, 'other', 10, 150)).toEqual([]);
+    } finally {
+      release();
+    }
+    expect(await run).toMatchObject({ claimed: 1, sent: 1, superseded: 0 });
+    expect((await getEvent(db, id as string))?.status).toBe('sent');
+  });
+
+  it('stops renewing a send that runs past maxSendMs (hung): the lease lapses, and it says so', async () => {
+    const [id] = await queue(1);
+    const sink = logSink();
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const f = make({
+      leaseMs: 150,
+      maxSendMs: 200,
+      logger: createLogger({ level: 'warn', destination: sink.stream }),
+      send: async () => {
+        await gate;
+        return { rejected: [] };
+      },
+    });
+    const run = f.runOnce();
+    try {
+      // Once renewal has stopped, the lease runs out and another worker takes the row over.
+      const taken = await waitFor('the hung send loses its lease', async () => {
+        const rows = await claim(db, 'other', 10, 150);
+        return rows.length > 0 ? rows : null;
+      });
+      expect(taken?.map((r) => r.id)).toEqual([id]);
+      expect(sink.lines.some((l) => l.includes('no longer renewed') && l.includes('"maxSendMs":200'))).toBe(
+        true,
+      );
+    } finally {
+      release();
+    }
+    expect(await run).toMatchObject({ claimed: 1, sent: 0, superseded: 1 });
+  });
+
   it('start() twice runs one set of lanes', async () => {
     await queue(8);
     let inFlight = 0;
@@ -347,6 +419,9 @@ describe('Forwarder (in process)', () => {
       ...db,
       kind: 'pglite' as const,
       query: async () => {
+        throw new Error('connection refused');
+      },
+      transaction: async () => {
         throw new Error('connection refused');
       },
     } as unknown as Database;
@@ -540,6 +615,43 @@ describe('outbox complete(): what each outcome writes, and fencing', () => {
       await complete(db, 'holder', [{ id: 'f-1', attempts: 1, result: 'retry', error: 'x', delayMs: 1 }]),
     ).toEqual([]);
     expect((await getEvent(db, 'f-1'))?.status).toBe('sent');
+  });
+
+  it('renew: moves claimed_at of rows still sending under this worker and claim, and of no other row', async () => {
+    await db.query('DELETE FROM outbox');
+    await enqueue(db, [event('r-1'), event('r-2'), event('r-3'), event('r-4')]);
+    await claim(db, 'holder', 3, 60_000); // r-1..r-3 sending, r-4 pending
+    await db.query(`UPDATE outbox SET claimed_at = now() - interval '1 minute' WHERE id <> 'r-4'`);
+    const renewed = await renew(db, 'holder', [
+      { id: 'r-1', attempts: 1 },
+      { id: 'r-2', attempts: 2 }, // another claim
+      { id: 'r-4', attempts: 0 }, // not sending
+    ]);
+    expect(renewed).toEqual(['r-1']);
+    expect(await renew(db, 'intruder', [{ id: 'r-3', attempts: 1 }])).toEqual([]);
+    expect(await renew(db, 'holder', [])).toEqual([]);
+    const fresh = await db.query<{ id: string; fresh: boolean }>(
+      `SELECT id, claimed_at > now() - interval '30 seconds' AS fresh FROM outbox
+        WHERE claimed_at IS NOT NULL ORDER BY id`,
+    );
+    expect(fresh.rows).toEqual([
+      { id: 'r-1', fresh: true },
+      { id: 'r-2', fresh: false },
+      { id: 'r-3', fresh: false },
+    ]);
+    // The renewed row is no longer up for a takeover; the stale ones are.
+    expect((await claim(db, 'other', 10, 30_000)).map((r) => r.id)).toEqual(['r-2', 'r-3', 'r-4']);
+  });
+
+  it('a row is finished (sent_at set) exactly when it is sent or rejected: the database refuses anything else', async () => {
+    await enqueue(db, [event('inv-1')]);
+    await expect(db.query(`UPDATE outbox SET status = 'sent' WHERE id = 'inv-1'`)).rejects.toThrow(
+      /outbox_finished_when_sent_at/,
+    );
+    await expect(db.query(`UPDATE outbox SET sent_at = now() WHERE id = 'inv-1'`)).rejects.toThrow(
+      /outbox_finished_when_sent_at/,
+    );
+    expect((await getEvent(db, 'inv-1'))?.status).toBe('pending');
   });
 
   it('claim: due rows in arrival order, not rows waiting for their retry time, not rows under a live lease', async () => {
