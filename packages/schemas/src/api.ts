@@ -124,13 +124,15 @@ function resolverFor(flavor: Flavor): RuleResolver {
       case 'audits':
         return k === 'auditCode' ? 'R50' : null;
       case 'fraud':
-        return segs.length === 3 && (k === 'type' || k === 'id') ? 'R29' : null;
+        // Only a marker's own type and id are checked (its attributes hold neither).
+        return k === 'type' || k === 'id' ? 'R29' : null;
       case 'subsCreate':
         return missing && (k === 'eventName' || k === 'webhookUrl' || k === 'enabled') ? 'R74' : null;
       case 'attributions':
         return k === 'medium' ? 'R77' : null;
       case 'uploads':
-        return segs[0] === 'data' && segs.length === 2 && (k === 'type' || k === 'id') ? 'R36' : null;
+        // Only data.type and data.id are checked (the attributes hold neither).
+        return k === 'type' || k === 'id' ? 'R36' : null;
       case 'uploadUrls':
         return k === 'filename' ? 'R33' : null;
       case 'children':
@@ -165,7 +167,7 @@ function eachItem(fn: WarnFn): WarnFn {
   return (input, base, out) => {
     if (!isObj(input) || !Array.isArray(input.data)) return;
     const p = joinPath(base, 'data');
-    for (let i = 0; i < input.data.length; i++) fn(input.data[i], joinPath(p, i), out);
+    input.data.forEach((item, i) => fn(item, joinPath(p, i), out));
   };
 }
 
@@ -262,7 +264,7 @@ export function validateTransactionEvent(input: unknown, opts?: ParseOptions): T
 
 function legacyArrayWarnings(input: unknown, base: string, out: ValidationIssue[]): void {
   if (!Array.isArray(input)) return;
-  for (let i = 0; i < input.length; i++) legacyIncomingWarnings(input[i], joinPath(base, i), out);
+  input.forEach((item, i) => legacyIncomingWarnings(item, joinPath(base, i), out));
 }
 
 /** Legacy POST /transactions/incoming body: a top-level array of flat records. */

@@ -265,7 +265,7 @@ function withValue(body: unknown, path: Path, replacement: unknown): unknown {
 const shown = (r: ParseResult<unknown>) =>
   r.issues.map(
     (i) =>
-      `${i.severity} ${i.rule ?? '-'} ${i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`,
+      `${i.severity} ${i.rule === null ? '-' : i.rule} ${i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`,
   );
 
 describe('each field broken one way at a time', () => {

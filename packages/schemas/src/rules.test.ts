@@ -66,7 +66,7 @@ const errorsOf = (r: ParseResult<unknown>) => r.issues.filter((i) => i.severity 
 function expectAllIssuesAsRecorded(r: ParseResult<unknown>) {
   const lines = r.issues.map(
     (i) =>
-      `${i.severity} ${i.rule ?? '-'} ${i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`,
+      `${i.severity} ${i.rule === null ? '-' : i.rule} ${i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`,
   );
   expect({ success: r.success, issues: lines }).toMatchSnapshot();
 }
