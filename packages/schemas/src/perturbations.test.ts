@@ -5,7 +5,10 @@
 // After an intended change to a message or a rule, review the diff of `vitest run -u`.
 import { describe, expect, it } from 'vitest';
 import {
+  type BatchKind,
+  checkBatch,
   type ParseResult,
+  SchemaValidationError,
   safeParseBulkUploadUrlRequest,
   safeParseCompleteUploadRequest,
   safeParseContentStrategyRequest,
@@ -27,6 +30,27 @@ import {
   safeParseUpdateSubscriptionRequest,
   safeParseUpdateUserRequest,
   safeParseUploadPartRequest,
+  validateBulkUploadUrlRequest,
+  validateCompleteUploadRequest,
+  validateContentStrategyRequest,
+  validateCreateAttributionsRequest,
+  validateCreateAuditsRequest,
+  validateCreateChildOrganizationRequest,
+  validateCreatePlacementRequest,
+  validateCreateSubscriptionsRequest,
+  validateCreateUploadRequest,
+  validateCreateUsersRequest,
+  validateFraudMarkersRequest,
+  validateLegacyCreateUserRequest,
+  validateLegacyIncomingTransaction,
+  validateLegacyIncomingTransactions,
+  validateTransactionEvent,
+  validateTransactionsRequest,
+  validateUpdateChildOrganizationRequest,
+  validateUpdatePlacementRequest,
+  validateUpdateSubscriptionRequest,
+  validateUpdateUserRequest,
+  validateUploadPartRequest,
 } from './index.js';
 import {
   validCore,
@@ -38,6 +62,7 @@ import {
 } from './testing.js';
 
 type Parse = (input: unknown) => ParseResult<unknown>;
+type Validate = (input: unknown) => unknown;
 type Path = (string | number)[];
 
 const slots = [
@@ -45,39 +70,89 @@ const slots = [
   { placementId: 'p-2', alias: 'second' },
 ];
 
+/** The same event under another event id and transaction id (R10: ids are unique per batch). */
+function second<T extends { id: string; attributes: Record<string, unknown> }>(t: T): T {
+  return { ...t, id: `${t.id}-2`, attributes: { ...t.attributes, transactionId: 'txn-2' } };
+}
+
 /** A valid body for each validator (each is checked to pass before it is broken). */
-const cases: [name: string, parse: Parse, body: unknown][] = [
-  ['transaction', safeParseTransactionsRequest, { data: [validTransaction()] }],
-  ['matchedTransaction', safeParseTransactionsRequest, { data: [validMatched()] }],
-  ['coreTransaction', safeParseTransactionsRequest, { data: [validCore()] }],
-  ['one transaction event', safeParseTransactionEvent, validTransaction({ status: 'APPROVED' })],
-  ['legacy incoming', safeParseLegacyIncomingTransactions, [validLegacy()]],
-  ['one legacy incoming', safeParseLegacyIncomingTransaction, validLegacy()],
+const cases: [name: string, parse: Parse, validate: Validate, body: unknown][] = [
+  [
+    'transaction',
+    safeParseTransactionsRequest,
+    validateTransactionsRequest,
+    { data: [validTransaction(), second(validTransaction())] },
+  ],
+  [
+    'matchedTransaction',
+    safeParseTransactionsRequest,
+    validateTransactionsRequest,
+    { data: [validMatched(), second(validMatched())] },
+  ],
+  [
+    'coreTransaction',
+    safeParseTransactionsRequest,
+    validateTransactionsRequest,
+    { data: [validCore(), second(validCore())] },
+  ],
+  [
+    'one transaction event',
+    safeParseTransactionEvent,
+    validateTransactionEvent,
+    validTransaction({ status: 'APPROVED' }),
+  ],
+  [
+    'legacy incoming',
+    safeParseLegacyIncomingTransactions,
+    validateLegacyIncomingTransactions,
+    [validLegacy(), validLegacy({ transactionId: 'txn-l2' })],
+  ],
+  [
+    'one legacy incoming',
+    safeParseLegacyIncomingTransaction,
+    validateLegacyIncomingTransaction,
+    validLegacy(),
+  ],
   [
     'upload part',
     safeParseUploadPartRequest,
-    { data: [{ ...validTransaction(), type: 'historicalTransaction' }] },
+    validateUploadPartRequest,
+    {
+      data: [validTransaction(), second(validTransaction())].map((t) => ({
+        ...t,
+        type: 'historicalTransaction',
+      })),
+    },
   ],
   [
     'create upload',
     safeParseCreateUploadRequest,
+    validateCreateUploadRequest,
     { data: { type: 'historicalTransactionStart', attributes: {} } },
   ],
   [
     'complete upload',
     safeParseCompleteUploadRequest,
+    validateCompleteUploadRequest,
     { data: { type: 'historicalTransactionComplete', id: 'up-1', attributes: {} } },
   ],
   [
     'bulk upload url',
     safeParseBulkUploadUrlRequest,
+    validateBulkUploadUrlRequest,
     { data: [{ type: 'incomingTransactionsFile', attributes: { filename: 'transactions.jsonl' } }] },
   ],
-  ['create users', safeParseCreateUsersRequest, { data: [validUser()] }],
-  ['update user', safeParseUpdateUserRequest, { data: validUser() }],
+  [
+    'create users',
+    safeParseCreateUsersRequest,
+    validateCreateUsersRequest,
+    { data: [validUser(), { ...validUser(), id: 'user-2' }] },
+  ],
+  ['update user', safeParseUpdateUserRequest, validateUpdateUserRequest, { data: validUser() }],
   [
     'legacy create user',
     safeParseLegacyCreateUserRequest,
+    validateLegacyCreateUserRequest,
     {
       referringPartnerUserId: 'u-1',
       email: 'jane@example.com',
@@ -90,6 +165,7 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'audits',
     safeParseCreateAuditsRequest,
+    validateCreateAuditsRequest,
     {
       data: [
         {
@@ -102,11 +178,13 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'fraud markers',
     safeParseFraudMarkersRequest,
+    validateFraudMarkersRequest,
     { data: [{ type: 'fraudulentTransaction', id: 'txn-1', attributes: { userId: 'u' } }] },
   ],
   [
     'create subscriptions',
     safeParseCreateSubscriptionsRequest,
+    validateCreateSubscriptionsRequest,
     {
       data: [
         {
@@ -119,6 +197,7 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'update subscription',
     safeParseUpdateSubscriptionRequest,
+    validateUpdateSubscriptionRequest,
     {
       data: {
         type: 'subscription',
@@ -129,6 +208,7 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'attributions',
     safeParseCreateAttributionsRequest,
+    validateCreateAttributionsRequest,
     {
       data: [
         validOfferAttribution(),
@@ -151,6 +231,7 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'create child organization',
     safeParseCreateChildOrganizationRequest,
+    validateCreateChildOrganizationRequest,
     {
       data: {
         type: 'organization',
@@ -161,11 +242,13 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'update child organization',
     safeParseUpdateChildOrganizationRequest,
+    validateUpdateChildOrganizationRequest,
     { data: { type: 'organization', attributes: { name: 'Acme', bins: ['411111'], externalId: 'x' } } },
   ],
   [
     'create placement',
     safeParseCreatePlacementRequest,
+    validateCreatePlacementRequest,
     {
       data: { type: 'placement', attributes: { name: 'Home', availableSlots: 3, contentStrategyId: 'cs-1' } },
     },
@@ -173,6 +256,7 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'create push placement',
     safeParseCreatePlacementRequest,
+    validateCreatePlacementRequest,
     {
       data: {
         type: 'placementPushNotification',
@@ -183,6 +267,7 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'create email placement',
     safeParseCreatePlacementRequest,
+    validateCreatePlacementRequest,
     {
       data: {
         type: 'placementEmail',
@@ -193,6 +278,7 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'create batch activation placement',
     safeParseCreatePlacementRequest,
+    validateCreatePlacementRequest,
     {
       data: {
         type: 'placementBatchActivation',
@@ -203,11 +289,13 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
   [
     'update group placement',
     safeParseUpdatePlacementRequest,
+    validateUpdatePlacementRequest,
     { data: { type: 'placementGroup', attributes: { name: 'Group', slots } } },
   ],
   [
     'content strategy',
     safeParseContentStrategyRequest,
+    validateContentStrategyRequest,
     {
       data: {
         type: 'contentStrategy',
@@ -227,8 +315,9 @@ const cases: [name: string, parse: Parse, body: unknown][] = [
 /** Every path in a JSON value, parents before children. */
 function paths(value: unknown, at: Path = []): Path[] {
   const out: Path[] = at.length > 0 ? [at] : [];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])));
-  else if (value !== null && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...paths(v, [...at, i]));
+  } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
   }
   return out;
@@ -269,25 +358,109 @@ const shown = (r: ParseResult<unknown>) =>
   );
 
 describe('each field broken one way at a time', () => {
-  for (const [name, parse, body] of cases) {
+  for (const [name, parse, validate, body] of cases) {
     it(name, () => {
       const clean = parse(body);
       expect(
         clean.issues.filter((i) => i.severity === 'error'),
         'the valid body passes',
       ).toEqual([]);
+      expect(validate(body), 'validate… returns the body itself').toBe(body);
       const results: Record<string, string[]> = { valid: shown(clean) };
       for (const path of paths(body)) {
         const value = path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], body);
         for (const [label, replacement] of breakings(value)) {
-          const r = parse(withValue(body, path, replacement));
+          const broken = withValue(body, path, replacement);
+          const r = parse(broken);
           const key = `${path.join('.')} ${label}`;
           results[key] = [r.success ? 'accepted' : 'rejected', ...shown(r)];
           // A rejected body always says why, and an accepted one has no error.
           expect(r.success, key).toBe(!r.issues.some((i) => i.severity === 'error'));
+          if (!r.success) results[key].push(`throws: ${thrown(() => validate(broken), r)}`);
         }
       }
       expect(results).toMatchSnapshot();
     });
   }
 });
+
+/** The message of the SchemaValidationError that validate… throws, holding the same issues. */
+function thrown(call: () => unknown, r: ParseResult<unknown>): string {
+  try {
+    call();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SchemaValidationError);
+    expect((err as SchemaValidationError).issues).toEqual(r.issues);
+    return (err as Error).message;
+  }
+  throw new Error('validate… accepted a body its safeParse… rejected');
+}
+
+/** Valid items of each kind for checkBatch, the first two of `cases` bodies reused. */
+const batchItems: [kind: BatchKind, items: unknown[]][] = [
+  ['transactions', [validTransaction(), second(validTransaction()), validMatched(), validCore()]],
+  [
+    'uploadParts',
+    [validTransaction(), second(validTransaction())].map((t) => ({ ...t, type: 'historicalTransaction' })),
+  ],
+  ['users', [validUser(), { ...validUser(), id: 'user-2' }]],
+  [
+    'fraudMarkers',
+    [
+      { type: 'fraudulentTransaction', id: 'txn-1', attributes: { userId: 'u' } },
+      { type: 'fraudulentTransaction', id: 'txn-2', attributes: { userId: 'u' } },
+    ],
+  ],
+  [
+    'audits',
+    [
+      {
+        type: 'audit',
+        attributes: { auditCode: 3005, merchantName: 'M', auditDescription: 'd', transactionId: 't' },
+      },
+    ],
+  ],
+  ['attributions', [validOfferAttribution(), validOfferAttribution({ medium: 'CTA' })]],
+  ['legacyIncoming', [validLegacy(), validLegacy({ transactionId: 'txn-l2' })]],
+];
+
+describe('checkBatch judges each item on its own', () => {
+  for (const [kind, items] of batchItems) {
+    it(kind, () => {
+      const clean = checkBatch(kind, items);
+      expect(clean.invalid, 'every valid item passes').toEqual([]);
+      expect(clean.valid.map((v) => v.index)).toEqual(items.map((_, i) => i));
+      const results: Record<string, unknown> = {};
+      // Each item broken on its own among valid neighbours, then the first item repeated.
+      for (const [i, item] of items.entries()) {
+        for (const path of paths(item)) {
+          const value = path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], item);
+          for (const [label, replacement] of breakings(value)) {
+            const list = items.slice();
+            list[i] = withValue(item, path, replacement);
+            const r = checkBatch(kind, list, { path: 'body' });
+            results[`${i}.${path.join('.')} ${label}`] = summary(r);
+          }
+        }
+      }
+      results['first item repeated'] = summary(checkBatch(kind, [...items, items[0]]));
+      expect(results).toMatchSnapshot();
+    });
+  }
+  it('an unknown kind is a TypeError naming it; a non-array is an empty batch', () => {
+    expect(() => checkBatch('nope' as BatchKind, [])).toThrow(new TypeError('unknown batch kind: nope'));
+    expect(checkBatch('users', 'x' as unknown as unknown[])).toEqual({
+      valid: [],
+      invalid: [],
+      warnings: [],
+    });
+  });
+});
+
+function summary(r: ReturnType<typeof checkBatch>) {
+  return {
+    valid: r.valid.map((v) => v.index),
+    invalid: r.invalid.map((v) => `${v.index}: ${shown({ success: false, issues: v.issues }).join(' | ')}`),
+    warnings: shown({ success: true, data: null, issues: r.warnings }),
+  };
+}
