@@ -154,12 +154,16 @@ export function handleDashboard(
     return null;
   }
   const file = ASSETS[path === '/index.html' ? '/' : path];
-  if (file && method === 'GET')
-    return {
-      status: 200,
-      raw: asset(file.file),
-      headers: { 'content-type': file.type, ...SECURITY_HEADERS },
-    };
+  if (file && method === 'GET') {
+    let raw: Buffer;
+    try {
+      raw = asset(file.file);
+    } catch {
+      // e.g. the package was bundled and its dashboard/ folder left behind
+      return apiError(404, `the dashboard file ${file.file} is not installed next to @kardkit/mock-server`);
+    }
+    return { status: 200, raw, headers: { 'content-type': file.type, ...SECURITY_HEADERS } };
+  }
   if (method === 'GET' && path === '/__dashboard/api/state')
     return { ...reply(200, dashboardState(ctx.core)), headers: { ...SECURITY_HEADERS } };
   if (method === 'GET' && path === '/__dashboard/api/events') {
