@@ -99,7 +99,12 @@ describe('the dashboard (GET /)', () => {
       match: 'not matched: rejected by validation',
     });
     expect(byId('d-bad').issues.join(' ')).toMatch(/settledDate.*R2/);
-    expect(byId('d-bad')).toMatchObject({ userId: 'd1', status: 'SETTLED', amount: 2500, merchant: 'POS PURCHASE' });
+    expect(byId('d-bad')).toMatchObject({
+      userId: 'd1',
+      status: 'SETTLED',
+      amount: 2500,
+      merchant: 'POS PURCHASE',
+    });
     expect(
       s.transactions
         .filter((t: { id: string }) => t.id === 'd-ok')
