@@ -20,6 +20,19 @@ const noDefaultClient: Plugin = {
   },
 };
 
+/**
+ * The Node build of '.' (src/index.node.ts) imports the main entry as BUILT ('./index.js' → dist/index.js
+ * or dist/index.cjs) rather than bundling a second copy: one set of classes for both conditions.
+ */
+const builtMainEntry = (file: string): Plugin => ({
+  name: 'built-main-entry',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/index\.js$/ }, (args) =>
+      /src[\\/]index\.node\.ts$/.test(args.importer) ? { path: file, external: true } : undefined,
+    );
+  },
+});
+
 const common: Options = {
   dts: false,
   esbuildPlugins: [noDefaultClient],
@@ -48,7 +61,13 @@ export default defineConfig([
   // declarations, so each entry's .d.ts (written by scripts/esm-declarations.mjs) is a one-line
   // `export * from './<entry>.cjs'`: import and require see the same types, shipped once.
   {
-    entry: { ...main, lite: 'src/lite.ts' },
+    entry: {
+      index: main.index,
+      hem: main.hem,
+      webhooks: main.webhooks,
+      errors: main.errors,
+      lite: 'src/lite.ts',
+    },
     format: ['cjs'],
     dts: { only: true },
     clean: false,
@@ -62,6 +81,20 @@ export default defineConfig([
     format: ['cjs'],
     splitting: true,
     noExternal: ['ky'],
+    esbuildOptions: cjsOptions,
+  },
+  // Node build of '.' ("node" export condition): node:http keep-alive under ky; the rest is dist/index.*.
+  {
+    ...common,
+    entry: { 'index.node': 'src/index.node.ts' },
+    format: ['esm'],
+    esbuildPlugins: [builtMainEntry('./index.js')],
+  },
+  {
+    ...common,
+    entry: { 'index.node': 'src/index.node.ts' },
+    format: ['cjs'],
+    esbuildPlugins: [builtMainEntry('./index.cjs')],
     esbuildOptions: cjsOptions,
   },
   // Lite entry: fetch only, no ky.

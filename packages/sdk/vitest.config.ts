@@ -1,4 +1,5 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+import { configDefaults, defineConfig, type TestProjectConfiguration } from 'vitest/config';
 
 // Under Stryker (which sets STRYKER_MUTATOR_WORKER in its test runner processes) the tests that only load
 // the BUILT package are left out: mutants live in src/, so those tests cannot kill any of them, and they
@@ -8,8 +9,28 @@ const builtOnly =
     ? []
     : ['test/package.test.ts', 'test/bundle-size.test.ts'];
 
+// Every test of the client runs twice: on the default transport (ky on global fetch, as in browsers,
+// workers and edge runtimes) and on Node's (ky on node:http keep-alive, src/index.node.ts), which tests
+// get by importing ../src/index.js. Under Stryker only the first runs (mutants are the same code).
+const nodeEntry = fileURLToPath(new URL('./src/index.node.ts', import.meta.url));
+const projects: TestProjectConfiguration[] | undefined =
+  process.env.STRYKER_MUTATOR_WORKER === undefined
+    ? [
+        { extends: true, test: { name: 'fetch' } },
+        {
+          extends: true,
+          test: {
+            name: 'node-http',
+            exclude: [...configDefaults.exclude, 'test/package.test.ts', 'test/bundle-size.test.ts'],
+          },
+          resolve: { alias: [{ find: /^\.\.\/src\/index\.js$/, replacement: nodeEntry }] },
+        },
+      ]
+    : undefined;
+
 export default defineConfig({
   test: {
+    projects,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...builtOnly],
     testTimeout: 20_000,

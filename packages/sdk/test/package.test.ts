@@ -2,12 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { startMockKard } from '@kardkit/mock-server';
+import * as esbuild from 'esbuild';
 import ky from 'ky';
 import { describe, expect, it } from 'vitest';
 import { mockConnection, txn } from './support.js';
 
 // These tests load the BUILT package (dist/), as an issuer would. `pnpm test` runs after `build`.
 const require = createRequire(import.meta.url);
+const sdkDir = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 describe('package (built dist)', () => {
@@ -120,6 +122,30 @@ describe('package (built dist)', () => {
       }
     });
   }
+
+  it('export conditions: Node gets the node:http build, browsers and edge runtimes one without Node modules', async () => {
+    const inputsFor = async (platform: 'browser' | 'node' | 'neutral') => {
+      const result = await esbuild.build({
+        stdin: { contents: "export { KardClient } from '@kardkit/sdk';", resolveDir: sdkDir, loader: 'js' },
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      return Object.keys(result.metafile.inputs);
+    };
+    for (const platform of ['browser', 'neutral'] as const) {
+      const inputs = await inputsFor(platform); // a Node module would fail to resolve here
+      expect(inputs.some((f) => f.endsWith('dist/index.js'))).toBe(true);
+      expect(inputs.some((f) => f.includes('index.node'))).toBe(false);
+    }
+    expect((await inputsFor('node')).some((f) => f.endsWith('dist/index.node.js'))).toBe(true);
+    const nodeBuild = readFileSync(new URL('../dist/index.node.js', import.meta.url), 'utf8');
+    expect(nodeBuild).toMatch(/^import http from ['"](node:)?http['"]/m);
+    expect(require.resolve('@kardkit/sdk')).toMatch(/dist\/index\.node\.cjs$/);
+  }, 300_000);
 
   it('the built declarations type 207-capable calls as PartialResult (test/dist-types/check.ts)', () => {
     const tsc = require.resolve('typescript/bin/tsc');

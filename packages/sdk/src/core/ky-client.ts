@@ -8,6 +8,18 @@ class ErrorBody {
   constructor(readonly value: unknown) {}
 }
 
+/** What the SDK passes its own transport fetch besides ky's Request (ky hands unknown options on to fetch). */
+export interface TransportFetchOptions {
+  /** The body is a stream (`duplex: 'half'`): send it as it comes, without a length. */
+  streamBody?: boolean;
+  /**
+   * The built body, carried beside the Request rather than in it, with its content type; and the
+   * answer may be a Response whose text is buffered (no body stream). Only when no code of the user's
+   * (a ky instance, a fetch) can see the Request or the Response.
+   */
+  carried?: { body: string | Uint8Array; contentType: string | undefined } | null;
+}
+
 export interface KySenderOptions {
   baseUrl: string;
   /** A custom fetch, called as fetch(url, init) like the lite client does. */
@@ -15,7 +27,7 @@ export interface KySenderOptions {
   /** The ky instance to send with (default: ky itself), e.g. `ky.create({ hooks })`. */
   ky?: KyInstanceLike | undefined;
   /** The fetch ky sends with when the user gives none (on Node: node-fetch.ts); default: ky's (global fetch). */
-  transportFetch?: ((request: Request, options?: { streamBody?: boolean }) => Promise<Response>) | undefined;
+  transportFetch?: ((request: Request, options?: TransportFetchOptions) => Promise<Response>) | undefined;
 }
 
 /**
@@ -76,6 +88,8 @@ export function createKySender(options: KySenderOptions): Sender {
     : send
       ? ({ ...kyOptions, streamBody: true } as KyOptions) // passed on to the transport fetch by ky
       : kyOptions;
+  const lean = !options.ky && !options.fetch && options.transportFetch !== undefined;
+  const leanOptions = { ...kyOptions, carried: null } as KyOptions;
   const client = createClient(
     createConfig({
       baseUrl: options.baseUrl,
@@ -103,12 +117,19 @@ export function createKySender(options: KySenderOptions): Sender {
       });
       return readResponse(res);
     }
-    const call = {
-      client,
-      headers: init.headers as Record<string, string>,
-      body: init.body ?? undefined,
-      signal,
-    };
+    const sent = init.headers as Record<string, string>;
+    const body = init.body ?? undefined;
+    // The SDK's own ky and transport fetch, and nothing of the user's between them: the body rides
+    // beside the Request (a Request body is a stream, which ky would copy and tee on every call).
+    const carried =
+      lean && (typeof body === 'string' || body instanceof Uint8Array)
+        ? { ...kyOptions, carried: { body, contentType: sent['content-type'] } }
+        : lean
+          ? leanOptions
+          : undefined;
+    const call = carried
+      ? { client, headers: sent, body: undefined, signal, kyOptions: carried }
+      : { client, headers: sent, body, signal };
     const op = spec.operation;
     const r = (await (op
       ? (op.fn as (o: object) => Promise<unknown>)({ ...call, path: op.path, query: spec.query })
