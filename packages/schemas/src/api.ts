@@ -101,7 +101,8 @@ function resolverFor(flavor: Flavor): RuleResolver {
     const parent = segs[segs.length - 2];
     if (flavor === 'transactions' || flavor === 'legacy') {
       if (segs.includes('processorMids')) return 'R8';
-      if (parent === 'merchant' && k === 'name') return 'R7';
+      // The merchant's is the only `name` of a transaction.
+      if (k === 'name') return 'R7';
       if (AMOUNT_KEYS.has(k)) return 'R23';
       if (k === 'cardBIN') return 'R4';
       if (DATE_KEY_SET.has(k)) {
