@@ -12,6 +12,10 @@ import { defineConfig, type Options } from 'tsup';
 const noDefaultClient: Plugin = {
   name: 'no-default-generated-client',
   setup(build) {
+    // Likewise the generated client's server-sent-events helper: no Kard operation streams events.
+    build.onResolve({ filter: /^\.\.\/core\/serverSentEvents\.gen(\.js)?$/ }, () => ({
+      path: path.resolve('src/core/no-sse.ts'),
+    }));
     build.onResolve({ filter: /^\.\/client\.gen(\.js)?$/ }, (args) =>
       /generated[\\/]sdk\.gen\.ts$/.test(args.importer)
         ? { path: path.resolve('src/core/no-default-client.ts') }
