@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { NOTIFICATION_TYPE } from '@kardkit/schemas';
 import { FaultController } from './faults.js';
@@ -12,6 +12,12 @@ export const NOTIFICATION_TYPES: readonly string[] = NOTIFICATION_TYPE;
 
 /** What `trigger` can emit: every v2 type and the legacy earned-reward webhook. */
 export const TRIGGER_TYPES: readonly string[] = [...NOTIFICATION_TYPES, LEGACY_EARNED_REWARD];
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 
 /** Transactions kept for the dashboard (newest last). */
 const MAX_RECEIVED = 1000;
@@ -233,6 +239,21 @@ export class MockCore {
       return 'access token expired';
     }
     return null;
+  }
+
+  /**
+   * Whether an Authorization header is HTTP Basic with the sandbox's own client id and secret (the
+   * dashboard and the /__admin endpoints). Compared in constant time.
+   */
+  basicAuthOk(header: string | undefined): boolean {
+    if (!header || !/^basic\s/i.test(header)) return false;
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    if (i < 0) return false;
+    return (
+      sameSecret(decoded.slice(0, i), this.opts.clientId) &&
+      sameSecret(decoded.slice(i + 1), this.opts.clientSecret)
+    );
   }
 
   expireTokens(): void {

@@ -6,7 +6,6 @@
 // prints), so the page reveals nothing to another local user or to a web page that does not know
 // them. Writes also need the page's own Origin (no cross-site form posts) and a JSON body, and the
 // Host must name this loopback server (no DNS rebinding).
-import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -43,12 +42,6 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
-};
-
-const same = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 };
 
 export function isDashboardPath(path: string): boolean {
@@ -115,12 +108,7 @@ function unauthorized(res: ServerResponse): void {
 }
 
 function authorized(req: IncomingMessage, ctx: DashboardContext): boolean {
-  const h = req.headers.authorization;
-  if (!h || !/^basic\s/i.test(h)) return false;
-  const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i < 0) return false;
-  return same(decoded.slice(0, i), ctx.clientId) && same(decoded.slice(i + 1), ctx.clientSecret);
+  return ctx.core.basicAuthOk(req.headers.authorization);
 }
 
 /** Host must be this server on loopback: a rebinding name pointing at 127.0.0.1 is refused. */

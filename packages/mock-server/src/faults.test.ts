@@ -9,12 +9,15 @@ beforeEach(() => {
 });
 
 const send = () => h.call('POST', `${org(h)}/transactions`, { data: [txn(`f-${Math.random()}`)] });
-const admin = (method: string, path: string, body?: unknown) =>
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const admin = (method: string, path: string, body?: unknown, authorization?: string) =>
   fetch(`${h.mock.url}/__admin${path}`, {
     method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-      : {}),
+    headers: {
+      authorization: authorization ?? basic(h.mock.clientId, h.mock.clientSecret),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 
 describe('fault injection', () => {
@@ -125,7 +128,69 @@ describe('fault injection', () => {
   });
 });
 
-describe('admin endpoints (never faulted, no auth)', () => {
+describe('admin endpoints need the sandbox credentials', () => {
+  const routes: [string, string, unknown?][] = [
+    ['POST', '/faults', { rate: 1 }],
+    ['DELETE', '/faults'],
+    ['POST', '/tokens/expire'],
+    ['GET', '/stats'],
+    ['POST', '/reset'],
+    ['GET', '/requests'],
+    ['GET', '/nope'],
+  ];
+  const denied = (r: Response) => ({ status: r.status, www: r.headers.get('www-authenticate') });
+
+  it.each(routes)(
+    '%s /__admin%s answers 401 without credentials, with a wrong secret, a bearer token or a malformed header',
+    async (method, path, body) => {
+      for (const authorization of [
+        '',
+        basic(h.mock.clientId, 'wrong-secret'),
+        basic('wrong-id', h.mock.clientSecret),
+        basic(h.mock.clientId, `${h.mock.clientSecret}x`),
+        `Basic ${Buffer.from(`${h.mock.clientId}${h.mock.clientSecret}`).toString('base64')}`,
+        `Bearer ${h.token}`,
+        `Basic`,
+      ]) {
+        const r = await admin(method, path, body, authorization);
+        expect(denied(r)).toEqual({ status: 401, www: 'Basic realm="kard sandbox", charset="UTF-8"' });
+        expect(await r.json()).toEqual({
+          errors: [
+            {
+              status: '401',
+              title: 'Unauthorized',
+              detail: "the admin endpoints need HTTP Basic with the sandbox's client id and secret",
+            },
+          ],
+        });
+      }
+      // Nothing changed: no fault set, the token still works, nothing reset.
+      expect((await send()).status).toBe(202);
+      expect(h.mock.stats().transactions.accepted).toBe(1);
+    },
+  );
+
+  it('the scheme name is case-insensitive and the secret never appears in the answer', async () => {
+    const r = await admin(
+      'GET',
+      '/stats',
+      undefined,
+      `basic ${basic(h.mock.clientId, h.mock.clientSecret).slice(6)}`,
+    );
+    expect(r.status).toBe(200);
+    const bad = await admin('GET', '/stats', undefined, basic(h.mock.clientId, 'not-it'));
+    expect(await bad.text()).not.toContain(h.mock.clientSecret);
+  });
+
+  it('the dashboard and the admin endpoints accept the same credentials', async () => {
+    const auth = basic(h.mock.clientId, h.mock.clientSecret);
+    const page = await fetch(`${h.mock.url}/`, { headers: { authorization: auth } });
+    expect(page.status).toBe(200);
+    expect((await admin('GET', '/stats', undefined, auth)).status).toBe(200);
+  });
+});
+
+describe('admin endpoints (never faulted)', () => {
   it('POST/DELETE /__admin/faults', async () => {
     expect((await admin('POST', '/faults', { sequence: [{ status: 503 }] })).status).toBe(200);
     expect((await send()).status).toBe(503);

@@ -303,7 +303,7 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
     const url = new URL(`${core.baseUrl}${rawUrl}`);
 
     if (path.startsWith('/__admin/')) {
-      const r = await adminRoutes(core, method, path, body, requests, api);
+      const r = await adminRoutes(core, method, path, body, requests, api, req.headers.authorization);
       send(res, r);
       return;
     }

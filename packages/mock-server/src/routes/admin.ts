@@ -5,8 +5,10 @@ import { MALFORMED } from '../router.js';
 import type { FaultConfig, MockKard, RecordedRequest } from '../types.js';
 
 /**
- * Admin endpoints (no auth, never faulted): POST/DELETE /__admin/faults, POST /__admin/tokens/expire,
- * GET /__admin/stats, POST /__admin/reset, GET /__admin/requests.
+ * Admin endpoints (never faulted): POST/DELETE /__admin/faults, POST /__admin/tokens/expire,
+ * GET /__admin/stats, POST /__admin/reset, GET /__admin/requests. Each changes or reveals the
+ * sandbox's data, so each needs HTTP Basic with the sandbox's client id and secret, the same
+ * credentials as the dashboard (a bearer token would not do: POST /__admin/tokens/expire revokes it).
  */
 export function adminRoutes(
   core: MockCore,
@@ -15,7 +17,14 @@ export function adminRoutes(
   body: unknown,
   requests: RecordedRequest[],
   api: MockKard,
+  authorization: string | undefined,
 ): Reply {
+  if (!core.basicAuthOk(authorization)) {
+    return {
+      ...apiError(401, "the admin endpoints need HTTP Basic with the sandbox's client id and secret"),
+      headers: { 'www-authenticate': 'Basic realm="kard sandbox", charset="UTF-8"' },
+    };
+  }
   const route = `${method} ${path.replace(/\/$/, '')}`;
   switch (route) {
     case 'POST /__admin/faults': {
