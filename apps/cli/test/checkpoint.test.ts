@@ -1,4 +1,4 @@
-import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint, Ranges } from '../src/checkpoint.js';
@@ -171,5 +171,34 @@ describe('Checkpoint', () => {
     const c = Checkpoint.open(cp, '-', true);
     c.close();
     expect(c.done.count).toBe(3);
+  });
+});
+
+describe('Checkpoint and Ranges edges', () => {
+  it('ranges that share their last and first record merge (counted once)', () => {
+    const r = new Ranges();
+    r.add(1, 5);
+    r.add(5, 7);
+    r.normalize();
+    expect(r.count).toBe(7);
+  });
+
+  it('finish after close writes nothing; close releases the file descriptor', () => {
+    const { file, cp } = dataFile();
+    const openOn = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === cp;
+        } catch {
+          return false;
+        }
+      });
+    const c = Checkpoint.open(cp, file, false);
+    c.mark(1, 2);
+    expect(openOn()).toHaveLength(1);
+    c.close();
+    expect(openOn()).toEqual([]);
+    expect(() => c.finish({ records: 2 })).not.toThrow();
+    expect(readFileSync(cp, 'utf8')).toBe(`${headerLine(file)}\n[1,2]\n`);
   });
 });

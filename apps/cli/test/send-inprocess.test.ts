@@ -1,7 +1,7 @@
 // `kard transactions send` run in this process (src/cli.ts `run`) against the mock Kard on loopback:
 // the accounting, the checkpoint and --rejected, record by record. test/send.test.ts runs the built
 // bin for what needs a process of its own (signals, a crash).
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -613,5 +613,119 @@ describe('kard transactions send: what the progress bar counts', () => {
     const report = JSON.parse(r.stdout) as Record<string, number>;
     const last = frameList(r.stderr).at(-1)!;
     expect(last).toMatchObject({ finished: report.records, total: report.records, pct: 100 });
+  });
+});
+
+/** Open file descriptors of this process that point at `path` (Linux /proc). */
+const fdsOn = (path: string) =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  });
+
+describe('kard transactions send: edges of the run', () => {
+  it('without --rejected, each finished batch is still checkpointed, and nothing else is written there', async () => {
+    const file = write(range(1, 6).map((i) => event(i)));
+    const r = await send([file, '--batch-size', '2', '--concurrency', '1', '--json']);
+    expect(r.code).toBe(0);
+    const cp = readFileSync(Checkpoint.defaultPath(file), 'utf8').trim().split('\n');
+    expect(cp.slice(1)).toEqual(['[1,2]', '[3,4]', '[5,5]', expect.stringMatching(/^\{"complete":true/)]);
+  });
+
+  it('stdin without a checkpoint: an invalid record is reported, nothing to checkpoint', async () => {
+    const r = await send(['-', '--json'], { input: ndjson([event(1), event(2, { cardBIN: '1' })]) });
+    expect(r.code).toBe(1);
+    expect(r.report).toMatchObject({ records: 2, accepted: 1, invalid: 1, checkpoint: null });
+  });
+
+  it('many requests in flight share one abort signal without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      mock.faults.set({ match: '/transactions', latencyMs: 100 });
+      const file = write(range(1, 161).map((i) => event(i)));
+      const r = await send([file, '--batch-size', '1', '--concurrency', '64', '--json']);
+      expect(r.report).toMatchObject({ accepted: 160 });
+      // warnings are emitted on the next tick
+      await new Promise((res) => setImmediate(res));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('an error the API does not tie to an item is written to --rejected with record null, and counts no record', async () => {
+    mock.faults.set({
+      match: '/transactions',
+      sequence: [
+        { status: 207, body: { errors: [{ status: '400', detail: 'batch-level note' }], data: [] } },
+      ],
+    });
+    const file = write(range(1, 3).map((i) => event(i)));
+    const rejected = join(dir, 'rej-unmatched.ndjson');
+    const r = await send([file, '--rejected', rejected, '--json']);
+    expect(r.report).toMatchObject({ records: 2, rejected: 0 });
+    expect(lines(rejected)).toEqual([
+      {
+        record: null,
+        id: null,
+        stage: 'api',
+        error: expect.objectContaining({ detail: 'batch-level note' }),
+        data: null,
+      },
+    ]);
+  });
+
+  it('a failed request while the reader waits for room: the run ends (exit 3) instead of hanging', async () => {
+    mock.faults.set({ match: '/transactions', sequence: [{ status: 503 }] });
+    const file = write(range(1, 51).map((i) => event(i)));
+    const r = await send([file, '--batch-size', '1', '--concurrency', '1', '--max-retries', '0', '--json']);
+    expect(r.code).toBe(3);
+    expect(r.report).toMatchObject({ failed: 1, accepted: 0, complete: false });
+  });
+
+  it('Ctrl-C: only whole batches go out, reading stops, and the report shows no error', async () => {
+    mock.faults.set({ match: '/transactions', latencyMs: 300 });
+    const file = write(range(1, 1001).map((i) => event(i)));
+    const running = send([file, '--batch-size', '100', '--concurrency', '1']);
+    await waitFor(() => mock.stats().transactions.accepted >= 100, 'the first batch accepted');
+    process.emit('SIGINT');
+    const r = await running;
+    expect(r.code).toBe(130);
+    const records = Number(/^records {3}(\d+)\n/.exec(r.stdout)?.[1]);
+    const accepted = Number(/\naccepted {2}(\d+)\n/.exec(r.stdout)?.[1]);
+    // Only whole batches went out: the one in flight and one already filled; never a partial one.
+    expect(accepted % 100, r.stdout).toBe(0);
+    expect(accepted).toBeLessThan(1000);
+    expect(mock.stats().transactions.accepted).toBe(accepted);
+    expect(records).toBeLessThan(1000);
+    expect(r.stdout).not.toMatch(/error:/);
+  });
+
+  it('--rejected is closed when the run ends', async () => {
+    const rejected = join(dir, 'rej-closed.ndjson');
+    const r = await send([write([event(1, { cardBIN: '1' })]), '--rejected', rejected, '--json']);
+    expect(r.code).toBe(1);
+    expect(fdsOn(rejected)).toEqual([]);
+  });
+
+  it('--max-retries also bounds the token request', async () => {
+    mock.faults.set({ match: '/auth/token', sequence: [{ status: 503 }] });
+    const r = await send([write([event(1)]), '--max-retries', '0', '--json']);
+    expect(r.code).toBe(3);
+    expect(mock.stats().transactions.accepted).toBe(0);
+  });
+
+  it('a CSV header that is one ;-separated column stops the run with the hint (exit 2), nothing sent', async () => {
+    const csv = join(dir, `semi${++seq}.csv`);
+    writeFileSync(csv, 'type;id;attributes.amount\ntransaction;evt-1;100\n');
+    const r = await send([csv]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/looks like ';'-separated; use --delimiter ';'/);
+    expect(posts()).toHaveLength(0);
   });
 });

@@ -171,9 +171,8 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
    */
   const total = (): number | undefined => {
     if (readAll) return r.records;
-    const bytesRead = input.bytesRead ?? 0;
-    if (totalBytes <= 0 || bytesRead <= 0) return undefined;
-    return Math.max(recordsRead, Math.round((recordsRead * totalBytes) / bytesRead));
+    const bytesRead = input.bytesRead;
+    return bytesRead ? Math.max(recordsRead, Math.round((recordsRead * totalBytes) / bytesRead)) : undefined;
   };
   const showProgress = (force = false) =>
     progress.update(
@@ -186,7 +185,6 @@ export async function runSend(file: string, opts: SendOptions, flags: GlobalFlag
   const pendingInvalid: number[] = [];
   /** Invalid records are done once their reasons are written: flush, then checkpoint them. */
   const settleInvalid = () => {
-    if (pendingInvalid.length === 0) return;
     flushRejected();
     if (checkpoint) for (const [a, z] of runs(pendingInvalid)) checkpoint.mark(a, z);
     pendingInvalid.length = 0;
