@@ -1,16 +1,33 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: JSON answers of any shape
 // The user-visible contract of the sandbox's routes, pinned by a snapshot: for each route, good and
 // bad requests in turn, the full answer (status, JSON body with every error's status, title, detail
 // and source pointer/parameter, and the headers a client acts on). Values that change from run to
 // run (generated ids, times, the port) are replaced by placeholders; ids are numbered in the order
 // they first appear, so an answer naming the wrong resource still shows.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, harness, org } from './test-support.js';
+import { type Harness, harness, org, txn } from './test-support.js';
 
 const h: Harness = await harness();
 afterAll(() => h.mock.close());
 beforeEach(() => h.mock.reset());
 
-type Step = [method: string, path: string, body?: unknown, headers?: Record<string, string>];
+type Step = [
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+  // a long list from the fixture catalog: keep each item's type and id only
+  view?: 'ids',
+];
+/** `{data}` with each item's type and id; links and meta as they are. */
+const idsOnly = (b: any) =>
+  b && Array.isArray(b.data)
+    ? {
+        ...b,
+        data: b.data.map((d: any) => `${d.type}:${d.id}`),
+        ...(b.included ? { included: b.included.map((d: any) => `${d.type}:${d.id}`) } : {}),
+      }
+    : b;
 
 const HEADERS = ['www-authenticate', 'retry-after', 'deprecation', 'link', 'location'];
 
@@ -33,7 +50,7 @@ async function run(steps: Step[]): Promise<unknown[]> {
   const made: string[] = [];
   const out: unknown[] = [];
   const fill = (s: string) => s.replace(/\$(\d+)/g, (_, n) => made[Number(n) - 1] ?? 'none');
-  for (const [method, rawPath, rawBody, headers] of steps) {
+  for (const [method, rawPath, rawBody, headers, view] of steps) {
     const path = fill(rawPath.startsWith('/') ? rawPath : `${org(h)}/${rawPath}`);
     const body = rawBody === undefined ? undefined : JSON.parse(fill(JSON.stringify(rawBody)));
     const r = await h.call(method, path, body, headers);
@@ -52,7 +69,7 @@ async function run(steps: Step[]): Promise<unknown[]> {
             request: `${method} ${rawPath}`,
             status: r.status,
             headers: hs,
-            body: r.body ?? null,
+            body: (view === 'ids' ? idsOnly(r.body) : r.body) ?? null,
           }),
           ids,
         ),
@@ -261,6 +278,132 @@ describe('route contract (snapshot)', () => {
         ['DELETE', 'users/u1'],
         ['GET', 'users/u1'],
         ['POST', 'users', { data: [user('u1')] }],
+      ]),
+    ).toMatchSnapshot();
+  });
+
+  it('offers and locations: filters, sorts, includes, pagination and bad parameters', async () => {
+    const U = 'users/u1';
+    const I = 'ids' as const;
+    const q = (route: string, query: string): Step => ['GET', `${U}/${route}?${query}`, undefined, {}, I];
+    expect(
+      await run([
+        q('offers', ''),
+        q('offers', 'filter[search]=bakery'),
+        q('offers', 'filter[search]=food'),
+        q('offers', 'filter[category]=Gas'),
+        q('offers', 'filter[category]=Gas,Food%20%26%20Beverage'),
+        q('offers', 'filter[category]=Baby,%20Kids%20%26%20Toys'),
+        q('offers', 'filter[category]=Nope'),
+        q('offers', 'filter[purchaseChannel]=ONLINE'),
+        q('offers', 'filter[purchaseChannel]=INSTORE'),
+        q('offers', 'filter[purchaseChannel]=MAIL'),
+        q('offers', 'filter[isTargeted]=true'),
+        q('offers', 'filter[isTargeted]=false'),
+        q('offers', 'filter[isTargeted]=yes'),
+        q('offers', 'filter[isTargeted]='),
+        q('offers', 'sort=name'),
+        q('offers', 'sort=-name'),
+        q('offers', 'sort=startDate'),
+        q('offers', 'sort=-expirationDate'),
+        q('offers', 'sort=rate'),
+        q('offers', 'include=categories&page[size]=3'),
+        q('offers', 'include=merchant'),
+        ['GET', `${U}/offers?page[size]=2&supportedComponents=shortDescription`],
+        q('locations', ''),
+        q('locations', 'filter[name]=bakery'),
+        q('locations', 'filter[city]=brooklyn'),
+        q('locations', 'filter[zipCode]=11238'),
+        q('locations', 'filter[state]=NY'),
+        q('locations', 'filter[category]=Gas'),
+        q('locations', 'filter[category]=Nope'),
+        q('locations', 'filter[latitude]=40.68'),
+        q('locations', 'filter[longitude]=-73.97'),
+        q('locations', 'filter[latitude]=40.68&filter[longitude]=-73.97'),
+        q('locations', 'filter[latitude]=40.68&filter[longitude]=-73.97&filter[radius]=1'),
+        q('locations', 'filter[latitude]=40.68&filter[longitude]=-73.97&filter[radius]=3000'),
+        q('locations', 'filter[latitude]=40.68&filter[longitude]=-73.97&filter[radius]=0'),
+        q('locations', 'filter[latitude]=40.68&filter[longitude]=-73.97&filter[radius]=1.5'),
+        q('locations', 'filter[latitude]=91&filter[longitude]=0'),
+        q('locations', 'filter[latitude]=-91&filter[longitude]=0'),
+        q('locations', 'filter[latitude]=0&filter[longitude]=181'),
+        q('locations', 'filter[latitude]=0&filter[longitude]=-181'),
+        q('locations', 'filter[latitude]=x&filter[longitude]=0'),
+        q('locations', 'filter[latitude]=0&filter[longitude]=x'),
+        q('locations', 'sort=locationName'),
+        q('locations', 'sort=-locationName'),
+        q('locations', 'sort=city'),
+        q('locations', 'include=offers&page[size]=2'),
+        q('locations', 'include=categories&page[size]=2'),
+        q('locations', 'include=offers,categories&page[size]=2'),
+        q('locations', 'include=nope'),
+        ['GET', `${U}/locations?page[size]=1`],
+      ]),
+    ).toMatchSnapshot();
+  });
+
+  it('earned rewards, activations, boosts and attributions', async () => {
+    const U = 'users/enrolled';
+    const spend = (id: string, attrs: Record<string, unknown> = {}) => ({
+      data: [
+        txn(id, {
+          userId: 'enrolled',
+          description: 'GOLDEN CRUST BAKERY',
+          amount: 1000,
+          transactionId: `t-${id}`,
+          ...attrs,
+        }),
+      ],
+    });
+    const approved = (id: string, transactionId: string) =>
+      spend(id, { status: 'APPROVED', settledDate: undefined, transactionId });
+    const offer = '6650a1b2c3d4e5f6a7b8c902'; // Golden Crust Bakery in the fixture catalog
+    const event = {
+      type: 'offerAttribution',
+      attributes: {
+        entityId: offer,
+        eventCode: 'IMPRESSION',
+        medium: 'BROWSE',
+        eventDate: '2026-11-01T00:00:00Z',
+      },
+    };
+    expect(
+      await run([
+        [
+          'POST',
+          'users',
+          { data: [{ type: 'user', id: 'enrolled', attributes: { enrolledRewards: ['CARDLINKED'] } }] },
+        ],
+        ['POST', 'transactions', spend('s1')],
+        [
+          'POST',
+          'transactions',
+          spend('s2', { authorizationDate: '2026-11-03T10:00:00Z', settledDate: '2026-11-04T10:00:00Z' }),
+        ],
+        ['POST', 'transactions', approved('a1', 't-a1')],
+        ['POST', 'transactions', approved('a2', 't-s1')],
+        ['GET', `${U}/earned-rewards`],
+        ['GET', `${U}/earned-rewards?filter[status]=SETTLED&include=merchant,offer`],
+        ['GET', `${U}/earned-rewards?include=merchant`],
+        ['GET', `${U}/earned-rewards?include=offer&page[size]=1`],
+        ['GET', `${U}/earned-rewards?filter[status]=APPROVED`],
+        ['GET', `${U}/earned-rewards?filter[status]=NOPE`],
+        ['GET', `${U}/earned-rewards?filter[paidInFullOnly]=true`],
+        ['GET', `${U}/earned-rewards?filter[paidInFullOnly]=false`],
+        ['GET', `${U}/earned-rewards?filter[paidInFullOnly]=true&filter[status]=APPROVED`],
+        ['GET', `${U}/earned-rewards?filter[paidInFullOnly]=maybe`],
+        ['GET', `${U}/earned-rewards?include=user`],
+        ['GET', 'users/nobody/earned-rewards'],
+        ['POST', `${U}/offers/${offer}/activate`],
+        ['POST', `${U}/offers/${offer}/activate?include=offer`],
+        ['POST', `${U}/offers/${offer}/boost?include=offer&supportedComponents=x`],
+        ['POST', `${U}/offers/${offer}/boost?include=merchant`],
+        ['POST', `${U}/offers/nope/activate`],
+        ['POST', `${U}/offers/nope/boost`],
+        ['POST', `${U}/attributions`, { data: [event] }],
+        ['POST', `${U}/attributions`, { data: [event, { type: 'offerActivation' }] }],
+        ['POST', `${U}/attributions`, { data: Array(101).fill(event) }],
+        ['POST', `${U}/attributions`, { data: [] }],
       ]),
     ).toMatchSnapshot();
   });
