@@ -124,7 +124,6 @@ export async function renew(
   worker: string,
   rows: readonly { id: string; attempts: number }[],
 ): Promise<string[]> {
-  if (rows.length === 0) return [];
   const attempts: Record<string, number> = {};
   for (const r of rows) attempts[r.id] = r.attempts;
   const res = await db.query<{ id: string }>(
@@ -153,23 +152,19 @@ export type Outcome = { id: string; attempts: number } & (
  * of the claim the outcome belongs to. When a lease expired during a slow send and another worker
  * (or this one, again) claimed the row meanwhile, the stale outcome changes nothing: the current
  * holder records its own. Returns the ids actually recorded. A missing `response` or `reason`
- * leaves the column NULL.
+ * leaves the column empty (it reads back as null).
  */
 export async function complete(
   db: Queryable,
   worker: string,
   outcomes: readonly Outcome[],
 ): Promise<string[]> {
-  if (outcomes.length === 0) return [];
   const byId: Record<string, { a: number; r: string; e?: string; d?: number; j?: unknown }> = {};
   for (const o of outcomes) {
-    if (o.result === 'retry') byId[o.id] = { a: o.attempts, r: o.result, e: o.error, d: o.delayMs };
-    else {
-      const detail = o.result === 'sent' ? o.response : o.reason;
-      // null and undefined alike leave the column NULL (not a JSON null).
-      byId[o.id] =
-        detail == null ? { a: o.attempts, r: o.result } : { a: o.attempts, r: o.result, j: detail };
-    }
+    byId[o.id] =
+      o.result === 'retry'
+        ? { a: o.attempts, r: o.result, e: o.error, d: o.delayMs }
+        : { a: o.attempts, r: o.result, j: o.result === 'sent' ? o.response : o.reason };
   }
   const res = await db.query<{ id: string }>(
     `WITH m AS (SELECT $2::jsonb AS m)

@@ -408,8 +408,10 @@ describe('forwarder under injected faults: every event delivered, each counted o
     }).catch((error: Error) => {
       throw new Error(`${error.message}; batches: ${JSON.stringify(reports)}`);
     });
-    expect(reports.map((r) => r.rejected)).toEqual([0, 0, 0, 0]);
-    expect(reports.map((r) => r.retried)).toEqual([2, 2, 2, 0]);
+    // Three refused attempts for each event (each row's retry time has its own jitter, so the two
+    // may come back in one batch or in two), never a rejection.
+    expect(reports.every((r) => r.rejected === 0)).toBe(true);
+    expect(reports.reduce((n, r) => n + r.retried, 0)).toBe(6);
     for (const id of ids) {
       expect(await getEvent(h.sample.db, id)).toMatchObject({
         status: 'sent',

@@ -327,6 +327,56 @@ describe('Forwarder (in process)', () => {
     expect(await run).toMatchObject({ claimed: 1, sent: 0, superseded: 1 });
   });
 
+  it('a failed lease renewal is logged and tried again; the batch is still sent and recorded', async () => {
+    await queue(1);
+    const sink = logSink();
+    let failures = 0;
+    const flaky = {
+      kind: db.kind,
+      transaction: db.transaction.bind(db),
+      exec: db.exec.bind(db),
+      close: db.close.bind(db),
+      query: async (sql: string, params?: readonly unknown[]) => {
+        if (sql.includes('SET claimed_at = now()') && failures < 2) {
+          failures += 1;
+          throw new Error('connection reset');
+        }
+        return db.query(sql, params);
+      },
+    } as Database;
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const f = make({
+      db: flaky,
+      leaseMs: 150,
+      logger: createLogger({ level: 'warn', destination: sink.stream }),
+      send: async () => {
+        await gate;
+        return { rejected: [] };
+      },
+    });
+    const run = f.runOnce();
+    try {
+      await waitFor(
+        'two failed renewals logged',
+        () => sink.lines.filter((l) => l.includes('lease renewal failed')).length >= 2,
+      );
+      await db.query(`UPDATE outbox SET claimed_at = now() - interval '1 hour' WHERE status = 'sending'`);
+      await waitFor('a later renewal that works', async () => {
+        const r = await db.query<{ fresh: boolean }>(
+          `SELECT claimed_at > now() - interval '1 minute' AS fresh FROM outbox WHERE status = 'sending'`,
+        );
+        return r.rows[0]?.fresh === true;
+      });
+    } finally {
+      release();
+    }
+    expect(await run).toMatchObject({ claimed: 1, sent: 1, superseded: 0 });
+    expect(sink.lines.find((l) => l.includes('lease renewal failed'))).toContain('connection reset');
+  });
+
   it('start() twice runs one set of lanes', async () => {
     await queue(8);
     let inFlight = 0;
