@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+// The tests Stryker runs against each mutant of stryker.config.mjs's files: those that load src/
+// in this process. The suites that only start dist/main.js as a child (crash, lock, start-up auth)
+// cannot kill a mutant, and the reconciliation suite restarts whole samples; leaving them out keeps
+// a mutation run within reach of a two-core machine.
+// (The list replaces the base config's `include`; mergeConfig would append to it.)
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'test/forwarder-unit.test.ts',
+      'test/forwarder-faults.test.ts',
+      'test/kard-port.test.ts',
+      'test/webhooks-store.test.ts',
+      'test/webhooks.test.ts',
+      'test/units.test.ts',
+      'test/happy.test.ts',
+      'test/hostile.test.ts',
+      'test/intake.test.ts',
+      'test/postgres.test.ts',
+    ],
+    reporters: ['default'],
+  },
+});
