@@ -37,6 +37,7 @@ function normalise(text: string, ids: Map<string, string>): string {
   for (const [id, name] of ids) if (/^\d{8}$/.test(id)) t = t.replaceAll(id, name);
   return t
     .replaceAll(h.mock.url, '<url>')
+    .replace(/"wv_[\w-]+"/g, '"<token>"')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (m) => {
       if (!ids.has(m)) ids.set(m, `<id${ids.size + 1}>`);
@@ -54,7 +55,7 @@ async function run(steps: Step[]): Promise<unknown[]> {
     const path = fill(rawPath.startsWith('/') ? rawPath : `${org(h)}/${rawPath}`);
     const body = rawBody === undefined ? undefined : JSON.parse(fill(JSON.stringify(rawBody)));
     const r = await h.call(method, path, body, headers);
-    const id = String(r.body?.id ?? r.body?.data?.id ?? '');
+    const id = String(r.body?.id ?? r.body?.data?.id ?? r.body?.data?.[0]?.id ?? '');
     made.push(id);
     if (/^\d{8}$/.test(id) && !ids.has(id)) ids.set(id, `<id${ids.size + 1}>`);
     const hs: Record<string, string> = {};
@@ -406,6 +407,161 @@ describe('route contract (snapshot)', () => {
         ['POST', `${U}/attributions`, { data: [] }],
       ]),
     ).toMatchSnapshot();
+  });
+
+  it('transactions, fraud markers, audits and the legacy endpoint: accepted, duplicate, partial, invalid', async () => {
+    const user = { type: 'user', id: 'user-1', attributes: { enrolledRewards: ['CARDLINKED'] } };
+    const fraud = (id: string, userId: unknown = 'user-1') => ({
+      type: 'fraudulentTransaction',
+      id,
+      attributes: { userId },
+    });
+    const audit = (transactionId: unknown) => ({
+      type: 'audit',
+      attributes: {
+        transactionId,
+        auditCode: 3006,
+        auditDescription: 'missing reward',
+        merchantName: 'Golden Crust Bakery',
+      },
+    });
+    const legacy = (transactionId: string, extra: Record<string, unknown> = {}) => ({
+      transactionId,
+      referringPartnerUserId: 'user-1',
+      amount: 1000,
+      status: 'SETTLED',
+      currency: 'USD',
+      description: 'GOLDEN CRUST BAKERY',
+      settledDate: '2026-11-02T10:00:00Z',
+      authorizationDate: '2026-11-01T10:00:00Z',
+      cardBIN: '411111',
+      cardLastFour: '4242',
+      ...extra,
+    });
+    expect(
+      await run([
+        ['POST', 'users', { data: [user] }],
+        ['POST', 'transactions', { data: [txn('t1')] }],
+        ['POST', 'transactions', { data: [txn('t1')] }],
+        ['POST', 'transactions', { data: [txn('t2'), txn('t3', { amount: 'x' }), { type: 'transaction' }] }],
+        ['POST', 'transactions', { data: [txn('t4', { status: 'NOPE' })] }],
+        ['POST', 'transactions', { data: [txn('t5'), txn('t5')] }],
+        ['POST', 'transactions', { data: Array.from({ length: 501 }, (_, i) => txn(`b${i}`)) }],
+        ['POST', 'transactions', { data: [] }],
+        ['POST', 'transactions', 'not json'],
+        ['POST', 'fraud', { data: [fraud('txn-t1')] }],
+        ['POST', 'fraud', { data: [fraud('txn-t2'), fraud('txn-t3', 5)] }],
+        ['POST', 'fraud', { data: [fraud('txn-t4', 5)] }],
+        ['POST', 'users/user-1/audits', { data: [audit('txn-t1')] }],
+        ['POST', 'users/user-1/audits', { data: [audit('txn-t1')] }],
+        ['POST', 'users/user-1/audits', { data: [audit('txn-t2'), audit('txn-t1'), audit(5)] }],
+        ['POST', 'users/user-1/audits', { data: [audit(5)] }],
+        ['POST', 'users/nobody/audits', { data: [audit('txn-t1')] }],
+        ['POST', '/transactions/incoming', [legacy('l1')]],
+        ['POST', '/transactions/incoming', [legacy('l1')]],
+        ['POST', '/transactions/incoming', [legacy('l1', { status: 'APPROVED', settledDate: undefined })]],
+        ['POST', '/transactions/incoming', [legacy('l2'), legacy('l3', { amount: 'x' }), {}]],
+        ['POST', '/transactions/incoming', []],
+        ['POST', '/transactions/incoming', { transactionId: 'l4' }],
+        ['POST', '/transactions/incoming', 'not json'],
+        ['POST', '/transactions/incoming', [legacy('l5')], { authorization: 'nope' }],
+        ['POST', '/transactions/incoming', [legacy('l5')], { authorization: '' }],
+        ['GET', 'users/user-1/earned-rewards'],
+      ]),
+    ).toMatchSnapshot();
+    expect(h.mock.stats()).toMatchSnapshot();
+  });
+
+  it('subscriptions and notifications: create, conflict, update, filters, replay', async () => {
+    const sub = (eventName: unknown, webhookUrl = 'http://127.0.0.1:9/hook', enabled: unknown = true) => ({
+      type: 'subscription',
+      attributes: { eventName, webhookUrl, enabled },
+    });
+    expect(
+      await run([
+        ['GET', 'subscriptions'],
+        ['POST', 'subscriptions', { data: [sub('earnedRewardApproved')] }],
+        ['POST', 'subscriptions', { data: [sub('earnedRewardApproved')] }],
+        ['POST', 'subscriptions', { data: [sub('earnedRewardSettled'), sub('nope')] }],
+        ['POST', 'subscriptions', { data: [sub('earnedRewardSettled', 'http://127.0.0.1:9/other', false)] }],
+        ['POST', 'subscriptions', 'not json'],
+        ['GET', 'subscriptions'],
+        ['GET', 'subscriptions?filter[eventName]=earnedRewardSettled'],
+        ['GET', 'subscriptions?filter[eventName]=nope'],
+        ['PATCH', 'subscriptions/$2', { data: { type: 'subscription', attributes: { enabled: false } } }],
+        [
+          'PATCH',
+          'subscriptions/$2',
+          { data: { type: 'subscription', attributes: { eventName: 'earnedRewardSettled' } } },
+        ],
+        [
+          'PATCH',
+          'subscriptions/$2',
+          { data: { type: 'subscription', attributes: { webhookUrl: 'http://127.0.0.1:9/new' } } },
+        ],
+        ['PATCH', 'subscriptions/$2', { data: { type: 'subscription', attributes: { enabled: 'yes' } } }],
+        ['PATCH', 'subscriptions/$2', { data: { type: 'subscription', attributes: {} } }],
+        ['PATCH', 'subscriptions/nope', { data: { type: 'subscription', attributes: { enabled: true } } }],
+        ['GET', 'notifications'],
+        ['GET', 'notifications?filter[eventName]=earnedRewardApproved'],
+        ['GET', 'notifications?filter[eventName]=nope'],
+        ['GET', 'notifications?filter[status]=delivered'],
+        ['GET', 'notifications?filter[status]=nope'],
+        ['GET', 'notifications?filter[after]=2026-01-01T00:00:00Z&filter[before]=2099-01-01T00:00:00Z'],
+        ['GET', 'notifications?filter[after]=yesterday'],
+        ['GET', 'notifications?filter[before]=soon'],
+        ['GET', 'notifications?page[size]=0'],
+        ['POST', 'notifications/nope/replay'],
+      ]),
+    ).toMatchSnapshot();
+  });
+
+  it('the token endpoint: JSON, form, HTTP Basic and every way to get it wrong', async () => {
+    const basic = (v: string) => ({ authorization: `Basic ${Buffer.from(v).toString('base64')}` });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const id = h.mock.clientId;
+    const secret = h.mock.clientSecret;
+    const T = '/v2/auth/token';
+    const steps: Step[] = [
+      ['POST', T, { client_id: id, client_secret: 'wrong' }],
+      ['POST', T, { client_id: 'wrong', client_secret: secret }],
+      ['POST', T, { client_id: id }],
+      ['POST', T, { client_id: id, client_secret: '' }],
+      ['POST', T, { client_id: 5, client_secret: secret }],
+      ['POST', T, []],
+      ['POST', T, 'not json'],
+      ['POST', T, { client_id: id, client_secret: secret, grant_type: 'password' }],
+      ['POST', T, 'grant_type=password', { ...form, ...basic(`${id}:${secret}`) }],
+      ['POST', T, '', { ...form, ...basic(`${id}:${secret}`) }],
+      ['POST', T, 'grant_type=client_credentials', { ...form, ...basic(`${id}${secret}`) }],
+      ['POST', T, 'grant_type=client_credentials', { ...form, ...basic(`${id}:wrong`) }],
+      ['POST', T, 'grant_type=client_credentials', { ...form, ...basic('%E0%A4%A:x') }],
+      ['POST', T, 'grant_type=client_credentials', form],
+      ['GET', '/v2/ping', undefined, { authorization: '' }],
+      ['GET', '/ping', undefined, { authorization: '' }],
+      ['GET', '/v2/issuer', undefined, { authorization: '' }],
+      ['POST', `/v2/auth/issuers/${h.mock.organizationId}/users/nobody/token`],
+      ['POST', '/v2/auth/issuers/other-org/users/u1/token'],
+    ];
+    const answers = (await run(steps)) as { body: any }[];
+    for (const a of answers) if (a.body && typeof a.body.message === 'string') a.body.timestamp = '<time>';
+    expect(answers).toMatchSnapshot();
+    expect(JSON.stringify(answers)).not.toContain(secret);
+    // the good ways each give a token that works
+    for (const [body, headers] of [
+      [{ client_id: id, client_secret: secret }, {}],
+      ['grant_type=client_credentials', { ...form, ...basic(`${id}:${secret}`) }],
+      [`grant_type=client_credentials&client_id=${id}&client_secret=${secret}`, form],
+    ] as const) {
+      const r = await h.call('POST', T, body, headers);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: expect.any(Number) });
+      const ping = await h.call('GET', '/v2/issuer', undefined, {
+        authorization: `Bearer ${r.body.access_token}`,
+      });
+      expect(ping.status).toBe(200);
+    }
   });
 
   it('every route: no token, a bad token, another organization', async () => {

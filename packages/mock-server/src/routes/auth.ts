@@ -34,8 +34,13 @@ function token(ctx: Ctx) {
     const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i === -1) return tokenError(400, 'invalid_request', 'malformed Basic authorization header');
-    id = decodeURIComponent(decoded.slice(0, i));
-    secret = decodeURIComponent(decoded.slice(i + 1));
+    // RFC 6749 §2.3.1: form-encoded id and secret; a stray `%` is a client error, not a crash.
+    try {
+      id = decodeURIComponent(decoded.slice(0, i));
+      secret = decodeURIComponent(decoded.slice(i + 1));
+    } catch {
+      return tokenError(400, 'invalid_request', 'malformed Basic authorization header');
+    }
   } else {
     id = body.client_id;
     secret = body.client_secret;
