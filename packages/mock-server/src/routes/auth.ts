@@ -34,7 +34,7 @@ function token(ctx: Ctx) {
     const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i === -1) return tokenError(400, 'invalid_request', 'malformed Basic authorization header');
-    // RFC 6749 §2.3.1: form-encoded id and secret; a stray `%` is a client error, not a crash.
+    // OAuth client_secret_basic form-encodes id and secret; a stray `%` is a client error, not a crash.
     try {
       id = decodeURIComponent(decoded.slice(0, i));
       secret = decodeURIComponent(decoded.slice(i + 1));
