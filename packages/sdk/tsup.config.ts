@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
@@ -12,6 +13,14 @@ import { defineConfig, type Options } from 'tsup';
 const noDefaultClient: Plugin = {
   name: 'no-default-generated-client',
   setup(build) {
+    // The generated client's fallback ky (it is always given one): ky loads where the SDK imports it
+    // (with the entry in the default build, on the first request in the Node build).
+    build.onLoad({ filter: /generated[\\/]client[\\/]client\.gen\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace(/^import ky from 'ky';$/m, 'const ky = undefined;');
+      if (contents === source) throw new Error(`${args.path}: the fallback ky import was not found`);
+      return { contents, loader: 'ts' };
+    });
     // Likewise the generated client's server-sent-events helper: no Kard operation streams events.
     build.onResolve({ filter: /^\.\.\/core\/serverSentEvents\.gen(\.js)?$/ }, () => ({
       path: path.resolve('src/core/no-sse.ts'),
@@ -23,19 +32,6 @@ const noDefaultClient: Plugin = {
     );
   },
 };
-
-/**
- * The Node build of '.' (src/index.node.ts) imports the main entry as BUILT ('./index.js' → dist/index.js
- * or dist/index.cjs) rather than bundling a second copy: one set of classes for both conditions.
- */
-const builtMainEntry = (file: string): Plugin => ({
-  name: 'built-main-entry',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/index\.js$/ }, (args) =>
-      /src[\\/]index\.node\.ts$/.test(args.importer) ? { path: file, external: true } : undefined,
-    );
-  },
-});
 
 const common: Options = {
   dts: false,
@@ -54,6 +50,8 @@ const cjsOptions: Options['esbuildOptions'] = (options) => {
 
 const main = {
   index: 'src/index.ts',
+  // The "node" export condition of '.': shares every chunk with index (one copy of each class).
+  'index.node': 'src/index.node.ts',
   hem: 'src/hem.ts',
   webhooks: 'src/webhooks.ts',
   errors: 'src/errors.ts',
@@ -85,20 +83,6 @@ export default defineConfig([
     format: ['cjs'],
     splitting: true,
     noExternal: ['ky'],
-    esbuildOptions: cjsOptions,
-  },
-  // Node build of '.' ("node" export condition): node:http keep-alive under ky; the rest is dist/index.*.
-  {
-    ...common,
-    entry: { 'index.node': 'src/index.node.ts' },
-    format: ['esm'],
-    esbuildPlugins: [builtMainEntry('./index.js')],
-  },
-  {
-    ...common,
-    entry: { 'index.node': 'src/index.node.ts' },
-    format: ['cjs'],
-    esbuildPlugins: [builtMainEntry('./index.cjs')],
     esbuildOptions: cjsOptions,
   },
   // Lite entry: fetch only, no ky.

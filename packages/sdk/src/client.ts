@@ -71,15 +71,21 @@ export interface KardClientOptions extends BaseOptions {
   ky?: KyInstanceLike;
 }
 
-/** @internal The main entry's client; `transportFetch` is what ky sends with when no `fetch` is given. */
+/**
+ * @internal The main entry's client, for its two builds (src/index.ts, src/index.node.ts): `defaults`
+ * says which ky to use when no `ky` is given and what ky sends with when no `fetch` is given.
+ */
 export class KardClientImpl extends KardClientBase {
-  constructor(options: KardClientOptions = {}, transportFetch?: KySenderOptions['transportFetch']) {
+  constructor(
+    options: KardClientOptions,
+    defaults: Pick<KySenderOptions, 'defaultKy' | 'transportFetch' | 'kyDefaults'>,
+  ) {
     // Validation on by default, with @kardkit/schemas loaded on first use; organization and base URL
     // default to the environment. Requests go through one generated ky client per KardClient
     // (core/ky-sender.ts).
     if (options.ky !== undefined) assertKyInstance(options.ky);
     super({ validator: validateRequest, ...withEnvDefaults(options) }, (config) =>
-      createKySender({ ...config, ky: options.ky, transportFetch }),
+      createKySender({ ...config, ...defaults, ky: options.ky }),
     );
     const self = this as unknown as KardClient;
     // The bulk helpers load on first use, so a one-call app never loads them.
@@ -96,9 +102,5 @@ export class KardClientImpl extends KardClientBase {
   }
 }
 
-/**
- * The Kard API client: every operation of openapi/kard.yaml as a resource method, validation with
- * @kardkit/schemas on by default, and the bulk helpers.
- */
+/** The Kard API client's type: every operation of openapi/kard.yaml as a resource method, and the bulk helpers. */
 export type KardClient = KardClientBase & KardResources;
-export const KardClient = KardClientImpl as unknown as new (options?: KardClientOptions) => KardClient;

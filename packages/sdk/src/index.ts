@@ -3,35 +3,5 @@
  * Subpaths for small apps: '@kardkit/sdk/hem', '@kardkit/sdk/webhooks', '@kardkit/sdk/errors'.
  */
 
-export type {
-  BatchOutcome,
-  BulkFileOptions,
-  BulkFileResult,
-  PreparedItem,
-  SendOptions,
-  SendProgress,
-  SendRejection,
-  SendReport,
-  UploadReport,
-} from './bulk/types.js';
-export { KardClient, type KardClientOptions, type KardResources } from './client.js';
-export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './core/backoff.js';
-export { environments } from './core/client-base.js';
-export type { KyInstanceLike } from './core/ky-client.js';
-export type { Logger } from './core/logger.js';
-export type { RequestValidator } from './core/operation.js';
-export type { Page, PagedList } from './core/pagination.js';
-export type { PartialResult, RejectedItem } from './core/partial.js';
-export { redactHeaders, redactUrl } from './core/redact.js';
-export { validateRequest } from './core/schemas.js';
-export type { KardResponse, RequestOptions, RequestSpec, Stats } from './core/transport.js';
-export * from './errors.js';
-export type * from './generated/types.gen.js';
-export { hashEmail, normalizeEmail } from './hem.js';
-export {
-  type LegacyEarnedRewardWebhook,
-  signWebhook,
-  type VerifyWebhookInput,
-  verifyWebhook,
-  type WebhookNotification,
-} from './webhooks.js';
+export { KardClient } from './client.default.js';
+export * from './exports.js';

@@ -1,4 +1,4 @@
-import ky, { type KyInstance, type Options as KyOptions } from 'ky';
+import type { KyInstance, Options as KyOptions } from 'ky';
 import { KardError } from '../errors.js';
 import { createClient, createConfig } from '../generated/client/index.js';
 import { parseBody, readResponse, type Sender, type WireResponse } from './transport.js';
@@ -24,8 +24,16 @@ export interface KySenderOptions {
   baseUrl: string;
   /** A custom fetch, called as fetch(url, init) like the lite client does. */
   fetch?: typeof fetch | undefined;
-  /** The ky instance to send with (default: ky itself), e.g. `ky.create({ hooks })`. */
+  /** The user's ky instance, e.g. `ky.create({ hooks })`. */
   ky?: KyInstanceLike | undefined;
+  /**
+   * The SDK's own ky when the user gives none: the instance ('@kardkit/sdk', which imports ky), or how
+   * to load it on the first request (its Node build: importing ky touches WHATWG Request at load,
+   * which costs Node tens of milliseconds of start-up).
+   */
+  defaultKy: KyInstanceLike | (() => Promise<KyInstanceLike>);
+  /** What ky is told on every call: `{ retry: 0, timeout: false, throwHttpErrors: false }` (see below). */
+  kyDefaults: { retry: 0; timeout: false; throwHttpErrors: false };
   /** The fetch ky sends with when the user gives none (on Node: node-fetch.ts); default: ky's (global fetch). */
   transportFetch?: ((request: Request, options?: TransportFetchOptions) => Promise<Response>) | undefined;
 }
@@ -78,8 +86,12 @@ export function assertKyInstance(value: unknown): asserts value is KyInstanceLik
  * makes its Request without `duplex`, which streamed bodies need.
  */
 export function createKySender(options: KySenderOptions): Sender {
-  const instance = (options.ky ?? ky) as KyInstance;
-  const base = { retry: 0, timeout: false, throwHttpErrors: false } as const;
+  const given = options.ky ?? options.defaultKy;
+  let instance = (typeof given === 'function' && 'extend' in given ? given : undefined) as
+    | KyInstance
+    | undefined;
+  const load = instance ? undefined : (given as () => Promise<KyInstanceLike>);
+  const base = options.kyDefaults;
   // A fetch of the user's is called as fetch(url, init); the transport fetch (Node) takes ky's Request.
   const send = options.fetch ? urlInitFetch(options.fetch, false) : options.transportFetch;
   const kyOptions: KyOptions = send ? { ...base, fetch: send as typeof fetch } : base;
@@ -105,6 +117,7 @@ export function createKySender(options: KySenderOptions): Sender {
   client.interceptors.error.use((error) => new ErrorBody(error));
 
   return async (url, path, init, spec): Promise<WireResponse> => {
+    instance ??= (await load!()) as KyInstance;
     const signal = init.signal ?? undefined;
     if (path === undefined || init.duplex !== undefined) {
       const res = await instance(url, {
@@ -128,8 +141,8 @@ export function createKySender(options: KySenderOptions): Sender {
           ? leanOptions
           : undefined;
     const call = carried
-      ? { client, headers: sent, body: undefined, signal, kyOptions: carried }
-      : { client, headers: sent, body, signal };
+      ? { client, ky: instance, headers: sent, body: undefined, signal, kyOptions: carried }
+      : { client, ky: instance, headers: sent, body, signal };
     const op = spec.operation;
     const r = (await (op
       ? (op.fn as (o: object) => Promise<unknown>)({ ...call, path: op.path, query: spec.query })

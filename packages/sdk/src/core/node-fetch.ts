@@ -179,33 +179,39 @@ function toResponse(
     body = decode(body, headers.get('content-encoding'));
   }
   const init = { status, statusText: res.statusMessage ?? '', headers };
-  return buffered ? new BufferedResponse(body, init) : new Response(body as BodyInit | null, init);
+  return buffered ? new (bufferedResponse())(body, init) : new Response(body as BodyInit | null, init);
 }
+
+let BufferedResponse: (new (bytes: Uint8Array | null, init: ResponseInit) => Response) | undefined;
 
 /**
  * A Response whose body is already in memory and read as text, JSON or bytes without a body stream
  * (making one costs more than the rest of the answer). Given only to the SDK's own generated client
- * (TransportFetchOptions.carried), which reads answers with text().
+ * (TransportFetchOptions.carried), which reads answers with text(). Defined on first use: touching
+ * `Response` at import would make Node load its fetch implementation.
  */
-class BufferedResponse extends Response {
-  readonly #bytes: Uint8Array | null;
-  constructor(bytes: Uint8Array | null, init: ResponseInit) {
-    super(null, init);
-    this.#bytes = bytes;
-  }
-  override text(): Promise<string> {
-    return Promise.resolve(this.#bytes === null ? '' : Buffer.from(this.#bytes).toString('utf8'));
-  }
-  override json(): Promise<unknown> {
-    return this.text().then(JSON.parse);
-  }
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    const b = this.#bytes ?? new Uint8Array(0);
-    return Promise.resolve(b.slice().buffer as ArrayBuffer);
-  }
-  override clone(): Response {
-    return new BufferedResponse(this.#bytes, this);
-  }
+function bufferedResponse() {
+  BufferedResponse ??= class extends Response {
+    readonly #bytes: Uint8Array | null;
+    constructor(bytes: Uint8Array | null, init: ResponseInit) {
+      super(null, init);
+      this.#bytes = bytes;
+    }
+    override text(): Promise<string> {
+      return Promise.resolve(this.#bytes === null ? '' : Buffer.from(this.#bytes).toString('utf8'));
+    }
+    override json(): Promise<unknown> {
+      return this.text().then(JSON.parse);
+    }
+    override arrayBuffer(): Promise<ArrayBuffer> {
+      const b = this.#bytes ?? new Uint8Array(0);
+      return Promise.resolve(b.slice().buffer as ArrayBuffer);
+    }
+    override clone(): Response {
+      return new (bufferedResponse())(this.#bytes, this);
+    }
+  };
+  return BufferedResponse;
 }
 
 function decode(body: Uint8Array, encoding: string | null): Uint8Array {
