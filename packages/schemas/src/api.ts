@@ -79,18 +79,17 @@ type Flavor =
   | 'transactions'
   | 'legacy'
   | 'users'
-  | 'legacyUser'
   | 'audits'
   | 'fraud'
   | 'subsCreate'
-  | 'subsUpdate'
   | 'attributions'
   | 'uploads'
   | 'uploadUrls'
   | 'children'
   | 'placementCreate'
   | 'placementUpdate'
-  | 'contentStrategy';
+  /** Only the rules every body shares (R4 BINs, R24 dates, R41 phones, R42 hashed emails). */
+  | 'common';
 
 const AMOUNT_KEYS: ReadonlySet<PropertyKey | undefined> = new Set(['amount', 'subtotal']);
 const DATE_KEY_SET: ReadonlySet<PropertyKey | undefined> = DATE_KEYS;
@@ -203,18 +202,16 @@ const R = {
   transactions: resolverFor('transactions'),
   legacy: resolverFor('legacy'),
   users: resolverFor('users'),
-  legacyUser: resolverFor('legacyUser'),
   audits: resolverFor('audits'),
   fraud: resolverFor('fraud'),
   subsCreate: resolverFor('subsCreate'),
-  subsUpdate: resolverFor('subsUpdate'),
   attributions: resolverFor('attributions'),
   uploads: resolverFor('uploads'),
   uploadUrls: resolverFor('uploadUrls'),
   children: resolverFor('children'),
   placementCreate: resolverFor('placementCreate'),
   placementUpdate: resolverFor('placementUpdate'),
-  contentStrategy: resolverFor('contentStrategy'),
+  common: resolverFor('common'),
 };
 
 const txWarnings = eachItem(transactionEventWarnings);
@@ -351,7 +348,7 @@ export const [safeParseUpdateUserRequest, validateUpdateUserRequest] = pair<Upda
 export const [safeParseLegacyCreateUserRequest, validateLegacyCreateUserRequest] =
   pair<LegacyCreateUserRequest>(
     legacyCreateUserRequestSchema,
-    R.legacyUser,
+    R.common,
     'legacy create user request',
     legacyCreateUserWarnings,
   );
@@ -374,7 +371,7 @@ export const [safeParseCreateSubscriptionsRequest, validateCreateSubscriptionsRe
 export const [safeParseUpdateSubscriptionRequest, validateUpdateSubscriptionRequest] =
   pair<UpdateSubscriptionRequest>(
     updateSubscriptionRequestSchema,
-    R.subsUpdate,
+    R.common,
     'update subscription request',
   );
 export const [safeParseCreateAttributionsRequest, validateCreateAttributionsRequest] =
@@ -410,7 +407,7 @@ export const [safeParseUpdatePlacementRequest, validateUpdatePlacementRequest] =
 );
 export const [safeParseContentStrategyRequest, validateContentStrategyRequest] = pair<ContentStrategyRequest>(
   contentStrategyRequestSchema,
-  R.contentStrategy,
+  R.common,
   'content strategy request',
 );
 
