@@ -123,6 +123,17 @@ describe('package (built dist)', () => {
     });
   }
 
+  it('cjs: the Node build (require on Node) sends through ky', async () => {
+    const sdk = require('@kardkit/sdk');
+    const mock = await startMockKard({ port: 0 });
+    try {
+      const kard = new sdk.KardClient(mockConnection(mock));
+      expect((await kard.transactions.create([txn()])).accepted).toHaveLength(1);
+    } finally {
+      await mock.close();
+    }
+  });
+
   it('export conditions: Node gets the node:http build, browsers and edge runtimes one without Node modules', async () => {
     const inputsFor = async (platform: 'browser' | 'node' | 'neutral') => {
       const result = await esbuild.build({
