@@ -9,7 +9,7 @@ import {
   safeParseTransactionEvent,
   safeParseTransactionsRequest,
 } from './index.js';
-import { settledBatch, validLegacy, validTransaction } from './testing.js';
+import { settledBatch, validCore, validLegacy, validMatched, validTransaction } from './testing.js';
 import {
   legacyIncomingTransactionSchema,
   legacyIncomingTransactionsSchema,
@@ -47,9 +47,21 @@ describe('valid transactions skip the zod schema', () => {
     });
     expect(zod).toHaveBeenCalledTimes(3);
   });
-  it('one event', () => {
+  it('one event of each type and status', () => {
     const zod = zodRuns(transactionEventSchema);
-    expect(safeParseTransactionEvent(validTransaction()).success).toBe(true);
+    const approved = validTransaction({ status: 'APPROVED' });
+    delete approved.attributes.settledDate;
+    const events = [
+      validTransaction(),
+      approved,
+      validTransaction({ status: 'DECLINED', transactionDate: '2024-05-01T10:00:00Z' }),
+      validTransaction({ status: 'REVERSED', transactionDate: '2024-05-01T10:00:00Z' }),
+      validTransaction({ status: 'RETURNED', transactionDate: '2024-05-01T10:00:00Z' }),
+      validMatched(),
+      validCore(),
+    ].map((e) => JSON.parse(JSON.stringify(e)));
+    for (const e of events)
+      expect(safeParseTransactionEvent(e).issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(zod).not.toHaveBeenCalled();
     expect(safeParseTransactionEvent(validTransaction({ cardBIN: '4111' })).success).toBe(false);
     expect(zod).toHaveBeenCalledTimes(1);
