@@ -42,9 +42,13 @@ describe('client and per-call options', () => {
   });
 
   it('per-call organizationId overrides the default (and reaches the path)', async () => {
-    const err = await kard.subscriptions.list(undefined, { organizationId: 'other-org' }).catch((e) => e);
-    expect(mock.requests.at(-1)!.path).toBe('/v2/issuers/other-org/subscriptions');
-    // The mock's token is bound to its own organization: the override did reach the server.
+    const err = await kard.organizations.children
+      .list(undefined, { organizationId: 'other-org' })
+      .page()
+      .catch((e) => e);
+    expect(mock.requests.at(-1)!.path).toBe('/v2/issuers/other-org/children');
+    // The mock's token is bound to its own organization (403 where openapi/kard.yaml documents
+    // one for the operation, as for children): the override did reach the server.
     expect(err).toBeInstanceOf(KardForbiddenError);
     expect(err.status).toBe(403);
   });
@@ -75,10 +79,10 @@ describe('client and per-call options', () => {
     }
     expect(mock.requests.map((r) => r.status)).toEqual([503, 200]);
     expect(stats.retried).toBe(1);
-    const err = await kard.request({ method: 'GET', url: '/v2/issuers/nope/users/x' }).catch((e) => e);
+    const err = await kard.request({ method: 'GET', url: '/v2/issuers/nope/children/x' }).catch((e) => e);
     expect(err).toBeInstanceOf(KardForbiddenError);
     expect(err.message).toBe(
-      `Kard API 403 on GET /v2/issuers/nope/users/x: Forbidden: the access token is not authorized for this organization [request ${err.requestId}]`,
+      `Kard API 403 on GET /v2/issuers/nope/children/x: Forbidden: the access token is not authorized for this organization [request ${err.requestId}]`,
     );
     expect(err.requestId).toBe(err.headers.get('x-request-id'));
     expect(err.requestId).toMatch(/^[0-9a-f-]{36}$/);

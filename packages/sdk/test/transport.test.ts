@@ -266,6 +266,8 @@ describe('resource methods: path parameters, per-call options and HTTP methods',
       .filter((r) => r.path !== '/v2/auth/token')
       .map((r) => [r.path, r.headers['x-trace']]);
     expect(seen).toEqual([
+      // Another organization's 401 is retried once after a token refresh, with the same options.
+      ['/v2/issuers/org-other/users/x', 'g'],
       ['/v2/issuers/org-other/users/x', 'g'],
       [`/v2/issuers/${mock.organizationId}/users/x/offers`, 'l'],
     ]);
