@@ -199,6 +199,27 @@ describe('admin endpoints (never faulted)', () => {
     expect((await admin('DELETE', '/faults')).status).toBe(200);
     expect((await send()).status).toBe(202);
     expect((await admin('POST', '/faults', { rate: 'x' })).status).toBe(400);
+    // every write answers {ok: true}; a trailing slash names the same route; a body that is not JSON is named
+    for (const [m, p, b] of [
+      ['POST', '/faults/', { rate: 0 }],
+      ['DELETE', '/faults'],
+      ['POST', '/reset'],
+    ] as const) {
+      const r = await admin(m, p, b);
+      expect([r.status, await r.json()]).toEqual([200, { ok: true }]);
+    }
+    const bad = await fetch(`${h.mock.url}/__admin/faults`, {
+      method: 'POST',
+      headers: {
+        authorization: basic(h.mock.clientId, h.mock.clientSecret),
+        'content-type': 'application/json',
+      },
+      body: '{not json',
+    });
+    expect([bad.status, (await bad.json()).errors[0].detail]).toEqual([
+      400,
+      'request body is not valid JSON',
+    ]);
   });
 
   it('POST /__admin/tokens/expire makes the current token fail with 401', async () => {
