@@ -208,7 +208,7 @@ export function fromZodIssues(
           expected = `at most ${n} characters`;
           message = `must be ${expected}`;
         } else if (iss.origin === 'array') {
-          expected = `at most ${n} items`;
+          expected = `at most ${n} item${n === 1 ? '' : 's'}`;
           message = `must have ${expected}`;
         } else {
           expected = `<= ${n}`;
