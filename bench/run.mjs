@@ -27,6 +27,9 @@ const required = [
   'bulk_peak_rss_mb',
   'bulk_peak_rss_mb_100k',
   'mock_ingest_events_per_s',
+  'validate_peak_rss_mb_100k',
+  'validate_peak_rss_mb_1m',
+  'validate_rss_ratio_1m_vs_100k',
 ];
 
 function runOne(file) {
