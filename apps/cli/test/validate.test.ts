@@ -263,7 +263,10 @@ describe('kard transactions validate (human output and usage errors)', () => {
 /** Runs the built bin under /usr/bin/time -v (GNU time): its exit code, stdout, stderr and peak RSS in MB. */
 function measured(args: string[]) {
   const child = track(
-    spawn('/usr/bin/time', ['-v', process.execPath, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn('/usr/bin/time', ['-v', process.execPath, BIN, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   );
   return collect(child).then((r) => {
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);

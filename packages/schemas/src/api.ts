@@ -167,7 +167,7 @@ function eachItem(fn: WarnFn): WarnFn {
   return (input, base, out) => {
     if (!isObj(input) || !Array.isArray(input.data)) return;
     const p = joinPath(base, 'data');
-    input.data.forEach((item, i) => fn(item, joinPath(p, i), out));
+    for (const [i, item] of input.data.entries()) fn(item, joinPath(p, i), out);
   };
 }
 
@@ -262,7 +262,7 @@ export function validateTransactionEvent(input: unknown, opts?: ParseOptions): T
 
 function legacyArrayWarnings(input: unknown, base: string, out: ValidationIssue[]): void {
   if (!Array.isArray(input)) return;
-  input.forEach((item, i) => legacyIncomingWarnings(item, joinPath(base, i), out));
+  for (const [i, item] of input.entries()) legacyIncomingWarnings(item, joinPath(base, i), out);
 }
 
 /** Legacy POST /transactions/incoming body: a top-level array of flat records. */
@@ -369,11 +369,7 @@ export const [safeParseCreateSubscriptionsRequest, validateCreateSubscriptionsRe
     'create subscriptions request',
   );
 export const [safeParseUpdateSubscriptionRequest, validateUpdateSubscriptionRequest] =
-  pair<UpdateSubscriptionRequest>(
-    updateSubscriptionRequestSchema,
-    R.common,
-    'update subscription request',
-  );
+  pair<UpdateSubscriptionRequest>(updateSubscriptionRequestSchema, R.common, 'update subscription request');
 export const [safeParseCreateAttributionsRequest, validateCreateAttributionsRequest] =
   pair<CreateAttributionsRequest>(
     createAttributionsRequestSchema,

@@ -117,12 +117,10 @@ describe('zod issues in words (fromZodIssues)', () => {
     [
       'a custom issue with its rule, expectation and severity',
       z.object({
-        a: z
-          .string()
-          .refine(() => false, {
-            message: 'no',
-            params: { rule: 'R99', expected: 'yes', severity: 'warning' },
-          }),
+        a: z.string().refine(() => false, {
+          message: 'no',
+          params: { rule: 'R99', expected: 'yes', severity: 'warning' },
+        }),
       }),
       { a: 'x' },
     ],
