@@ -159,7 +159,10 @@ describe('recordNotification and rewardsForUser (storage of verified notificatio
     expect((await stored('r-1'))?.transaction_id).toBe('txn-rel');
     expect((await stored('r-2'))?.transaction_id).toBeNull();
     const rewards = await rewardsForUser(db, 'user-1');
-    expect(rewards.map((r) => [r.notificationId, r.transactionId])).toEqual([
+    // Which transaction each reward names (rows recorded within the same clock tick may list in
+    // either order: the listing orders by recorded_at).
+    const byNotification = rewards.map((r) => [r.notificationId, r.transactionId]).sort();
+    expect(byNotification).toEqual([
       ['r-1', 'txn-rel'],
       ['r-2', null],
       ['r-3', null],
