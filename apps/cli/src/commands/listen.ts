@@ -5,8 +5,8 @@ import type { GlobalFlags } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
 import { type Io, paint, useColor, writeJson } from '../output.js';
 import { withSession } from '../session.js';
+import { requireLocalSandbox } from './local-sandbox.js';
 import { EXIT_INTERRUPTED } from './mock.js';
-import { isLocalUrl } from './trigger.js';
 
 /** What one forwarded webhook is called in the output: v2 data.type and data.id, or the legacy webhook's transaction. */
 export function describeWebhook(raw: Buffer): { type: string; id: string } {
@@ -74,10 +74,7 @@ export async function runListen(
     flags,
     io,
     async (session) => {
-      if (!isLocalUrl(session.baseUrl))
-        throw new UsageError(
-          'kard listen works with the local sandbox only (kard mock): Kard cannot reach a receiver on this machine',
-        );
+      requireLocalSandbox(session.baseUrl, 'kard listen', 'Kard cannot reach a receiver on this machine');
       const p = paint(useColor(io.stdout, io.env));
       const line = (s: string) => io.stdout.write(`${s}\n`);
 

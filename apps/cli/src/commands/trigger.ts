@@ -3,20 +3,10 @@ import type { GlobalFlags } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
 import { type Io, paint, useColor, writeJson } from '../output.js';
 import { withSession } from '../session.js';
+import { requireLocalSandbox } from './local-sandbox.js';
 
 /** Every webhook of openapi/kard.yaml: the ten v2 NotificationType values and the legacy earned-reward webhook. */
 export const TRIGGER_TYPES: readonly string[] = [...NOTIFICATION_TYPE, 'legacyEarnedReward'];
-
-/** True for a base URL on this machine: the sandbox listens on 127.0.0.1 only. */
-export function isLocalUrl(url: string | undefined): boolean {
-  if (!url) return false;
-  try {
-    const host = new URL(url).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `kard trigger <type> [--user ID]`: makes the local sandbox emit a sample webhook of `type`, signed
@@ -34,10 +24,7 @@ export async function runTrigger(
     flags,
     io,
     async (session) => {
-      if (!isLocalUrl(session.baseUrl))
-        throw new UsageError(
-          'kard trigger works against the local sandbox only (kard mock); no Kard environment emits webhooks on demand',
-        );
+      requireLocalSandbox(session.baseUrl, 'kard trigger', 'no Kard environment emits webhooks on demand');
       const res = await session.client.request<{
         data: { id: string; attributes: { eventName: string; targets: string[] } };
       }>({
