@@ -147,16 +147,7 @@ export async function runIn(
   args: string[],
   opts: { env: NodeJS.ProcessEnv; input?: string | Buffer; stdoutTTY?: boolean; stderrTTY?: boolean },
 ): Promise<Omit<RunResult, 'signal'>> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
+  const { stdout, stderr, out, err } = capturedOutput();
   const stdin = Readable.from(opts.input === undefined ? [] : [Buffer.from(opts.input)]);
   const io: Io = {
     stdout: Object.assign(stdout, { isTTY: opts.stdoutTTY ?? false }),
@@ -165,7 +156,22 @@ export async function runIn(
     env: { KARD_NO_GC: '1', ...opts.env },
   };
   const code = await runCli(args, io);
-  return { code, stdout: out, stderr: err };
+  return { code, stdout: out(), stderr: err() };
+}
+
+/** Two streams for a command's stdout and stderr, and what has been written to each so far. */
+export function capturedOutput() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let outText = '';
+  let errText = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => {
+    outText += d;
+  });
+  stderr.setEncoding('utf8').on('data', (d: string) => {
+    errText += d;
+  });
+  return { stdout, stderr, out: () => outText, err: () => errText };
 }
 
 /** A valid v2 `transaction` event (openapi/kard.yaml schema `Transaction`): SETTLED with both dates (R1, R2), 6-digit BIN (R4). */

@@ -1,13 +1,21 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { NOTIFICATION_TYPE } from '@kardkit/schemas';
 import { verifyWebhook } from '@kardkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWebhook, runListen } from '../src/commands/listen.js';
 import { TRIGGER_TYPES } from '../src/commands/trigger.js';
 import type { Io } from '../src/output.js';
-import { cleanEnv, type MockSandbox, runIn, tempDir, useMockSandbox, waitFor } from './helpers.js';
+import {
+  capturedOutput,
+  cleanEnv,
+  type MockSandbox,
+  runIn,
+  tempDir,
+  useMockSandbox,
+  waitFor,
+} from './helpers.js';
 
 const SECRET = 'whsec_listen_test';
 /** The issuer's app: verifies every webhook it gets with the SDK, answering 200 (or 500 for /fail). */
@@ -49,20 +57,11 @@ useMockSandbox({ webhookSecret: SECRET, webhookMaxAttempts: 1 }, (s) => {
 
 /** Runs `kard listen` in this process until `stop()`; `out()` is what it printed. */
 function listen(args: { forwardTo: string; events?: string; json?: boolean }, env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
+  const { stdout, stderr, out, err } = capturedOutput();
   const io: Io = { stdout, stderr, stdin: Readable.from([]), env };
   const ac = new AbortController();
   const code = runListen(args, {}, io, ac.signal);
-  return { code, out: () => out, err: () => err, stop: () => ac.abort() };
+  return { code, out, err, stop: () => ac.abort() };
 }
 
 describe('kard listen --forward-to URL', () => {
