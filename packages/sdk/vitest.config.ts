@@ -7,7 +7,7 @@ import { configDefaults, defineConfig, type TestProjectConfiguration } from 'vit
 const builtOnly =
   process.env.STRYKER_MUTATOR_WORKER === undefined
     ? []
-    : ['test/package.test.ts', 'test/bundle-size.test.ts'];
+    : ['test/package.test.ts', 'test/bundle-size.test.ts', 'test/deprecation-types.test.ts'];
 
 // Every test of the client runs twice: on the default transport (ky on global fetch, as in browsers,
 // workers and edge runtimes) and on Node's (ky on node:http keep-alive, src/index.node.ts), which tests
@@ -21,7 +21,12 @@ const projects: TestProjectConfiguration[] | undefined =
           extends: true,
           test: {
             name: 'node-http',
-            exclude: [...configDefaults.exclude, 'test/package.test.ts', 'test/bundle-size.test.ts'],
+            exclude: [
+              ...configDefaults.exclude,
+              'test/package.test.ts',
+              'test/bundle-size.test.ts',
+              'test/deprecation-types.test.ts', // types: nothing transport-specific
+            ],
           },
           resolve: { alias: [{ find: /^\.\.\/src\/index\.js$/, replacement: nodeEntry }] },
         },

@@ -19,7 +19,7 @@ import {
 } from './core/ky-client.js';
 import type { ResourceTree } from './core/operation.js';
 import { validateRequest } from './core/schemas.js';
-import type { Operations } from './ops.js';
+import type { DeprecatedOperations, Operations } from './ops.js';
 
 export interface BulkHelpers {
   transactions: {
@@ -33,7 +33,10 @@ export interface BulkHelpers {
   };
   users: {
     uploads: {
-      /** Historical upload flow for one user: create → parts (≤500 each) → complete. */
+      /**
+       * Historical upload flow for one user: create → parts (≤500 each) → complete.
+       * @deprecated Kard deprecated upload sessions (R37): use `kard.transactions.uploadFile`.
+       */
       send(userId: string, items: Source, options?: SendOptions): Promise<UploadReport>;
     };
   };
@@ -59,7 +62,11 @@ type Merge<A, B> = {
       : never;
 };
 
-export type KardResources = Merge<ResourceTree<Operations>, BulkHelpers>;
+// The intersections (Merge is a mapped type, which drops JSDoc) keep the @deprecated tags of
+// DeprecatedOperations and of users.uploads.send, so editors show them.
+export type KardResources = Merge<ResourceTree<Operations>, BulkHelpers> &
+  DeprecatedOperations &
+  Pick<BulkHelpers, 'users'>;
 
 export interface KardClientOptions extends BaseOptions {
   /**

@@ -3,8 +3,11 @@
  * operationId. The generated function carries method, URL and types; the line adds positional path
  * parameters, call shape, the @kardkit/schemas validator and 207 handling.
  */
-import { op } from './core/operation.js';
+import { type Method, op } from './core/operation.js';
 import * as g from './generated/sdk.gen.js';
+
+/** What replaces the upload-session operations, which openapi/kard.yaml marks deprecated (R37). */
+const UPLOADS_SUCCESSOR = 'transactions.createBulkUploadUrl';
 
 export const operations = {
   'transactions.create': op(g.transactionsCreate, [], 'body', {
@@ -29,13 +32,18 @@ export const operations = {
     partial: true,
   }),
   'users.earnedRewards.list': op(g.usersEarnedRewardsList, ['userId'], 'list'),
-  'users.uploads.create': op(g.usersUploadsCreate, ['userId'], 'body', { validator: 'CreateUploadRequest' }),
+  'users.uploads.create': op(g.usersUploadsCreate, ['userId'], 'body', {
+    validator: 'CreateUploadRequest',
+    deprecated: UPLOADS_SUCCESSOR,
+  }),
   'users.uploads.createPart': op(g.usersUploadsCreatePart, ['userId', 'uploadId'], 'body', {
     validator: 'UploadPartRequest',
     partial: true,
+    deprecated: UPLOADS_SUCCESSOR,
   }),
   'users.uploads.complete': op(g.usersUploadsComplete, ['userId', 'uploadId'], 'body', {
     validator: 'CompleteUploadRequest',
+    deprecated: UPLOADS_SUCCESSOR,
   }),
   'users.offers.list': op(g.usersOffersList, ['userId'], 'list'),
   'users.offers.activate': op(g.usersOffersActivate, ['userId', 'offerId'], 'query'),
@@ -105,3 +113,33 @@ export const operations = {
 };
 
 export type Operations = typeof operations;
+
+/**
+ * The upload-session operations again, declared by hand so that editors strike them through and
+ * show the successor: JSDoc does not survive the mapped resource tree. Intersected with it by the
+ * main and lite clients (client.ts, core/client-base.ts).
+ */
+export interface DeprecatedOperations {
+  users: {
+    uploads: {
+      /**
+       * Opens an upload session for one user's past transactions (R35).
+       * @deprecated Kard deprecated upload sessions (R37): use
+       * `kard.transactions.createBulkUploadUrl`, or `kard.transactions.uploadFile` to stream a file.
+       */
+      create: Method<Operations['users.uploads.create']>;
+      /**
+       * Adds up to 500 historical transactions to an open upload (R35).
+       * @deprecated Kard deprecated upload sessions (R37): use
+       * `kard.transactions.createBulkUploadUrl`, or `kard.transactions.uploadFile` to stream a file.
+       */
+      createPart: Method<Operations['users.uploads.createPart']>;
+      /**
+       * Closes an upload session (R36).
+       * @deprecated Kard deprecated upload sessions (R37): use
+       * `kard.transactions.createBulkUploadUrl`, or `kard.transactions.uploadFile` to stream a file.
+       */
+      complete: Method<Operations['users.uploads.complete']>;
+    };
+  };
+}

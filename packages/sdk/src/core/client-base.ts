@@ -1,5 +1,5 @@
 import { KardError } from '../errors.js';
-import { type Operations, operations } from '../ops.js';
+import { type DeprecatedOperations, type Operations, operations } from '../ops.js';
 import { ClientCredentials, StaticToken } from './auth.js';
 import type { Logger } from './logger.js';
 import { buildTree, type OpContext, type RequestValidator, type ResourceTree } from './operation.js';
@@ -145,4 +145,4 @@ export class KardClientBase {
   }
 }
 
-export type KardLiteClient = KardClientBase & ResourceTree<Operations>;
+export type KardLiteClient = KardClientBase & ResourceTree<Operations> & DeprecatedOperations;

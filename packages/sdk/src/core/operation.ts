@@ -1,4 +1,5 @@
 import { KardError } from '../errors.js';
+import type { Logger } from './logger.js';
 import { type PagedList, paginate } from './pagination.js';
 import { type PartialResult, toPartialResult } from './partial.js';
 import type { RequestOptions, Stats, Transport } from './transport.js';
@@ -27,6 +28,8 @@ export interface OpDescriptor<
   bareArray?: boolean;
   /** Sent without the bearer token (ping, the token endpoint). */
   noAuth?: boolean;
+  /** Deprecated upstream: what to use instead (logged once per process, see warnDeprecated). */
+  deprecated?: string;
 }
 
 export interface OpExtra {
@@ -34,6 +37,7 @@ export interface OpExtra {
   partial?: true;
   bareArray?: true;
   noAuth?: true;
+  deprecated?: string;
 }
 
 export function op<
@@ -105,7 +109,7 @@ export type ResourceTree<T> = UnionToIntersection<
 export type RequestValidator = (
   kind: string,
   body: unknown,
-  logger: import('./logger.js').Logger | undefined,
+  logger: Logger | undefined,
 ) => void | Promise<void>;
 
 export interface OpContext {
@@ -114,7 +118,7 @@ export interface OpContext {
   validate: boolean;
   /** Checks a request body against a @kardkit/schemas kind; throws KardValidationError. */
   validator: RequestValidator | undefined;
-  logger: import('./logger.js').Logger | undefined;
+  logger: Logger | undefined;
 }
 
 /** What a generated sdk function declares: its HTTP method and URL template. */
@@ -163,9 +167,10 @@ function fillPath(template: string, path: Record<string, unknown>): string {
  * sends each attempt through the generated sdk function `d.fn` (main entry: with the KardClient's
  * generated ky client; lite: fetch to the same URL) → 207 handling.
  */
-export function bindOp(ctx: OpContext, d: OpDescriptor): (...args: unknown[]) => unknown {
+export function bindOp(ctx: OpContext, d: OpDescriptor, name = ''): (...args: unknown[]) => unknown {
   const n = d.path.length;
   const call = async (ids: unknown[], payload: unknown, opts: RequestOptions, stats?: Stats) => {
+    if (d.deprecated) warnDeprecated(ctx.logger, name, d.deprecated);
     const path: Record<string, unknown> = { organizationId: opts.organizationId ?? ctx.organizationId };
     for (let i = 0; i < n; i++) path[d.path[i]!] = ids[i];
     let body: unknown;
@@ -221,6 +226,27 @@ export type RawCall = (
 ) => Promise<unknown>;
 export const rawOf = (method: unknown): RawCall => (method as { raw: RawCall }).raw;
 
+let deprecationLogged = false;
+
+/**
+ * One warning per process for the operations Kard has deprecated (the upload-session calls,
+ * openapi/kard.yaml `deprecated: true`, R37): enough to be seen in a log without repeating on
+ * every batch. Only a logger that takes warnings uses up the one warning.
+ */
+export function warnDeprecated(logger: Logger | undefined, name: string, successor: string): void {
+  if (deprecationLogged || !logger?.warn) return;
+  deprecationLogged = true;
+  logger.warn(`kard.${name} is deprecated by Kard; use kard.${successor} instead`, {
+    operation: name,
+    successor,
+  });
+}
+
+/** @internal For tests: forget that the warning was logged. */
+export function resetDeprecationWarning(): void {
+  deprecationLogged = false;
+}
+
 /** Builds the nested resource object from a table with dotted keys. */
 export function buildTree(ctx: OpContext, table: Record<string, OpDescriptor>) {
   const root: Record<string, Record<string, unknown>> = {};
@@ -231,7 +257,7 @@ export function buildTree(ctx: OpContext, table: Record<string, OpDescriptor>) {
       node[parts[i]!] ??= {};
       node = node[parts[i]!] as Record<string, unknown>;
     }
-    node[parts[parts.length - 1]!] = bindOp(ctx, table[key]!);
+    node[parts[parts.length - 1]!] = bindOp(ctx, table[key]!, key);
   }
   return root;
 }
