@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,6 +13,16 @@ import { KardClient as DefaultClient, KardAbortError } from '../src/index.js';
 // Imported by its own name: the node-http test project maps ../src/index.js to this file too.
 import { KardClient } from '../src/index.node.js';
 import { isolateKardEnv, mockConnection, txn } from './support.js';
+
+/** Why the https test cannot run here, or '' when it can. */
+const opensslMissing = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return '';
+  } catch {
+    return 'no openssl to make a test certificate';
+  }
+})();
 
 isolateKardEnv();
 
@@ -138,4 +153,68 @@ describe('nodeFetch behaves as fetch', () => {
     expect(err.message).toBe('fetch failed');
     expect(err.cause.code).toBe('ECONNREFUSED');
   });
+
+  // node:https is loaded on the first https request (src/core/node-fetch.ts), so this is the path that
+  // would break silently if the lazy load did: a self-signed certificate made with openssl.
+  const tlsIt = opensslMissing ? it.skip : it;
+  tlsIt(
+    `https: answers come back over TLS, also after a redirect from http${opensslMissing ? ` (skipped: ${opensslMissing})` : ''}`,
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kardkit-tls-'));
+      const tls = createHttpsServer(selfSigned(dir), (req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ path: req.url, secure: true }));
+      });
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+      const httpsUrl = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const plain = await server((_, res) => {
+        res.writeHead(307, { location: `${httpsUrl}/moved` }).end();
+      });
+      const trust = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the certificate is this test's own
+      try {
+        const direct = await nodeFetch(new Request(`${httpsUrl}/direct`));
+        expect(await direct.json()).toEqual({ path: '/direct', secure: true });
+        const redirected = await nodeFetch(new Request(`${plain.url}/old`));
+        expect(await redirected.json()).toEqual({ path: '/moved', secure: true });
+      } finally {
+        if (trust === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+        else process.env.NODE_TLS_REJECT_UNAUTHORIZED = trust;
+        await plain.close();
+        tls.closeAllConnections();
+        await new Promise((resolve) => tls.close(resolve));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
+
+/** A throwaway key and certificate for 127.0.0.1. */
+function selfSigned(dir: string): { key: Buffer; cert: Buffer } {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}

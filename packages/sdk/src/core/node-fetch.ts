@@ -16,14 +16,21 @@
  * Keep-Alive timeout.
  */
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import zlib from 'node:zlib';
 import type { TransportFetchOptions } from './ky-client.js';
 
-const agents = {
-  http: new http.Agent({ keepAlive: true }),
-  https: new https.Agent({ keepAlive: true }),
-};
+const httpAgent = new http.Agent({ keepAlive: true });
+/**
+ * node:https (with TLS) is loaded on the first https request, not at import: it is a third of the
+ * entry's import time, and local work (the sandbox, tests) is plain http.
+ */
+let tls: { request: typeof https.request; agent: https.Agent } | undefined;
+async function loadTls(): Promise<NonNullable<typeof tls>> {
+  const { default: mod } = await import('node:https');
+  tls ??= { request: mod.request, agent: new mod.Agent({ keepAlive: true }) };
+  return tls;
+}
 
 const MAX_REDIRECTS = 20;
 const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -71,6 +78,7 @@ export async function nodeFetch(request: Request, options?: NodeFetchOptions): P
     signal,
   };
   for (let redirects = 0; ; redirects++) {
+    if (out.url.protocol === 'https:' && tls === undefined) await loadTls();
     const res = await send(out, buffered);
     const location = res.headers.get('location');
     const redirected = location !== null && res.status >= 300 && res.status < 400 && res.status !== 304;
@@ -102,18 +110,18 @@ function follow(prev: Outgoing, status: number, url: URL): Outgoing {
 
 function send(o: Outgoing, buffered: boolean): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const tls = o.url.protocol === 'https:';
+    const secure = o.url.protocol === 'https:' ? tls! : undefined;
     const headers = o.headers;
     if (typeof o.body === 'string') headers['content-length'] = String(Buffer.byteLength(o.body));
     else if (o.body instanceof Uint8Array) headers['content-length'] = String(o.body.byteLength);
-    const req = (tls ? https : http).request({
+    const req = (secure ? secure.request : http.request)({
       protocol: o.url.protocol,
       hostname: o.url.hostname.replace(/^\[|\]$/g, ''),
       port: o.url.port,
       path: o.url.pathname + o.url.search,
       method: o.method,
       headers,
-      agent: tls ? agents.https : agents.http,
+      agent: secure ? secure.agent : httpAgent,
     });
     let settled = false;
     const fail = (cause: unknown) => {
