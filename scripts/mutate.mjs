@@ -4,9 +4,11 @@
 //   pnpm mutate                    every scoped package
 //   pnpm mutate sdk cli            only the packages whose folder name is given
 //   pnpm mutate -- --concurrency 2 extra flags go to every `stryker run`
-//   pnpm mutate --from-reports     no run: the table from each package's last full report
-// Not part of `pnpm test`: a full run takes a long time on two cores.
-import { spawnSync } from 'node:child_process';
+//   pnpm mutate --from-reports     no run: the table from each package's last report, printed only
+// A run of a package's whole scope (no --mutate flag) that finishes writes that package's row of
+// MUTATION.md, with the commit it ran on; the other rows stay. Not part of `pnpm test`: a full run
+// takes a long time on two cores.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
@@ -37,12 +39,51 @@ export function score(report) {
   return { ...n, score: valid === 0 ? null : (100 * detected) / valid };
 }
 
+export const HEADER = [
+  '| package | score | killed | timeout | survived | no coverage | ignored (static) | run on |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+];
+
+/** One table row for a package's score `s`, run on `commit` (e.g. "a1b2c3d, 2026-12-07"). */
+export function row(dir, s, commit) {
+  const pct = s.score === null ? 'n/a' : `${s.score.toFixed(1)} %`;
+  return `| ${dir} | ${pct} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} | ${commit} |`;
+}
+
+/**
+ * The text of MUTATION.md with `dir`'s row between the markers replaced by `line` (or added), every
+ * other package's row kept, rows in the order of `scoped`, packages never run shown as such.
+ */
+export function recordRow(text, dir, line) {
+  const marked = /(<!-- mutate:begin -->\n)([\s\S]*?)(\n<!-- mutate:end -->)/;
+  const m = marked.exec(text);
+  if (!m) throw new Error('MUTATION.md has no <!-- mutate:begin --> … <!-- mutate:end --> markers');
+  const kept = new Map();
+  for (const l of m[2].split('\n')) {
+    const name = /^\| ([\w/-]+) \|/.exec(l)?.[1];
+    if (name && scoped.includes(name)) kept.set(name, l);
+  }
+  kept.set(dir, line);
+  const rows = scoped.map((d) => kept.get(d) ?? `| ${d} | not run yet | | | | | | |`);
+  return text.replace(marked, (_, begin, _rows, end) => `${begin}${[...HEADER, ...rows].join('\n')}${end}`);
+}
+
+/** The commit a run is on, and whether the package had changes not yet committed. */
+function runOn(dir) {
+  const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
+  const dirty = git('status', '--porcelain', '--', dir) !== '';
+  return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + changes' : ''}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const fromReports = process.argv.includes('--from-reports');
   const args = process.argv.slice(2).filter((a) => a !== '--' && a !== '--from-reports');
   const names = args.filter((a) => !a.startsWith('-') && scoped.some((d) => basename(d) === a));
   const flags = args.filter((a) => !names.includes(a));
+  // A narrowed run (--mutate / -m) is for writing tests: its score is not the package's.
+  const wholeScope = !flags.some((f) => f === '--mutate' || f === '-m' || f.startsWith('--mutate='));
   const dirs = names.length > 0 ? scoped.filter((d) => names.includes(basename(d))) : scoped;
+  const doc = join(root, 'MUTATION.md');
   const rows = [];
   let failed = false;
   for (const dir of dirs) {
@@ -57,27 +98,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const file = join(root, dir, 'reports/mutation/mutation.json');
     if (status !== 0 || !existsSync(file)) {
       failed = true;
-      rows.push(`| ${dir} | ${existsSync(file) ? `run failed (exit ${status})` : 'no report'} | | | | | |`);
+      rows.push(`| ${dir} | ${existsSync(file) ? `run failed (exit ${status})` : 'no report'} | | | | | | |`);
       continue;
     }
-    const s = score(JSON.parse(readFileSync(file, 'utf8')));
-    rows.push(
-      `| ${dir} | ${s.score === null ? 'n/a' : `${s.score.toFixed(1)} %`} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} |`,
-    );
+    const line = row(dir, score(JSON.parse(readFileSync(file, 'utf8'))), fromReports ? 'last report' : runOn(dir));
+    rows.push(line);
+    if (!fromReports && wholeScope && existsSync(doc)) {
+      writeFileSync(doc, recordRow(readFileSync(doc, 'utf8'), dir, line));
+      console.log(`${dir}: recorded in MUTATION.md`);
+    }
   }
-  const table = [
-    '| package | score | killed | timeout | survived | no coverage | ignored (static) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n');
-  console.log(`\n${table}`);
-  // Only a run of every package rewrites the recorded table.
-  const doc = join(root, 'MUTATION.md');
-  if (dirs.length === scoped.length && existsSync(doc)) {
-    const text = readFileSync(doc, 'utf8');
-    const marked = /(<!-- mutate:begin -->\n)[\s\S]*?(\n<!-- mutate:end -->)/;
-    writeFileSync(doc, text.replace(marked, `$1${table}$2`));
-    console.log('recorded in MUTATION.md');
-  }
+  console.log(`\n${[...HEADER, ...rows].join('\n')}`);
   process.exit(failed ? 1 : 0);
 }
