@@ -47,17 +47,28 @@ describe('pnpm mutate: the table in MUTATION.md', () => {
   const s = { killed: 90, timeout: 1, survived: 9, noCoverage: 0, ignored: 4, score: 91 };
 
   it("a finished run writes its package's row with the commit it ran on; the other packages' rows stay", () => {
-    const first = recordRow(doc('(no full-scope run recorded yet)'), 'apps/cli', row('apps/cli', s, 'abc1234, 2026-12-07'));
+    const first = recordRow(
+      doc('(no full-scope run recorded yet)'),
+      'apps/cli',
+      row('apps/cli', s, 'abc1234, 2026-12-07'),
+    );
     const lines = first.split('\n');
     expect(lines).toContain('| apps/cli | 91.0 % | 90 | 1 | 9 | 0 | 4 | abc1234, 2026-12-07 |');
     expect(lines).toContain('| packages/sdk | not run yet | | | | | | |');
     expect(lines.slice(3, 5)).toEqual(HEADER);
-    const second = recordRow(first, 'packages/sdk', row('packages/sdk', { ...s, score: 80 }, 'def5678, 2026-12-08'));
+    const second = recordRow(
+      first,
+      'packages/sdk',
+      row('packages/sdk', { ...s, score: 80 }, 'def5678, 2026-12-08'),
+    );
     expect(second).toContain('| apps/cli | 91.0 % | 90 | 1 | 9 | 0 | 4 | abc1234, 2026-12-07 |');
     expect(second).toContain('| packages/sdk | 80.0 % |');
     expect(second).not.toContain('packages/sdk | not run yet');
     // rows in the order of the scope, one per package, text outside the markers untouched
-    const names = second.split('\n').filter((l) => /^\| (packages|apps)\//.test(l)).map((l) => l.split(' | ')[0].slice(2));
+    const names = second
+      .split('\n')
+      .filter((l) => /^\| (packages|apps)\//.test(l))
+      .map((l) => l.split(' | ')[0].slice(2));
     expect(names).toEqual(scoped);
     expect(second.endsWith('<!-- mutate:end -->\n\nafter\n')).toBe(true);
   });
