@@ -27,6 +27,12 @@ describe('backoff math', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
+    // several digits, several decimals, and nothing but the number
+    expect(parseRetryAfter('12', now)).toBe(12_000);
+    expect(parseRetryAfter('1.25', now)).toBe(1250);
+    expect(parseRetryAfter(' 7 ', now)).toBe(7000);
+    expect(parseRetryAfter('12abc', now)).toBeUndefined();
+    expect(parseRetryAfter('abc12', now)).toBeUndefined();
   });
 
   it('Retry-After wins but is capped', () => {
