@@ -59,6 +59,16 @@ for (const file of files) {
   console.log(`   (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+// latest.json holds numbers only (spreads as `_min`/`_max` figures): a benchmark that returns
+// anything else is a bug in that benchmark.
+const notNumbers = Object.keys(results).filter(
+  (k) => typeof results[k] !== 'number' || !Number.isFinite(results[k]),
+);
+if (notNumbers.length > 0) {
+  console.error(`figures that are not finite numbers: ${notNumbers.join(', ')}`);
+  process.exit(1);
+}
+
 console.log('\n| figure | value |\n| --- | ---: |');
 for (const [k, v] of Object.entries(results)) console.log(`| ${k} | ${v} |`);
 

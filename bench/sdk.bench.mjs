@@ -123,13 +123,11 @@ async function ratios() {
   }
 }
 
-/** Median of a figure over the runs, and its spread. */
+/** Median of a figure over the runs, and its spread (the lowest and highest run). */
 function figure(runs, pick) {
   const xs = runs.map(pick);
-  return {
-    value: Number(median(xs).toFixed(3)),
-    spread: `${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}`,
-  };
+  const round = (x) => Number(x.toFixed(3));
+  return { value: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) };
 }
 
 function importMs() {
@@ -161,8 +159,10 @@ export async function run() {
   const out = {};
   const put = (name, pick) => {
     const f = figure(runs, pick);
+    // latest.json holds numbers only: the spread as the lowest and highest run.
     out[name] = f.value;
-    out[`${name}_spread`] = f.spread;
+    out[`${name}_min`] = f.min;
+    out[`${name}_max`] = f.max;
   };
   put('sdk_main_cpu_vs_fetch_seq', (r) => r[1].main.cpu);
   put('sdk_main_cpu_vs_fetch_16', (r) => r[16].main.cpu);
