@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // '@kardkit/schemas/redact' is its own entry: the redaction policy, without zod.
+  entry: ['src/index.ts', 'src/redact.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
