@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
+import { isSensitiveHeader, isSensitiveQueryKey, REDACTED } from '@kardkit/schemas/redact';
 import { type ChangeTopic, MockCore } from './core.js';
 import { applyCors, DEFAULT_CORS_ORIGINS, originMatcher } from './cors.js';
 import { handleDashboard, isDashboardPath } from './dashboard.js';
@@ -27,23 +28,21 @@ const sleep = (ms: number) =>
     t.unref?.();
   });
 
+// What a recorded request keeps: kardkit's one redaction policy (@kardkit/schemas/redact) masks the
+// value of every credential header and every secret query parameter (token, X-Amz-Signature…).
 function redactHeaders(h: IncomingMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined) continue;
-    out[k] =
-      k === 'authorization' || k === 'cookie' || k === 'proxy-authorization'
-        ? '[REDACTED]'
-        : Array.isArray(v)
-          ? v.join(', ')
-          : v;
+    out[k] = isSensitiveHeader(k) ? REDACTED : Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
 }
 
 function queryObject(q: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of q) {
+  for (const [k, raw] of q) {
+    const v = isSensitiveQueryKey(k) ? REDACTED : raw;
     const prev = out[k];
     if (prev === undefined) out[k] = v;
     else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
