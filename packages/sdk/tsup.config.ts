@@ -33,9 +33,14 @@ const noDefaultClient: Plugin = {
   },
 };
 
+// The redaction policy (@kardkit/schemas/redact, src/core/redact.ts) is compiled in: importing the SDK
+// loads no other package, and the one-call bundle keeps its size.
+const inlined = ['@kardkit/schemas/redact'];
+
 const common: Options = {
   dts: false,
   esbuildPlugins: [noDefaultClient],
+  noExternal: inlined,
   // The build script empties dist/ once: three builds write into it side by side.
   clean: false,
   sourcemap: true,
@@ -82,7 +87,7 @@ export default defineConfig([
     entry: main,
     format: ['cjs'],
     splitting: true,
-    noExternal: ['ky'],
+    noExternal: ['ky', ...inlined],
     esbuildOptions: cjsOptions,
   },
   // Lite entry: fetch only, no ky.
