@@ -74,8 +74,9 @@ export interface MockKardOptions {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Secret parameters (`token`, `X-Amz-Signature`…) are `[REDACTED]` (@kardkit/schemas/redact). */
   query: Record<string, string | string[]>;
-  /** Lower-cased header names; `authorization` is redacted. */
+  /** Lower-cased header names; credential headers (`authorization`, `cookie`, `x-api-key`…) are `[REDACTED]`. */
   headers: Record<string, string>;
   /** Parsed JSON when the body was JSON, text otherwise, null when empty or binary (uploads). */
   body: unknown;
