@@ -88,6 +88,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let failed = false;
   for (const dir of dirs) {
     let status = 0;
+    // The commit the run starts from: Stryker copies the package into its sandbox at the start.
+    const on = fromReports ? 'last report' : runOn(dir);
     if (!fromReports) {
       console.log(`\n== stryker run in ${dir}`);
       ({ status } = spawnSync(join(root, 'node_modules/.bin/stryker'), ['run', ...flags], {
