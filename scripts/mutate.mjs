@@ -103,11 +103,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       rows.push(`| ${dir} | ${existsSync(file) ? `run failed (exit ${status})` : 'no report'} | | | | | | |`);
       continue;
     }
-    const line = row(
-      dir,
-      score(JSON.parse(readFileSync(file, 'utf8'))),
-      fromReports ? 'last report' : runOn(dir),
-    );
+    const line = row(dir, score(JSON.parse(readFileSync(file, 'utf8'))), on);
     rows.push(line);
     if (!fromReports && wholeScope && existsSync(doc)) {
       writeFileSync(doc, recordRow(readFileSync(doc, 'utf8'), dir, line));
