@@ -8,8 +8,9 @@
 //   sample_forwarders_4_vs_1_ratio       50 ms latency, one request in flight per forwarder: four
 //                                        forwarder processes on one PostgreSQL outbox ÷ one
 //   sample_pglite_ready_ms               a fresh PGlite directory opened and migrated
-// Each figure is the median of ROUNDS rounds; the spread (min–max) is printed. PostgreSQL comes from
-// KARDKIT_TEST_PG_URL, or scripts/start-test-postgres.sh starts one.
+// Each figure is the median of ROUNDS rounds (KARD_BENCH_ROUNDS, default 3); the spread (min–max) is
+// printed. PostgreSQL comes from KARDKIT_TEST_PG_URL, or scripts/start-test-postgres.sh starts one.
+// KARD_BENCH_PARTS (comma-separated: cpu, latency, scale, ready) runs only those parts; default all.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const N_CPU = 50_000; // events per drain round without latency
 const N_INGEST = 100_000;
 const N_LATENCY = 100_000;
 const N_SCALE = 40_000;
+const PARTS = new Set((process.env.KARD_BENCH_PARTS ?? 'cpu,latency,scale,ready').split(','));
 
 /** A side process; `next()` resolves with its next `@@ {json}` line. */
 function side(args) {
@@ -87,71 +89,84 @@ export async function run() {
     const slowConn = JSON.stringify(await slow.next());
 
     // 1. CPU efficiency: mock ingest, PostgreSQL drain and PGlite drain, alternating.
-    const ingest = [];
-    const drainPg = [];
-    const drainLite = [];
-    const ratio = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const i = await once(['ingest', conn, String(N_INGEST)]);
-      const p = await once(['drain', conn, pg, String(N_CPU)]);
-      const l = await once(['drain', conn, join(scratch, `lite-${r}`), String(N_CPU / 5)]);
-      ingest.push(i.eventsPerS);
-      drainPg.push(p.eventsPerS);
-      drainLite.push(l.eventsPerS);
-      ratio.push(p.eventsPerS / i.eventsPerS);
+    if (PARTS.has('cpu')) {
+      const ingest = [];
+      const drainPg = [];
+      const drainLite = [];
+      const ratio = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const i = await once(['ingest', conn, String(N_INGEST)]);
+        const p = await once(['drain', conn, pg, String(N_CPU)]);
+        const l = await once(['drain', conn, join(scratch, `lite-${r}`), String(N_CPU / 5)]);
+        ingest.push(i.eventsPerS);
+        drainPg.push(p.eventsPerS);
+        drainLite.push(l.eventsPerS);
+        ratio.push(p.eventsPerS / i.eventsPerS);
+        console.log(
+          `round ${r + 1}: mock ingest ${i.eventsPerS.toFixed(0)}/s, drain postgres ${p.eventsPerS.toFixed(0)}/s (${p.cpuUsPerEvent.toFixed(1)} µs CPU/event), pglite ${l.eventsPerS.toFixed(0)}/s`,
+        );
+      }
+      figures.sample_drain_vs_mock_ratio = Number(median(ratio).toFixed(3));
+      figures.sample_drain_events_per_s_postgres = Math.round(median(drainPg));
+      figures.sample_drain_events_per_s_pglite = Math.round(median(drainLite));
+      figures.sample_drain_mock_ingest_events_per_s = Math.round(median(ingest));
       console.log(
-        `round ${r + 1}: mock ingest ${i.eventsPerS.toFixed(0)}/s, drain postgres ${p.eventsPerS.toFixed(0)}/s (${p.cpuUsPerEvent.toFixed(1)} µs CPU/event), pglite ${l.eventsPerS.toFixed(0)}/s`,
+        `sample_drain_vs_mock_ratio ${figures.sample_drain_vs_mock_ratio} (spread ${spread(ratio)})`,
       );
     }
-    figures.sample_drain_vs_mock_ratio = Number(median(ratio).toFixed(3));
-    figures.sample_drain_events_per_s_postgres = Math.round(median(drainPg));
-    figures.sample_drain_events_per_s_pglite = Math.round(median(drainLite));
-    figures.sample_drain_mock_ingest_events_per_s = Math.round(median(ingest));
-    console.log(`sample_drain_vs_mock_ratio ${figures.sample_drain_vs_mock_ratio} (spread ${spread(ratio)})`);
 
     // 2. A remote Kard: 50 ms per request, one forwarder, default settings.
-    const remote = [];
-    for (let r = 0; r < ROUNDS; r++)
-      remote.push((await once(['drain', slowConn, pg, String(N_LATENCY)])).eventsPerS);
-    figures.sample_drain_events_per_s_latency50 = Math.round(median(remote));
-    console.log(`latency 50 ms: ${remote.map((x) => x.toFixed(0)).join(', ')} events/s`);
+    if (PARTS.has('latency')) {
+      const remote = [];
+      for (let r = 0; r < ROUNDS; r++)
+        remote.push((await once(['drain', slowConn, pg, String(N_LATENCY)])).eventsPerS);
+      figures.sample_drain_events_per_s_latency50 = Math.round(median(remote));
+      console.log(
+        `latency 50 ms: ${remote.map((x) => x.toFixed(0)).join(', ')} events/s (median ${figures.sample_drain_events_per_s_latency50})`,
+      );
+    }
 
     // 3. Scale-out on one outbox: 4 forwarder processes vs 1, one request in flight each.
-    const scale = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const rates = {};
-      for (const k of [1, 4]) {
-        await once(['fill', pg, String(N_SCALE), `scale-${r}-${k}-${Date.now()}`]);
-        slow.send('stats');
-        const before = (await slow.next()).transactions;
-        const workers = Array.from({ length: k }, () => side(['worker', slowConn, pg, '1']));
-        await Promise.all(workers.map((w) => w.next())); // ready
-        const started = Date.now();
-        for (const w of workers) w.send('go');
-        await Promise.all(workers.map((w) => w.next()));
-        rates[k] = N_SCALE / ((Date.now() - started) / 1000);
-        await Promise.all(workers.map((w) => w.stop()));
-        slow.send('stats');
-        const after = (await slow.next()).transactions;
-        const accepted = after.accepted - before.accepted;
-        const duplicates = after.duplicates - before.duplicates;
-        if (accepted !== N_SCALE || duplicates !== 0) {
-          throw new Error(`${k} forwarders: ${accepted} events accepted, ${duplicates} sent twice`);
+    if (PARTS.has('scale')) {
+      const scale = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const rates = {};
+        for (const k of [1, 4]) {
+          await once(['fill', pg, String(N_SCALE), `scale-${r}-${k}-${Date.now()}`]);
+          slow.send('stats');
+          const before = (await slow.next()).transactions;
+          const workers = Array.from({ length: k }, () => side(['worker', slowConn, pg, '1']));
+          await Promise.all(workers.map((w) => w.next())); // ready
+          const started = Date.now();
+          for (const w of workers) w.send('go');
+          await Promise.all(workers.map((w) => w.next()));
+          rates[k] = N_SCALE / ((Date.now() - started) / 1000);
+          await Promise.all(workers.map((w) => w.stop()));
+          slow.send('stats');
+          const after = (await slow.next()).transactions;
+          const accepted = after.accepted - before.accepted;
+          const duplicates = after.duplicates - before.duplicates;
+          if (accepted !== N_SCALE || duplicates !== 0) {
+            throw new Error(`${k} forwarders: ${accepted} events accepted, ${duplicates} sent twice`);
+          }
         }
+        scale.push(rates[4] / rates[1]);
+        console.log(`forwarders: 1 → ${rates[1].toFixed(0)}/s, 4 → ${rates[4].toFixed(0)}/s`);
       }
-      scale.push(rates[4] / rates[1]);
-      console.log(`forwarders: 1 → ${rates[1].toFixed(0)}/s, 4 → ${rates[4].toFixed(0)}/s`);
+      figures.sample_forwarders_4_vs_1_ratio = Number(median(scale).toFixed(2));
+      console.log(
+        `sample_forwarders_4_vs_1_ratio ${figures.sample_forwarders_4_vs_1_ratio} (spread ${spread(scale)})`,
+      );
     }
-    figures.sample_forwarders_4_vs_1_ratio = Number(median(scale).toFixed(2));
-    console.log(
-      `sample_forwarders_4_vs_1_ratio ${figures.sample_forwarders_4_vs_1_ratio} (spread ${spread(scale)})`,
-    );
 
     // 4. A fresh PGlite directory, in a fresh process each time.
-    const ready = [];
-    for (let r = 0; r < ROUNDS; r++) ready.push((await once(['ready', join(scratch, `ready-${r}`)])).readyMs);
-    figures.sample_pglite_ready_ms = Math.round(median(ready));
-    console.log(`pglite ready: ${ready.map((x) => x.toFixed(0)).join(', ')} ms`);
+    if (PARTS.has('ready')) {
+      const ready = [];
+      for (let r = 0; r < ROUNDS; r++)
+        ready.push((await once(['ready', join(scratch, `ready-${r}`)])).readyMs);
+      figures.sample_pglite_ready_ms = Math.round(median(ready));
+      console.log(`pglite ready: ${ready.map((x) => x.toFixed(0)).join(', ')} ms`);
+    }
   } finally {
     await mock.stop();
     await slow.stop();

@@ -80,11 +80,19 @@ function forwarderFor(db, conn, concurrency) {
 }
 
 // Polled every 10 ms: one probe of the index of unfinished rows (outbox_open), not a count of the
-// whole table, so that watching the drain costs the database next to nothing.
+// whole table, so that watching the drain costs the database next to nothing. Nothing is added to
+// the outbox while it drains, so its first unfinished row only moves forward: each probe starts
+// there, instead of stepping again over the index entries every row sent so far left behind
+// (they stay until a vacuum removes them; stepping over 100,000 of them takes milliseconds).
 async function drained(db) {
+  let from = 0;
   for (;;) {
-    const open = await db.query('SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1');
+    const open = await db.query(
+      'SELECT seq FROM outbox WHERE sent_at IS NULL AND seq >= $1 ORDER BY seq LIMIT 1',
+      [from],
+    );
     if (open.rows.length === 0) return counts(db);
+    from = open.rows[0].seq;
     await delay(10);
   }
 }

@@ -80,6 +80,8 @@ export interface BatchReport {
 
 export const MAX_BATCH = 500;
 export const DEFAULT_CONCURRENCY = 8;
+/** The lanes look at the whole outbox at least this often (claimBatch). */
+export const SWEEP_MS = 1000;
 
 export class Forwarder {
   readonly workerId: string;
@@ -97,10 +99,15 @@ export class Forwarder {
   /** A wake-up that arrived while no lane slept: the next lane to sleep looks again at once. */
   private pendingWake = false;
   /**
-   * Ids this forwarder is sending right now. Its other lanes never claim them again, even once the
-   * lease has run out during a slow send: this process is alive and records them itself.
+   * Rows this forwarder holds right now (claimed, being sent or recorded): id → seq. Its other lanes
+   * never claim them again, even once the lease has run out during a slow send: this process is
+   * alive and records them itself.
    */
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new Map<string, number>();
+  /** Where the lanes' next claim starts looking (claimBatch). */
+  private cursor = 0;
+  /** When a claim last looked at the whole outbox. */
+  private sweptAt = 0;
 
   constructor(private readonly opts: ForwarderOptions) {
     this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH), MAX_BATCH);
@@ -113,14 +120,46 @@ export class Forwarder {
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   }
 
-  /** Claims, sends and records one batch. Returns what happened (claimed 0 = nothing was due). */
+  /**
+   * Claims (looking at the whole outbox), sends and records one batch. Returns what happened
+   * (claimed 0 = nothing was due).
+   */
   async runOnce(): Promise<BatchReport> {
+    return this.forward(await this.claimBatch(true));
+  }
+
+  /**
+   * Claims the next batch. The lanes look from `cursor` on (just past the batches they claimed
+   * last), so that each claim steps only over new rows, not again over the rows in flight or the
+   * index entries of rows already sent. The whole outbox is looked at (`whole`: runOnce) at least
+   * every SWEEP_MS: retries, leases that ran out, an
+   * event whose earlier event of the same transactionId has since been recorded, rows whose insert
+   * committed late — those sit behind the cursor and wait at most that long.
+   */
+  private async claimBatch(whole = false): Promise<OutboxRow[]> {
+    const asked = Date.now();
+    const held = [...this.inFlight.values()];
+    const sweep = whole || asked - this.sweptAt >= SWEEP_MS;
+    if (sweep) this.sweptAt = asked;
+    const from = sweep ? 0 : this.cursor;
+    const rows = await claim(this.opts.db, this.workerId, this.batchSize, this.leaseMs, held, from);
+    for (const r of rows) {
+      this.inFlight.set(r.id, r.seq);
+      if (r.seq >= this.cursor) this.cursor = r.seq + 1;
+    }
+    return rows;
+  }
+
+  /**
+   * Sends and records a claimed batch. `onSent` runs once Kard has answered, before the outcomes
+   * are recorded: the lanes claim their next batch then, so that recording one batch and claiming
+   * the next share one wait on the database.
+   */
+  private async forward(rows: readonly OutboxRow[], onSent?: () => void): Promise<BatchReport> {
     const { db, logger } = this.opts;
-    const rows = await claim(db, this.workerId, this.batchSize, this.leaseMs, [...this.inFlight]);
     const report: BatchReport = { claimed: rows.length, sent: 0, rejected: 0, retried: 0, superseded: 0 };
     if (rows.length === 0) return report;
 
-    for (const r of rows) this.inFlight.add(r.id);
     let recorded: Set<string>;
     let outcomes: Outcome[];
     try {
@@ -132,6 +171,7 @@ export class Forwarder {
         ),
       );
       outcomes = parts.flat();
+      onSent?.();
       recorded = new Set(await complete(db, this.workerId, outcomes));
     } finally {
       for (const r of rows) this.inFlight.delete(r.id);
@@ -237,16 +277,33 @@ export class Forwarder {
     this.pendingWake = false;
   }
 
+  /**
+   * One lane: claim, send, record, again. The next batch is claimed while the previous one's
+   * outcomes are being recorded (`forward`'s onSent), so a lane waits on the database once per batch,
+   * not twice. Order per transactionId still holds: the rows being recorded are unfinished until
+   * that statement commits, so that claim leaves their successors for a later one. A batch claimed
+   * that way is sent even when stop() was called meanwhile.
+   */
   private async loop(): Promise<void> {
-    while (!this.stopping) {
+    let next: Promise<OutboxRow[]> | null = null;
+    while (!this.stopping || next) {
       let claimed = 0;
       try {
-        claimed = (await this.runOnce()).claimed;
+        const pending: Promise<OutboxRow[]> | null = next;
+        next = null;
+        const rows = await (pending ?? this.claimBatch());
+        claimed = rows.length;
+        await this.forward(rows, () => {
+          if (this.stopping) return;
+          const ahead = this.claimBatch();
+          ahead.catch(() => {}); // awaited (and its failure logged) by the next iteration
+          next = ahead;
+        });
       } catch (error) {
         // Database unavailable or similar: nothing was lost (rows stay in the outbox); try again later.
         this.opts.logger.error({ err: error }, 'forwarder iteration failed');
       }
-      if (claimed > 0 || this.stopping) continue;
+      if (claimed > 0 || next || this.stopping) continue;
       await this.sleep(this.pollMs);
     }
   }

@@ -2,7 +2,7 @@
  * The durable outbox. Every accepted event is a row keyed by its event id; the forwarder moves it
  * pending → sending → sent | rejected. All SQL here runs unchanged on PGlite and PostgreSQL.
  */
-import type { Database, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import type { OutboxEvent } from './intake.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'rejected';
@@ -12,6 +12,11 @@ export interface OutboxRow {
   kind: 'v2' | 'legacy';
   payload: Record<string, unknown>;
   attempts: number;
+}
+
+/** A row as `claim` returns it: with its place in arrival order. */
+export interface ClaimedRow extends OutboxRow {
+  seq: number;
 }
 
 export interface OutboxRecord extends OutboxRow {
@@ -59,59 +64,67 @@ export async function enqueue(db: Queryable, events: readonly OutboxEvent[]): Pr
 }
 
 /**
- * Claims up to `limit` rows for `worker` in one statement: rows that are due, plus rows another
- * worker claimed more than `leaseMs` ago (it crashed or hung). FOR UPDATE SKIP LOCKED lets several
- * forwarders on one PostgreSQL database claim disjoint batches at the same moment without waiting
- * on each other: a row another claim is locking is skipped, not waited for.
+ * Claims up to `limit` rows for `worker`: rows that are due, plus rows another worker claimed more
+ * than `leaseMs` ago (it crashed or hung). One statement, in two steps:
+ *   1. outbox_claim_candidates (migration 6) reads up to `2 · limit` candidates in seq order,
+ *      without locking anything: the first unfinished rows that are due and whose transactionId has
+ *      no earlier unfinished row;
+ *   2. of those, the first `limit` that no other claim is locking right now are locked (FOR UPDATE
+ *      SKIP LOCKED), checked again on their current version (another forwarder may have claimed
+ *      them since step 1) and marked 'sending'.
+ * Locks are taken only in step 2, on at most `2 · limit` rows found by key, and released when the
+ * statement ends, so several forwarders on one PostgreSQL database claim disjoint batches side by
+ * side. Twice `limit` candidates leave a claim a full batch while another claim is locking the
+ * first one.
  *
- * Order per transaction: a row is claimed only when no earlier row of the same transactionId is
+ * Order per transaction: a row is a candidate only when no earlier row of the same transactionId is
  * still unfinished (sent_at NULL: pending or sending). The SETTLED event of a transaction therefore
  * leaves only after its APPROVED event was recorded as sent (or rejected), whatever retries, backoff
  * or other forwarders do meanwhile. An earlier row that another forwarder is claiming at this very
- * moment still reads as unfinished, so the check holds under concurrency too. The check is one probe
- * of the index outbox_open_by_transaction per candidate row; `coalesce(sent_at, 'infinity') =
- * 'infinity'` is `sent_at IS NULL` spelled as that index's predicate (migration 5 says why).
+ * moment still reads as unfinished, so the check holds under concurrency too; and a finished row
+ * never becomes unfinished again, so the check made in step 1 still holds in step 2.
  *
  * Each claim adds 1 to `attempts`; the value returned with a row is the claim's fencing token (see
  * `complete`). The claim changes no indexed column, so on PostgreSQL it is an in-place (HOT) update.
  */
 export async function claim(
-  db: Database,
+  db: Queryable,
   worker: string,
   limit: number,
   leaseMs: number,
-  /** Rows the caller is still sending itself: not taken again even when their lease ran out. */
-  inFlight: readonly string[] = [],
-): Promise<OutboxRow[]> {
-  const res = await db.transaction(async (tx) => {
-    // Walk outbox_open in seq order, never collect-and-sort the whole backlog: a planner whose
-    // statistics say the outbox is nearly empty (usual for a queue) would otherwise pick the
-    // latter, whose cost grows with the backlog on every claim.
-    await tx.exec('SET LOCAL enable_sort = off');
-    return tx.query<OutboxRow & { seq: string }>(
-      `UPDATE outbox
+  /**
+   * Rows (by seq) the caller is still sending itself: not taken again even when their lease ran
+   * out. Passed as one comma-separated string, cheap to build for thousands of rows.
+   */
+  inFlight: readonly number[] = [],
+  /**
+   * Look only at rows from this seq on (default: the whole outbox). The forwarder's lanes pass the
+   * seq after the last batch they claimed, so that a claim does not step again over the rows they
+   * are still sending, nor over the index entries that rows already sent leave until a vacuum;
+   * they look at the whole outbox again regularly (forwarder.ts, claimBatch).
+   */
+  fromSeq = 0,
+): Promise<ClaimedRow[]> {
+  const res = await db.query<OutboxRow & { seq: string }>(
+    `UPDATE outbox
         SET status = 'sending', claimed_by = $1, claimed_at = now(), attempts = attempts + 1
       WHERE seq = ANY(ARRAY(
             SELECT c.seq FROM outbox c
-             WHERE c.sent_at IS NULL
+             WHERE c.seq = ANY(ARRAY(SELECT outbox_claim_candidates(2 * $2::int, $3::int, string_to_array($4, ',')::bigint[], $5::bigint)))
+               AND c.sent_at IS NULL
                AND ((c.status = 'pending' AND c.next_attempt_at <= now())
                  OR (c.status = 'sending' AND c.claimed_at < now() - $3::int * interval '1 millisecond'
-                     AND c.id <> ALL($4::text[])))
-               AND NOT EXISTS (
-                   SELECT 1 FROM outbox p
-                    WHERE p.transaction_id = c.transaction_id AND p.seq < c.seq
-                      AND coalesce(p.sent_at, 'infinity') = 'infinity')
+                     AND c.seq <> ALL(string_to_array($4, ',')::bigint[])))
              ORDER BY c.seq
              LIMIT $2
              FOR UPDATE OF c SKIP LOCKED))
     RETURNING seq, id, kind, payload, attempts`,
-      [worker, limit, leaseMs, inFlight],
-    );
-  });
+    [worker, limit, leaseMs, inFlight.join(','), fromSeq],
+  );
   // RETURNING does not promise an order; keep arrival order.
   return res.rows
-    .sort((a, b) => Number(a.seq) - Number(b.seq))
-    .map(({ id, kind, payload, attempts }) => ({ id, kind, payload, attempts }));
+    .map(({ seq, id, kind, payload, attempts }) => ({ seq: Number(seq), id, kind, payload, attempts }))
+    .sort((a, b) => a.seq - b.seq);
 }
 
 /**
@@ -159,12 +172,23 @@ export async function complete(
   worker: string,
   outcomes: readonly Outcome[],
 ): Promise<string[]> {
-  const byId: Record<string, { a: number; r: string; e?: string; d?: number; j?: unknown }> = {};
+  // The rows of one request share Kard's answer: each answer is sent once, in `answers`, and a
+  // row names it by its index (k).
+  const answers: unknown[] = [];
+  const index = new Map<unknown, number>();
+  const byId: Record<string, { a: number; r: string; e?: string; d?: number; k?: number }> = {};
   for (const o of outcomes) {
-    byId[o.id] =
-      o.result === 'retry'
-        ? { a: o.attempts, r: o.result, e: o.error, d: o.delayMs }
-        : { a: o.attempts, r: o.result, j: o.result === 'sent' ? o.response : o.reason };
+    if (o.result === 'retry') {
+      byId[o.id] = { a: o.attempts, r: o.result, e: o.error, d: o.delayMs };
+      continue;
+    }
+    const answer = o.result === 'sent' ? o.response : o.reason;
+    let k = index.get(answer);
+    if (k === undefined) {
+      k = answers.push(answer === undefined ? null : answer) - 1;
+      index.set(answer, k);
+    }
+    byId[o.id] = { a: o.attempts, r: o.result, k };
   }
   const res = await db.query<{ id: string }>(
     `WITH m AS (SELECT $2::jsonb AS m)
@@ -178,15 +202,17 @@ export async function complete(
                                    ELSE o.next_attempt_at END,
             last_error      = CASE m -> o.id ->> 'r' WHEN 'retry' THEN m -> o.id ->> 'e'
                                    WHEN 'sent' THEN NULL ELSE o.last_error END,
-            kard_response   = CASE WHEN m -> o.id ->> 'r' = 'sent' THEN m -> o.id -> 'j'
+            kard_response   = CASE WHEN m -> o.id ->> 'r' = 'sent'
+                                   THEN nullif($4::jsonb -> (m -> o.id ->> 'k')::int, 'null')
                                    ELSE o.kard_response END,
-            reject_reason   = CASE WHEN m -> o.id ->> 'r' = 'rejected' THEN m -> o.id -> 'j'
+            reject_reason   = CASE WHEN m -> o.id ->> 'r' = 'rejected'
+                                   THEN nullif($4::jsonb -> (m -> o.id ->> 'k')::int, 'null')
                                    ELSE o.reject_reason END
        FROM m
       WHERE o.id = ANY($3::text[]) AND o.status = 'sending' AND o.claimed_by = $1
         AND o.attempts = (m -> o.id ->> 'a')::int
     RETURNING o.id`,
-    [worker, JSON.stringify(byId), Object.keys(byId)],
+    [worker, JSON.stringify(byId), Object.keys(byId), JSON.stringify(answers)],
   );
   return res.rows.map((r) => r.id);
 }
