@@ -5,5 +5,5 @@ import { strykerConfig } from '../../stryker.base.mjs';
 // bin (dist/bin.js) as a child process and would only cost time, so they are left out.
 export default {
   ...strykerConfig(['src/checkpoint.ts', 'src/commands/send.ts']),
-  testFiles: ['test/checkpoint.test.ts', 'test/send-inprocess.test.ts'],
+  testFiles: ['test/checkpoint.test.ts', 'test/send-inprocess.test.ts', 'test/send-edges.test.ts'],
 };
