@@ -113,7 +113,7 @@ export async function run() {
         );
       }
       figures.sample_drain_vs_mock_ratio = Number(median(ratio).toFixed(3));
-    withSpread(figures, 'sample_drain_vs_mock_ratio', ratio, 3);
+      withSpread(figures, 'sample_drain_vs_mock_ratio', ratio, 3);
       figures.sample_drain_events_per_s_postgres = Math.round(median(drainPg));
       figures.sample_drain_events_per_s_pglite = Math.round(median(drainLite));
       figures.sample_drain_mock_ingest_events_per_s = Math.round(median(ingest));
@@ -128,7 +128,7 @@ export async function run() {
       for (let r = 0; r < ROUNDS; r++)
         remote.push((await once(['drain', slowConn, pg, String(N_LATENCY)])).eventsPerS);
       figures.sample_drain_events_per_s_latency50 = Math.round(median(remote));
-    withSpread(figures, 'sample_drain_events_per_s_latency50', remote, 0);
+      withSpread(figures, 'sample_drain_events_per_s_latency50', remote, 0);
       console.log(
         `latency 50 ms: ${remote.map((x) => x.toFixed(0)).join(', ')} events/s (median ${figures.sample_drain_events_per_s_latency50})`,
       );
@@ -162,7 +162,7 @@ export async function run() {
         console.log(`forwarders: 1 → ${rates[1].toFixed(0)}/s, 4 → ${rates[4].toFixed(0)}/s`);
       }
       figures.sample_forwarders_4_vs_1_ratio = Number(median(scale).toFixed(2));
-    withSpread(figures, 'sample_forwarders_4_vs_1_ratio', scale, 3);
+      withSpread(figures, 'sample_forwarders_4_vs_1_ratio', scale, 3);
       console.log(
         `sample_forwarders_4_vs_1_ratio ${figures.sample_forwarders_4_vs_1_ratio} (spread ${spread(scale)})`,
       );
@@ -174,7 +174,7 @@ export async function run() {
       for (let r = 0; r < ROUNDS; r++)
         ready.push((await once(['ready', join(scratch, `ready-${r}`)])).readyMs);
       figures.sample_pglite_ready_ms = Math.round(median(ready));
-    withSpread(figures, 'sample_pglite_ready_ms', ready, 0);
+      withSpread(figures, 'sample_pglite_ready_ms', ready, 0);
       console.log(`pglite ready: ${ready.map((x) => x.toFixed(0)).join(', ')} ms`);
     }
   } finally {
