@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -217,6 +217,23 @@ export function legacyRecord(i: number, fields: Record<string, unknown> = {}): R
 }
 
 export const ndjson = (records: unknown[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+
+/** v2Event as a record read from a file: keys set to undefined are left out. */
+export const fileEvent = (i: number, attrs: Record<string, unknown> = {}): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(v2Event(i, attrs)));
+
+/** The integers from `a` up to `b` (excluded). */
+export const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+
+/** A function that writes records as NDJSON to a new numbered file `<prefix><n>.<ext>` in `dir()`. */
+export function fileWriter(dir: () => string, prefix: string): (records: unknown[], ext?: string) => string {
+  let seq = 0;
+  return (records, ext = 'ndjson') => {
+    const path = join(dir(), `${prefix}${++seq}.${ext}`);
+    writeFileSync(path, ndjson(records));
+    return path;
+  };
+}
 
 export interface JsonReport {
   valid: number;

@@ -1,7 +1,7 @@
 // `kard transactions send` in this process against the mock Kard on loopback: edges of the run that
 // test/send-inprocess.test.ts leaves open (a read error mid-stream, the human report's conditional
 // lines, the --rejected entry of a duplicate id, how often a long run collects garbage).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { MockKard } from '@kardkit/mock-server';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runSend, type SendOptions } from '../src/commands/send.js';
 import { GC_INTERVAL_MS } from '../src/gc.js';
 import type { Io } from '../src/output.js';
-import { ndjson, runIn, useMockSandbox, v2Event } from './helpers.js';
+import { fileEvent, fileWriter, ndjson, range, runIn, useMockSandbox } from './helpers.js';
 
 let dir: string;
 let mock: MockKard;
@@ -18,16 +18,7 @@ useMockSandbox({ maxRecordedRequests: 5000 }, (s) => {
   ({ dir, mock, env } = s);
 });
 
-let seq = 0;
-function write(records: unknown[]): string {
-  const p = join(dir, `edge${++seq}.ndjson`);
-  writeFileSync(p, ndjson(records));
-  return p;
-}
-const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
-/** v2Event without the keys set to undefined (a record as it would be read from a file). */
-const event = (i: number, attrs: Record<string, unknown> = {}) =>
-  JSON.parse(JSON.stringify(v2Event(i, attrs)));
+const write = fileWriter(() => dir, 'edge');
 const posts = () => mock.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/transactions'));
 const send = (args: string[]) => runIn(['transactions', 'send', ...args], { env });
 
@@ -53,7 +44,7 @@ describe('kard transactions send: a read error that is not a damaged gzip', () =
     // stdin delivers three whole records, then the pipe breaks (not an InputError: no partial send).
     const stdin = Readable.from(
       (async function* () {
-        yield Buffer.from(ndjson(range(1, 4).map((i) => event(i))));
+        yield Buffer.from(ndjson(range(1, 4).map((i) => fileEvent(i))));
         throw new Error('stdin: connection reset by peer');
       })(),
     );
@@ -69,14 +60,14 @@ describe('kard transactions send: a read error that is not a damaged gzip', () =
 describe('kard transactions send (human report): the conditional lines', () => {
   it('a request that fails with nothing left unread: its records are reported not sent', async () => {
     mock.faults.set({ match: '/transactions', rate: 1, step: { status: 503 } });
-    const r = await send([write([event(1)]), '--max-retries', '0']);
+    const r = await send([write([fileEvent(1)]), '--max-retries', '0']);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/\nnot sent {2}1 \(1 in failed requests\)\n/);
   });
 
   it('a clean run with --rejected does not point at the (empty) rejected file', async () => {
     const rejected = join(dir, 'rej-clean.ndjson');
-    const r = await send([write(range(1, 4).map((i) => event(i))), '--rejected', rejected]);
+    const r = await send([write(range(1, 4).map((i) => fileEvent(i))), '--rejected', rejected]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\naccepted {2}3\n/);
     expect(r.stdout).not.toMatch(/rejected records|add --rejected/);
@@ -87,7 +78,7 @@ describe('kard transactions send (human report): the conditional lines', () => {
 describe('kard transactions send: a duplicate event id (R10)', () => {
   it('goes to --rejected as a validation issue; send keeps no record number per id, so it names none', async () => {
     const rejected = join(dir, 'rej-dup.ndjson');
-    const file = write([event(1), event(2), event(1, { transactionId: 'other' })]);
+    const file = write([fileEvent(1), fileEvent(2), fileEvent(1, { transactionId: 'other' })]);
     const r = await send([file, '--rejected', rejected, '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ records: 3, accepted: 2, invalid: 1 });
@@ -126,7 +117,7 @@ describe('kard transactions send: garbage collection in a long run', () => {
     };
     try {
       // Many quick one-record requests: far more batches than GC intervals.
-      const file = write(range(1, 101).map((i) => event(i)));
+      const file = write(range(1, 101).map((i) => fileEvent(i)));
       const run = io(Readable.from([]), {});
       const started = Date.now();
       expect(await runSend(file, { ...base, batchSize: 1, json: true }, {}, run)).toBe(0);

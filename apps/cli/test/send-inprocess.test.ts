@@ -13,12 +13,14 @@ import { UsageError } from '../src/errors.js';
 import type { Io } from '../src/output.js';
 import {
   cleanEnv,
+  fileEvent,
+  fileWriter,
   legacyRecord,
   mockEnv,
   ndjson,
+  range,
   runIn,
   useMockSandbox,
-  v2Event,
   waitFor,
 } from './helpers.js';
 
@@ -29,16 +31,9 @@ useMockSandbox({ maxRecordedRequests: 5000 }, (s) => {
   ({ dir, mock, env } = s);
 });
 
+const write = fileWriter(() => dir, 'in');
+/** A number for the names of files written here by hand. */
 let seq = 0;
-function write(records: unknown[]): string {
-  const p = join(dir, `in${++seq}.ndjson`);
-  writeFileSync(p, ndjson(records));
-  return p;
-}
-const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
-/** v2Event without the keys set to undefined (a record as it would be read from a file). */
-const event = (i: number, attrs: Record<string, unknown> = {}) =>
-  JSON.parse(JSON.stringify(v2Event(i, attrs)));
 const lines = (path: string) =>
   readFileSync(path, 'utf8')
     .split('\n')
@@ -70,7 +65,7 @@ async function send(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: str
 describe('kard transactions send --resume with a checkpoint that has gaps', () => {
   it('sends exactly the records outside the acknowledged ranges, once each', async () => {
     const ids = range(1, 61); // record n is evt-n
-    const file = write(ids.map((i) => event(i)));
+    const file = write(ids.map((i) => fileEvent(i)));
     // As after a crash with concurrency > 1: ranges finished out of order, with holes between them.
     const header = JSON.stringify(Checkpoint.header(file));
     writeFileSync(Checkpoint.defaultPath(file), `${header}\n[21,30]\n[1,10]\n[41,45]\n[44,50]\n[60,60]\n`);
@@ -92,7 +87,7 @@ describe('kard transactions send --resume with a checkpoint that has gaps', () =
   });
 
   it('a skipped record still counts for the duplicate id check (R10)', async () => {
-    const file = write([event(1), event(2), event(1, { transactionId: 'again' })]);
+    const file = write([fileEvent(1), fileEvent(2), fileEvent(1, { transactionId: 'again' })]);
     writeFileSync(Checkpoint.defaultPath(file), `${JSON.stringify(Checkpoint.header(file))}\n[1,1]\n`);
     const r = await send([file, '--resume', '--json']);
     expect(r.code).toBe(1);
@@ -103,7 +98,7 @@ describe('kard transactions send --resume with a checkpoint that has gaps', () =
 
 describe('kard transactions send (accounting)', () => {
   it('a complete run: every number of the report, and the checkpoint marks the file complete', async () => {
-    const file = write(range(1, 26).map((i) => event(i)));
+    const file = write(range(1, 26).map((i) => fileEvent(i)));
     const r = await send([file, '--batch-size', '10', '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -137,10 +132,10 @@ describe('kard transactions send (accounting)', () => {
 
   it('invalid records are written to --rejected with their issues and are checkpointed as done', async () => {
     const file = write([
-      event(1),
-      event(2, { settledDate: undefined }),
-      event(3),
-      event(4, { cardBIN: '1' }),
+      fileEvent(1),
+      fileEvent(2, { settledDate: undefined }),
+      fileEvent(3),
+      fileEvent(4, { cardBIN: '1' }),
     ]);
     const rejected = join(dir, 'rej-invalid.ndjson');
     writeFileSync(rejected, 'old content\n');
@@ -166,7 +161,7 @@ describe('kard transactions send (accounting)', () => {
   });
 
   it('items the API rejects (207) carry their record number; --resume appends to --rejected', async () => {
-    const file = write(range(1, 7).map((i) => event(i)));
+    const file = write(range(1, 7).map((i) => fileEvent(i)));
     const rejected = join(dir, 'rej-207.ndjson');
     mock.faults.set({
       match: '/transactions',
@@ -223,7 +218,7 @@ describe('kard transactions send (accounting)', () => {
   it('after a request fails for good, no further request is sent and the rest is reported not sent', async () => {
     // Record 3 is invalid; the first batch (records 1, 2, 4-11) gets a 207 rejecting its 2nd item,
     // every later request a 503.
-    const file = write(range(1, 201).map((i) => (i === 3 ? event(i, { cardBIN: '1' }) : event(i))));
+    const file = write(range(1, 201).map((i) => (i === 3 ? fileEvent(i, { cardBIN: '1' }) : fileEvent(i))));
     mock.faults.set({
       match: '/transactions',
       sequence: [
@@ -247,7 +242,7 @@ describe('kard transactions send (accounting)', () => {
 
   it('invalid records are checkpointed by their own numbers, not the span between them', async () => {
     // Records 2 and 4 are invalid, 1, 3 and 5 valid; every request fails.
-    const file = write(range(1, 6).map((i) => (i % 2 === 0 ? event(i, { cardBIN: '1' }) : event(i))));
+    const file = write(range(1, 6).map((i) => (i % 2 === 0 ? fileEvent(i, { cardBIN: '1' }) : fileEvent(i))));
     mock.faults.set({ match: '/transactions', rate: 1, step: { status: 503 } });
     const r1 = await send([file, '--max-retries', '0', '--json']);
     expect(r1.report).toMatchObject({ invalid: 2, accepted: 0, failed: 3 });
@@ -260,7 +255,7 @@ describe('kard transactions send (accounting)', () => {
   it('counts the retries, and sends CSV and JSON records (parsed, without their own text) intact', async () => {
     mock.faults.set({ match: '/transactions', sequence: [{ status: 503 }] });
     const json = join(dir, `arr${++seq}.json`);
-    writeFileSync(json, JSON.stringify(range(1, 4).map((i) => event(i))));
+    writeFileSync(json, JSON.stringify(range(1, 4).map((i) => fileEvent(i))));
     const r = await send([json, '--json']);
     expect(r.code).toBe(0);
     expect(r.report).toMatchObject({ accepted: 3, retried: 1, batches: 1 });
@@ -283,7 +278,7 @@ describe('kard transactions send (accounting)', () => {
       'attributes.settledDate',
     ];
     const row = (i: number) => {
-      const e = event(i) as { type: string; id: string; attributes: Record<string, unknown> };
+      const e = fileEvent(i) as { type: string; id: string; attributes: Record<string, unknown> };
       return cols
         .map((c) => String(c === 'type' ? e.type : c === 'id' ? e.id : e.attributes[c.slice(11)]))
         .join(',');
@@ -295,7 +290,7 @@ describe('kard transactions send (accounting)', () => {
   });
 
   it('a truncated gzip: every whole record before the cut is sent (a partial batch too), then exit 1 naming the byte offset', async () => {
-    const gz = gzipSync(ndjson(range(1, 301).map((i) => event(i))));
+    const gz = gzipSync(ndjson(range(1, 301).map((i) => fileEvent(i))));
     const file = join(dir, `trunc${++seq}.ndjson.gz`);
     const cut = gz.length - 200;
     writeFileSync(file, gz.subarray(0, cut));
@@ -318,7 +313,7 @@ describe('kard transactions send (accounting)', () => {
   });
 
   it('bad credentials: exit 3 with a hint, nothing accepted, the secret never printed', async () => {
-    const file = write([event(1)]);
+    const file = write([fileEvent(1)]);
     const r = await send([file, '--json'], { env: { ...env, KARD_CLIENT_SECRET: 'not-the-secret' } });
     expect(r.code).toBe(3);
     expect(r.report).toMatchObject({ accepted: 0, failed: 1, complete: false });
@@ -327,15 +322,15 @@ describe('kard transactions send (accounting)', () => {
   });
 
   it('--no-dedupe sends a repeated event id (Kard then dedupes it, R10)', async () => {
-    const file = write([event(1), event(1)]);
+    const file = write([fileEvent(1), fileEvent(1)]);
     const r = await send([file, '--no-dedupe', '--json']);
     expect(r.report).toMatchObject({ records: 2, invalid: 0, sent: 2 });
-    const d = await send([write([event(1), event(1)]), '--json']);
+    const d = await send([write([fileEvent(1), fileEvent(1)]), '--json']);
     expect(d.report).toMatchObject({ records: 2, invalid: 1, sent: 1 });
   });
 
   it('legacy and v2 records of one file go to their own endpoints, each accounted', async () => {
-    const file = write([legacyRecord(1), event(1), legacyRecord(2), event(2, { cardBIN: 'x' })]);
+    const file = write([legacyRecord(1), fileEvent(1), legacyRecord(2), fileEvent(2, { cardBIN: 'x' })]);
     const r = await send([file, '--json']);
     expect(r.code).toBe(1);
     expect(r.report).toMatchObject({ records: 4, accepted: 3, invalid: 1, batches: 2 });
@@ -344,7 +339,7 @@ describe('kard transactions send (accounting)', () => {
   });
 
   it('stdin: no checkpoint unless --checkpoint is given; with one, --resume works', async () => {
-    const input = ndjson(range(1, 6).map((i) => event(i)));
+    const input = ndjson(range(1, 6).map((i) => fileEvent(i)));
     const plain = await send(['-', '--json'], { input });
     expect(plain.report).toMatchObject({ accepted: 5, checkpoint: null, complete: true });
     const cp = join(dir, 'stdin.kard-checkpoint');
@@ -361,7 +356,7 @@ describe('kard transactions send (accounting)', () => {
 describe('kard transactions send interrupted (SIGINT / SIGTERM)', () => {
   // The signals are emitted on this process: only the handlers runSend installs receive them.
   it('the first Ctrl-C finishes the requests in flight and stops reading: exit 130, resumable', async () => {
-    const file = write(range(1, 301).map((i) => event(i)));
+    const file = write(range(1, 301).map((i) => fileEvent(i)));
     mock.faults.set({ match: '/transactions', latencyMs: 250 });
     const running = send([file, '--batch-size', '10', '--concurrency', '2', '--json'], { tty: true });
     await waitFor(() => mock.stats().transactions.accepted >= 20, '20 records accepted');
@@ -396,7 +391,7 @@ describe('kard transactions send interrupted (SIGINT / SIGTERM)', () => {
     // A mock of its own: its slow requests must not reach the later tests.
     const slow = await startMockKard({});
     try {
-      const file = write(range(1, 101).map((i) => event(i)));
+      const file = write(range(1, 101).map((i) => fileEvent(i)));
       // The first batch is answered at once, every later one only after 5 s.
       slow.faults.set({
         match: '/transactions',
@@ -426,7 +421,11 @@ describe('kard transactions send interrupted (SIGINT / SIGTERM)', () => {
 
 describe('kard transactions send (human report)', () => {
   it('prints the counts, where the rejected records are, and how to resume', async () => {
-    const file = write([event(1), event(2, { cardBIN: '1' }), ...range(3, 23).map((i) => event(i))]);
+    const file = write([
+      fileEvent(1),
+      fileEvent(2, { cardBIN: '1' }),
+      ...range(3, 23).map((i) => fileEvent(i)),
+    ]);
     mock.faults.set({ match: '/transactions', sequence: [{ latencyMs: 0 }], rate: 1, step: { status: 503 } });
     const rejected = join(dir, 'rej-human.ndjson');
     const r = await send([
@@ -463,7 +462,7 @@ describe('kard transactions send (human report)', () => {
   });
 
   it('without --rejected it says how to keep the rejected records; warnings are counted', async () => {
-    const file = write([event(1), event(2, { cardBIN: '1' })]);
+    const file = write([fileEvent(1), fileEvent(2, { cardBIN: '1' })]);
     const r = await send([file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('add --rejected <file> to keep the rejected records with their reasons');
@@ -476,14 +475,14 @@ describe('kard transactions send (human report)', () => {
   });
 
   it('on a terminal (stderr) it draws progress; --no-progress does not', async () => {
-    const file = write([...range(1, 10).map((i) => event(i)), event(10, { cardBIN: '1' })]);
+    const file = write([...range(1, 10).map((i) => fileEvent(i)), fileEvent(10, { cardBIN: '1' })]);
     const r = await send([file, '--json'], { tty: true });
     // The final redraw: every record finished, the rejected count.
     expect(r.stderr).toMatch(
       /sending \[#{24}\] 100% {2}10\/10 records {2}\d+ rec\/s {2}ETA 0s {2}1 rejected\n$/,
     );
     // From stdin the size is unknown until the end: no bar, no percentage, no ETA.
-    const piped = await send(['-', '--json'], { tty: true, input: ndjson([event(11)]) });
+    const piped = await send(['-', '--json'], { tty: true, input: ndjson([fileEvent(11)]) });
     const draws = piped.stderr.split('\r').filter(Boolean);
     expect(draws.length).toBeGreaterThan(1);
     for (const d of draws.slice(0, -1))
@@ -491,7 +490,7 @@ describe('kard transactions send (human report)', () => {
         /^sending [01] records {2}\d+ rec\/s {2}ETA -- {2}0 rejected$/,
       );
     expect(draws.at(-1)).toMatch(/100% {2}1\/1 records/);
-    const quiet = await send([write(range(1, 11).map((i) => event(i))), '--json', '--no-progress'], {
+    const quiet = await send([write(range(1, 11).map((i) => fileEvent(i))), '--json', '--no-progress'], {
       tty: true,
     });
     expect(quiet.stderr).toBe('');
@@ -499,7 +498,7 @@ describe('kard transactions send (human report)', () => {
 
   it('the bar counts records acknowledged by Kard, not bytes read', async () => {
     // ~100 KiB: read in two reads, long before the first batch is answered.
-    const big = write(range(1, 401).map((i) => event(i, { description: 'x'.repeat(200) })));
+    const big = write(range(1, 401).map((i) => fileEvent(i, { description: 'x'.repeat(200) })));
     mock.faults.set({ match: '/transactions', latencyMs: 150 });
     const r = await send([big, '--json', '--batch-size', '100', '--concurrency', '1'], { tty: true });
     expect(r.code).toBe(0);
@@ -549,10 +548,10 @@ describe('runSend', () => {
   });
   const base: SendOptions = { batchSize: 10, concurrency: 1, maxRetries: 0 };
   it('refuses more than 500 records per request (R11)', async () => {
-    await expect(runSend(write([event(1)]), { ...base, batchSize: 501 }, {}, io())).rejects.toThrow(
+    await expect(runSend(write([fileEvent(1)]), { ...base, batchSize: 501 }, {}, io())).rejects.toThrow(
       UsageError,
     );
-    await expect(runSend(write([event(1)]), { ...base, batchSize: 501 }, {}, io())).rejects.toThrow(
+    await expect(runSend(write([fileEvent(1)]), { ...base, batchSize: 501 }, {}, io())).rejects.toThrow(
       /at most 500 \(R11\)/,
     );
     expect(posts()).toHaveLength(0);
@@ -567,13 +566,13 @@ describe('runSend', () => {
     };
     try {
       mock.faults.set({ match: '/transactions', latencyMs: 120 });
-      const file = write(range(1, 5).map((i) => event(i)));
+      const file = write(range(1, 5).map((i) => fileEvent(i)));
       const withGc = { ...io(), env: { ...env } };
       expect(await runSend(file, { ...base, batchSize: 1 }, {}, withGc)).toBe(0);
       expect(calls).toBeGreaterThan(0);
       calls = 0;
       expect(
-        await runSend(write(range(1, 5).map((i) => event(i))), { ...base, batchSize: 1 }, {}, io()),
+        await runSend(write(range(1, 5).map((i) => fileEvent(i))), { ...base, batchSize: 1 }, {}, io()),
       ).toBe(0);
       expect(calls).toBe(0);
     } finally {
@@ -584,7 +583,11 @@ describe('runSend', () => {
 
 describe('kard transactions send: what the progress bar counts', () => {
   it('invalid records and records the API rejects are finished too, and counted as rejected', async () => {
-    const file = write([event(1), event(2, { cardBIN: '1' }), ...range(3, 8).map((i) => event(i))]);
+    const file = write([
+      fileEvent(1),
+      fileEvent(2, { cardBIN: '1' }),
+      ...range(3, 8).map((i) => fileEvent(i)),
+    ]);
     mock.faults.set({
       match: '/transactions',
       sequence: [
@@ -606,7 +609,7 @@ describe('kard transactions send: what the progress bar counts', () => {
   });
 
   it('a truncated gzip read from stdin: the bar ends on the records read', async () => {
-    const gz = gzipSync(ndjson(range(1, 301).map((i) => event(i))));
+    const gz = gzipSync(ndjson(range(1, 301).map((i) => fileEvent(i))));
     const stdin = gz.subarray(0, gz.length - 200);
     const r = await runIn(['transactions', 'send', '-', '--json'], { env, input: stdin, stderrTTY: true });
     expect(r.code).toBe(1);
@@ -628,7 +631,7 @@ const fdsOn = (path: string) =>
 
 describe('kard transactions send: edges of the run', () => {
   it('without --rejected, each finished batch is still checkpointed, and nothing else is written there', async () => {
-    const file = write(range(1, 6).map((i) => event(i)));
+    const file = write(range(1, 6).map((i) => fileEvent(i)));
     const r = await send([file, '--batch-size', '2', '--concurrency', '1', '--json']);
     expect(r.code).toBe(0);
     const cp = readFileSync(Checkpoint.defaultPath(file), 'utf8').trim().split('\n');
@@ -636,7 +639,7 @@ describe('kard transactions send: edges of the run', () => {
   });
 
   it('stdin without a checkpoint: an invalid record is reported, nothing to checkpoint', async () => {
-    const r = await send(['-', '--json'], { input: ndjson([event(1), event(2, { cardBIN: '1' })]) });
+    const r = await send(['-', '--json'], { input: ndjson([fileEvent(1), fileEvent(2, { cardBIN: '1' })]) });
     expect(r.code).toBe(1);
     expect(r.report).toMatchObject({ records: 2, accepted: 1, invalid: 1, checkpoint: null });
   });
@@ -647,7 +650,7 @@ describe('kard transactions send: edges of the run', () => {
     process.on('warning', onWarning);
     try {
       mock.faults.set({ match: '/transactions', latencyMs: 100 });
-      const file = write(range(1, 161).map((i) => event(i)));
+      const file = write(range(1, 161).map((i) => fileEvent(i)));
       const r = await send([file, '--batch-size', '1', '--concurrency', '64', '--json']);
       expect(r.report).toMatchObject({ accepted: 160 });
       // warnings are emitted on the next tick
@@ -665,7 +668,7 @@ describe('kard transactions send: edges of the run', () => {
         { status: 207, body: { errors: [{ status: '400', detail: 'batch-level note' }], data: [] } },
       ],
     });
-    const file = write(range(1, 3).map((i) => event(i)));
+    const file = write(range(1, 3).map((i) => fileEvent(i)));
     const rejected = join(dir, 'rej-unmatched.ndjson');
     const r = await send([file, '--rejected', rejected, '--json']);
     expect(r.report).toMatchObject({ records: 2, rejected: 0 });
@@ -682,7 +685,7 @@ describe('kard transactions send: edges of the run', () => {
 
   it('a failed request while the reader waits for room: the run ends (exit 3) instead of hanging', async () => {
     mock.faults.set({ match: '/transactions', sequence: [{ status: 503 }] });
-    const file = write(range(1, 51).map((i) => event(i)));
+    const file = write(range(1, 51).map((i) => fileEvent(i)));
     const r = await send([file, '--batch-size', '1', '--concurrency', '1', '--max-retries', '0', '--json']);
     expect(r.code).toBe(3);
     expect(r.report).toMatchObject({ failed: 1, accepted: 0, complete: false });
@@ -690,7 +693,7 @@ describe('kard transactions send: edges of the run', () => {
 
   it('Ctrl-C: only whole batches go out, reading stops, and the report shows no error', async () => {
     mock.faults.set({ match: '/transactions', latencyMs: 300 });
-    const file = write(range(1, 1001).map((i) => event(i)));
+    const file = write(range(1, 1001).map((i) => fileEvent(i)));
     const running = send([file, '--batch-size', '100', '--concurrency', '1']);
     await waitFor(() => mock.stats().transactions.accepted >= 100, 'the first batch accepted');
     process.emit('SIGINT');
@@ -708,14 +711,14 @@ describe('kard transactions send: edges of the run', () => {
 
   it('--rejected is closed when the run ends', async () => {
     const rejected = join(dir, 'rej-closed.ndjson');
-    const r = await send([write([event(1, { cardBIN: '1' })]), '--rejected', rejected, '--json']);
+    const r = await send([write([fileEvent(1, { cardBIN: '1' })]), '--rejected', rejected, '--json']);
     expect(r.code).toBe(1);
     expect(fdsOn(rejected)).toEqual([]);
   });
 
   it('--max-retries also bounds the token request', async () => {
     mock.faults.set({ match: '/auth/token', sequence: [{ status: 503 }] });
-    const r = await send([write([event(1)]), '--max-retries', '0', '--json']);
+    const r = await send([write([fileEvent(1)]), '--max-retries', '0', '--json']);
     expect(r.code).toBe(3);
     expect(mock.stats().transactions.accepted).toBe(0);
   });

@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import {
   cleanEnv,
   collect,
+  fileWriter,
   legacyRecord,
   ndjson,
+  range,
   run,
   start,
   useMockSandbox,
@@ -21,13 +23,7 @@ useMockSandbox({ maxRecordedRequests: 5000 }, (s) => {
   ({ dir, mock, env } = s);
 });
 
-let seq = 0;
-function write(records: unknown[], ext = 'ndjson'): string {
-  const p = join(dir, `f${++seq}.${ext}`);
-  writeFileSync(p, ndjson(records));
-  return p;
-}
-const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+const write = fileWriter(() => dir, 'f');
 
 interface Report {
   records: number;
