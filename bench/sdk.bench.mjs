@@ -17,9 +17,11 @@
 //                               the lazily loaded validators (@kardkit/schemas + zod) included
 //   bundle_one_call_main_split_gzip_bytes  the same with code splitting as Vite/Rollup/webpack do: what loads
 //                               before the call (goal ≤ 13 KB; the validators' chunk loads on the first call)
-//   import_ms_over_node         median cold `import('@kardkit/sdk')` (Node build) in a fresh node minus median
-//                               `node -e 0`, the two run in pairs (goal ≤ 40)
+//   import_ms_over_node         median cold `import('@kardkit/sdk')` (Node build) in a fresh node minus
+//                               `node -e 0`, the two run in pairs: the median of three runs of 21 pairs,
+//                               with their spread as _min/_max (goal ≤ 40)
 //   node -e "import('./bench/sdk.bench.mjs').then(m => m.run()).then(console.log)"
+// KARD_BENCH_PARTS (comma-separated: ratios, bundle, import) runs only those parts; default all.
 import { execFileSync, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +35,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+const PARTS = new Set((process.env.KARD_BENCH_PARTS ?? 'ratios,bundle,import').split(','));
 const SIDES = ['raw', 'http', 'ky', 'kyFetch', 'main', 'lite'];
 const RUNS = 3;
 const N = 200;
@@ -155,32 +158,42 @@ function importMs() {
 }
 
 export async function run() {
-  const runs = await ratios();
   const out = {};
-  const put = (name, pick) => {
-    const f = figure(runs, pick);
-    // latest.json holds numbers only: the spread as the lowest and highest run.
-    out[name] = f.value;
-    out[`${name}_min`] = f.min;
-    out[`${name}_max`] = f.max;
-  };
-  put('sdk_main_cpu_vs_fetch_seq', (r) => r[1].main.cpu);
-  put('sdk_main_cpu_vs_fetch_16', (r) => r[16].main.cpu);
-  put('sdk_main_vs_fetch_ratio', (r) => r[1].main.rate);
-  put('sdk_main_vs_fetch_ratio_16', (r) => r[16].main.rate);
-  put('sdk_main_cpu_over_ky', (r) => r[1].main.cpu - r[1].ky.cpu);
-  put('sdk_main_cpu_over_ky_16', (r) => r[16].main.cpu - r[16].ky.cpu);
-  put('sdk_vs_fetch_ratio', (r) => r[1].lite.rate);
-  put('sdk_lite_cpu_vs_fetch_seq', (r) => r[1].lite.cpu);
-  put('sdk_lite_cpu_vs_fetch_16', (r) => r[16].lite.cpu);
-  for (const side of ['http', 'ky', 'kyFetch']) {
-    put(`${side}_cpu_vs_fetch_seq`, (r) => r[1][side].cpu);
-    put(`${side}_vs_fetch_ratio`, (r) => r[1][side].rate);
+  if (PARTS.has('ratios')) {
+    const runs = await ratios();
+    const put = (name, pick) => {
+      const f = figure(runs, pick);
+      // latest.json holds numbers only: the spread as the lowest and highest run.
+      out[name] = f.value;
+      out[`${name}_min`] = f.min;
+      out[`${name}_max`] = f.max;
+    };
+    put('sdk_main_cpu_vs_fetch_seq', (r) => r[1].main.cpu);
+    put('sdk_main_cpu_vs_fetch_16', (r) => r[16].main.cpu);
+    put('sdk_main_vs_fetch_ratio', (r) => r[1].main.rate);
+    put('sdk_main_vs_fetch_ratio_16', (r) => r[16].main.rate);
+    put('sdk_main_cpu_over_ky', (r) => r[1].main.cpu - r[1].ky.cpu);
+    put('sdk_main_cpu_over_ky_16', (r) => r[16].main.cpu - r[16].ky.cpu);
+    put('sdk_vs_fetch_ratio', (r) => r[1].lite.rate);
+    put('sdk_lite_cpu_vs_fetch_seq', (r) => r[1].lite.cpu);
+    put('sdk_lite_cpu_vs_fetch_16', (r) => r[16].lite.cpu);
+    for (const side of ['http', 'ky', 'kyFetch']) {
+      put(`${side}_cpu_vs_fetch_seq`, (r) => r[1][side].cpu);
+      put(`${side}_vs_fetch_ratio`, (r) => r[1][side].rate);
+    }
   }
-  out.bundle_one_call_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk/lite', false);
-  out.bundle_one_call_main_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', false);
-  out.bundle_one_call_main_split_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', true);
-  out.import_ms_over_node = Number(importMs().toFixed(1));
+  if (PARTS.has('bundle')) {
+    out.bundle_one_call_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk/lite', false);
+    out.bundle_one_call_main_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', false);
+    out.bundle_one_call_main_split_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', true);
+  }
+  if (PARTS.has('import')) {
+    // Three runs of 21 pairs each: the median run, and the spread of the three.
+    const ms = [importMs(), importMs(), importMs()].map((x) => Number(x.toFixed(1)));
+    out.import_ms_over_node = median(ms);
+    out.import_ms_over_node_min = Math.min(...ms);
+    out.import_ms_over_node_max = Math.max(...ms);
+  }
   return out;
 }
 
