@@ -33,6 +33,15 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A promise the test settles by hand: a send awaiting `gate` hangs until `release()`. */
+function gated(): { gate: Promise<void>; release: () => void } {
+  let release = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  return { gate, release };
+}
+
 describe('Forwarder (in process)', () => {
   let db: Database;
   const started: Forwarder[] = [];
@@ -202,10 +211,7 @@ describe('Forwarder (in process)', () => {
       await queue(8);
       let inFlight = 0;
       let most = 0;
-      let release = () => {};
-      const gate = new Promise<void>((r) => {
-        release = r;
-      });
+      const { gate, release } = gated();
       const send: Sender = async () => {
         inFlight += 1;
         most = Math.max(most, inFlight);
@@ -256,14 +262,8 @@ describe('Forwarder (in process)', () => {
 
   it('never claims again rows its own other lane is still sending, even past the lease', async () => {
     const [id] = await queue(1);
-    let release = () => {};
-    let entered = () => {};
-    const inSend = new Promise<void>((r) => {
-      entered = r;
-    });
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { gate: inSend, release: entered } = gated();
+    const { gate, release } = gated();
     const f = make({
       leaseMs: 100,
       send: async () => {
@@ -287,10 +287,7 @@ describe('Forwarder (in process)', () => {
 
   it('renews the lease of a batch while its send runs, so no other worker can take it over', async () => {
     const [id] = await queue(1);
-    let release = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { gate, release } = gated();
     let entered = () => {};
     const inSend = new Promise<void>((r) => {
       entered = r;
@@ -327,10 +324,7 @@ describe('Forwarder (in process)', () => {
   it('stops renewing a send that runs past maxSendMs (hung): the lease lapses, and it says so', async () => {
     const [id] = await queue(1);
     const sink = logSink();
-    let release = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { gate, release } = gated();
     const f = make({
       leaseMs: 150,
       maxSendMs: 200,
@@ -374,10 +368,7 @@ describe('Forwarder (in process)', () => {
         return db.query(sql, params);
       },
     } as Database;
-    let release = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { gate, release } = gated();
     const f = make({
       db: flaky,
       leaseMs: 150,
@@ -410,10 +401,7 @@ describe('Forwarder (in process)', () => {
   it('start() twice runs one set of lanes', async () => {
     await queue(8);
     let inFlight = 0;
-    let release = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { gate, release } = gated();
     const f = make({
       concurrency: 2,
       batchSize: 1,
@@ -464,14 +452,8 @@ describe('Forwarder (in process)', () => {
 
   it('stop() waits for the batch in flight to be sent and recorded', async () => {
     await queue(2);
-    let release = () => {};
-    let entered = () => {};
-    const inSend = new Promise<void>((r) => {
-      entered = r;
-    });
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { gate: inSend, release: entered } = gated();
+    const { gate, release } = gated();
     const f = make({
       concurrency: 1,
       send: async () => {
