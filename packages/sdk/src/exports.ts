@@ -18,14 +18,8 @@ export type { Logger } from './core/logger.js';
 export type { RequestValidator } from './core/operation.js';
 export type { Page, PagedList } from './core/pagination.js';
 export type { PartialResult, RejectedItem } from './core/partial.js';
-export {
-  isSensitiveHeader,
-  isSensitiveQueryKey,
-  REDACTED,
-  redactHeaders,
-  redactText,
-  redactUrl,
-} from './core/redact.js';
+// The shared redaction policy, exactly what core/redact.ts re-exports from @kardkit/schemas/redact.
+export * from './core/redact.js';
 export { validateRequest } from './core/schemas.js';
 export type { KardResponse, RequestOptions, RequestSpec, Stats } from './core/transport.js';
 export * from './errors.js';
