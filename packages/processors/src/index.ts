@@ -1,0 +1,10 @@
+export { toLegacyIncoming } from './legacy.js';
+export type {
+  CardholderRef,
+  KardTransaction,
+  LegacyIncomingTransaction,
+  MapOptions,
+  MapResult,
+  ProcessorName,
+  SkipCode,
+} from './types.js';
