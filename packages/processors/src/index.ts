@@ -1,4 +1,8 @@
+export { type WebhookHeaders, WebhookSignatureError } from './errors.js';
 export { toLegacyIncoming } from './legacy.js';
+export { fromLithic, verifyLithicWebhook } from './lithic.js';
+export { fromMarqeta, verifyMarqetaWebhook } from './marqeta.js';
+export { fromStripeIssuing, verifyStripeIssuingWebhook } from './stripe.js';
 export type {
   CardholderRef,
   KardTransaction,

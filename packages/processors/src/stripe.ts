@@ -1,0 +1,19 @@
+import type { WebhookHeaders } from './errors.js';
+import type { MapOptions, MapResult } from './types.js';
+
+/** Maps one stripe-issuing webhook event to Kard transaction events (see README, "StripeIssuing"). */
+export function fromStripeIssuing(_event: unknown, _opts: MapOptions = {}): MapResult {
+  throw new Error('not implemented yet');
+}
+
+/**
+ * Verifies a stripe-issuing webhook on its raw body and returns the parsed event; throws
+ * `WebhookSignatureError` when it does not verify.
+ */
+export async function verifyStripeIssuingWebhook(
+  _rawBody: string | Uint8Array,
+  _headers: WebhookHeaders,
+  _secret: string,
+): Promise<unknown> {
+  throw new Error('not implemented yet');
+}
