@@ -1,9 +1,400 @@
+import { cardBinFor, finish, isoFromUnixSeconds, skip, text, userIdFor, usState } from './common.js';
 import type { WebhookHeaders } from './errors.js';
-import type { MapOptions, MapResult } from './types.js';
+import type { CardholderRef, KardTransaction, MapOptions, MapResult } from './types.js';
 
-/** Maps one stripe-issuing webhook event to Kard transaction events (see README, "StripeIssuing"). */
-export function fromStripeIssuing(_event: unknown, _opts: MapOptions = {}): MapResult {
-  throw new Error('not implemented yet');
+/*
+ * Stripe Issuing webhook events → Kard v2 `transaction` events (openapi/kard.yaml,
+ * `TransactionsAttributes`). The input types below follow Stripe's API reference
+ * (https://docs.stripe.com/api/issuing/authorizations/object,
+ * https://docs.stripe.com/api/issuing/transactions/object, https://docs.stripe.com/api/events/object)
+ * and list only the fields read here; every other field is tolerated.
+ */
+
+/** Where a merchant's details sit in an Authorization or a Transaction (`merchant_data`). */
+export interface StripeIssuingMerchantData {
+  name?: string | null;
+  category?: string | null;
+  category_code?: string | null;
+  city?: string | null;
+  state?: string | null;
+  postal_code?: string | null;
+  country?: string | null;
+  network_id?: string | null;
+  terminal_id?: string | null;
+}
+
+/** The fields read from an Issuing Card (expanded in an Authorization). */
+export interface StripeIssuingCard {
+  id?: string;
+  last4?: string | null;
+  brand?: string | null;
+  cardholder?: string | { id?: string } | null;
+}
+
+/** One `request_history` entry of an Authorization. */
+export interface StripeIssuingRequestHistory {
+  amount?: number;
+  approved?: boolean;
+  authorization_code?: string | null;
+  created?: number;
+}
+
+/** `data.object` of `issuing_authorization.*` events. */
+export interface StripeIssuingAuthorization {
+  id: string;
+  object: 'issuing.authorization';
+  amount: number;
+  approved: boolean;
+  status: 'pending' | 'closed' | 'reversed' | 'expired' | (string & {});
+  currency: string;
+  created: number;
+  card?: StripeIssuingCard | null;
+  cardholder?: string | { id?: string } | null;
+  merchant_data?: StripeIssuingMerchantData | null;
+  request_history?: StripeIssuingRequestHistory[] | null;
+  network_data?: { system_trace_audit_number?: string | null; transaction_id?: string | null } | null;
+}
+
+/** `data.object` of `issuing_transaction.*` events. */
+export interface StripeIssuingTransaction {
+  id: string;
+  object: 'issuing.transaction';
+  type: 'capture' | 'refund' | (string & {});
+  /** Negative for captures (money leaves the Issuing balance), positive for refunds. */
+  amount: number;
+  currency: string;
+  created: number;
+  authorization?: string | { id?: string; created?: number } | null;
+  card?: string | StripeIssuingCard | null;
+  cardholder?: string | { id?: string } | null;
+  merchant_data?: StripeIssuingMerchantData | null;
+  network_data?: { authorization_code?: string | null; processing_date?: string | null } | null;
+}
+
+/** A Stripe `Event` as delivered to a webhook endpoint. */
+export interface StripeIssuingEvent {
+  id: string;
+  object?: 'event';
+  type: string;
+  created?: number;
+  data: { object: unknown; previous_attributes?: Record<string, unknown> | null };
+}
+
+/** Options of `fromStripeIssuing`: the shared ones, plus the last four digits of a card. */
+export interface StripeIssuingMapOptions extends MapOptions {
+  /**
+   * The card's last four digits when the event does not carry them: `issuing_transaction.*`
+   * events name their card by id (`card: "ic_…"`), while Kard requires `cardLastFour`. Look the
+   * card up by `ref.cardId` in your records (or with `stripe.issuing.cards.retrieve`). The
+   * event's own `card.last4` (always there on authorizations) wins.
+   */
+  cardLastFour?: (ref: CardholderRef) => string | undefined;
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const int = (v: unknown): number | undefined => (Number.isSafeInteger(v) ? (v as number) : undefined);
+/** The id of a field Stripe either gives as an id or expands into its object. */
+const idOf = (v: unknown): string | undefined => text(str(v) ?? (isRec(v) ? str(v.id) : undefined));
+
+/** Stripe's `card.brand` ("Visa", "MasterCard", …) as Kard's `cardNetwork`. */
+function cardNetwork(brand: unknown): KardTransaction['attributes']['cardNetwork'] {
+  const b = str(brand)
+    ?.toLowerCase()
+    .replace(/[^a-z]/g, '');
+  if (b === 'visa') return 'VISA';
+  if (b === 'mastercard') return 'MASTERCARD';
+  if (b === 'amex' || b === 'americanexpress') return 'AMERICANEXPRESS';
+  if (b === 'discover') return 'DISCOVER';
+  return undefined;
+}
+
+/** `merchant_data` as Kard's description, mcc and merchant (R5, R6, R7). */
+function merchantFields(md: unknown) {
+  const m = isRec(md) ? md : {};
+  const name = text(str(m.name));
+  const country = text(str(m.country))?.toUpperCase();
+  const merchant = name
+    ? {
+        id: text(str(m.network_id)),
+        name,
+        addrCity: text(str(m.city)),
+        // Kard's addrState is a USPS code: a state outside the US is left out.
+        addrState: country === undefined || country === 'US' ? usState(str(m.state)) : undefined,
+        addrZipcode: text(str(m.postal_code)),
+        addrCountry: country,
+        storeId: text(str(m.terminal_id)),
+      }
+    : undefined;
+  return {
+    description: name ?? text(str(m.category)) ?? 'Card transaction',
+    mcc: text(str(m.category_code)),
+    merchant,
+  };
+}
+
+interface CardFacts {
+  ref: CardholderRef;
+  lastFour: string;
+  cardNetwork: KardTransaction['attributes']['cardNetwork'];
+}
+
+function cardFacts(cardField: unknown, cardholderField: unknown, opts: StripeIssuingMapOptions): CardFacts {
+  const card = isRec(cardField) ? cardField : undefined;
+  const ref: CardholderRef = {
+    processor: 'stripe-issuing',
+    cardholderId: idOf(cardholderField) ?? idOf(card?.cardholder),
+    cardId: idOf(cardField),
+    lastFour: text(str(card?.last4)),
+  };
+  const lastFour = ref.lastFour ?? opts.cardLastFour?.(ref) ?? '';
+  return {
+    ref: { ...ref, lastFour: lastFour || undefined },
+    lastFour,
+    cardNetwork: cardNetwork(card?.brand),
+  };
+}
+
+/** The attributes every Kard event from one Stripe object shares. */
+function base(obj: Rec, opts: StripeIssuingMapOptions) {
+  const card = cardFacts(obj.card, obj.cardholder, opts);
+  const currency = str(obj.currency)?.toUpperCase() ?? '';
+  return {
+    userId: userIdFor(opts, card.ref),
+    currency,
+    ...merchantFields(obj.merchant_data),
+    cardBIN: cardBinFor(opts, card.ref),
+    cardLastFour: card.lastFour,
+    cardNetwork: card.cardNetwork,
+    paymentType: 'CARD' as const,
+  };
+}
+
+function history(auth: Rec): Rec[] {
+  return Array.isArray(auth.request_history) ? auth.request_history.filter(isRec) : [];
+}
+
+/** What the authorization held: its approved requests (an incremental request adds to the hold). */
+function approvedTotal(auth: Rec): number {
+  return history(auth)
+    .filter((h) => h.approved === true)
+    .reduce((sum, h) => sum + Math.max(0, int(h.amount) ?? 0), 0);
+}
+
+/** The code shared with the merchant on the latest approved request. */
+function authorizationCode(auth: Rec): string | undefined {
+  const approved = history(auth).filter((h) => h.approved === true && text(str(h.authorization_code)));
+  return text(str(approved.at(-1)?.authorization_code));
+}
+
+function fromAuthorization(
+  type: 'created' | 'updated',
+  event: Rec,
+  auth: Rec,
+  opts: StripeIssuingMapOptions,
+): MapResult {
+  const id = text(str(auth.id));
+  const created = int(auth.created);
+  const amount = int(auth.amount);
+  if (!id || created === undefined || amount === undefined || typeof auth.approved !== 'boolean') {
+    return skip(
+      'unknown-event',
+      `issuing_authorization.${type}: data.object lacks id, created, amount or approved`,
+    );
+  }
+  const status = str(auth.status);
+  const common = {
+    ...base(auth, opts),
+    transactionId: id,
+    direction: 'DEBIT' as const,
+    authorizationCode: authorizationCode(auth),
+    systemTraceAuditNumber: isRec(auth.network_data)
+      ? text(str(auth.network_data.system_trace_audit_number))
+      : undefined,
+  };
+
+  if (type === 'created') {
+    if (!auth.approved) {
+      const requested = amount || history(auth).reduce((s, h) => s + Math.max(0, int(h.amount) ?? 0), 0);
+      if (requested <= 0)
+        return skip('non-financial', `declined zero-amount authorization ${id} (a card check)`);
+      return finish([
+        {
+          type: 'transaction',
+          id: `${id}:DECLINED`,
+          attributes: {
+            ...common,
+            amount: requested,
+            status: 'DECLINED',
+            transactionDate: isoFromUnixSeconds(created),
+          },
+        },
+      ]);
+    }
+    if (amount <= 0) {
+      return skip('non-financial', `zero-amount authorization ${id} (an account or card verification)`);
+    }
+    return finish([
+      {
+        type: 'transaction',
+        id: `${id}:APPROVED`,
+        attributes: { ...common, amount, status: 'APPROVED', authorizationDate: isoFromUnixSeconds(created) },
+      },
+    ]);
+  }
+
+  // issuing_authorization.updated
+  if (status !== 'reversed' && status !== 'expired') {
+    return skip(
+      'no-kard-status',
+      status === 'closed'
+        ? `authorization ${id} is closed: a capture arrives as issuing_transaction.created (SETTLED); a decline was reported on issuing_authorization.created`
+        : `authorization ${id} changed while ${status ?? 'in an unknown status'} (an incremental authorization, a partial reversal or new metadata): Kard has no status for it; APPROVED was sent on issuing_authorization.created`,
+    );
+  }
+  const previous = isRec(event.data) ? event.data.previous_attributes : undefined;
+  if (isRec(previous) && !('status' in previous)) {
+    return skip(
+      'no-kard-status',
+      `authorization ${id} was already ${status}; this update does not change its status`,
+    );
+  }
+  // A void sets amount to 0; an expiry leaves the amount still held: either way, the released hold.
+  const released = amount > 0 ? amount : approvedTotal(auth);
+  if (released <= 0) return skip('non-financial', `reversal of a zero-amount authorization ${id}`);
+  const when = int(event.created) ?? created;
+  return finish([
+    {
+      type: 'transaction',
+      id: `${id}:REVERSED`,
+      attributes: {
+        ...common,
+        amount: released,
+        status: 'REVERSED',
+        authorizationDate: isoFromUnixSeconds(created),
+        transactionDate: isoFromUnixSeconds(when),
+      },
+    },
+  ]);
+}
+
+function fromTransaction(type: 'created' | 'updated', txn: Rec, opts: StripeIssuingMapOptions): MapResult {
+  const id = text(str(txn.id));
+  const created = int(txn.created);
+  const amount = int(txn.amount);
+  const kind = str(txn.type);
+  if (!id || created === undefined || amount === undefined || (kind !== 'capture' && kind !== 'refund')) {
+    return skip(
+      'unknown-event',
+      `issuing_transaction.${type}: data.object lacks id, created, amount or type`,
+    );
+  }
+  if (type === 'updated') {
+    return skip(
+      'no-kard-status',
+      `transaction ${id} was reported when it was created; an update changes no Kard status`,
+    );
+  }
+  if (amount === 0) return skip('non-financial', `zero-amount ${kind} ${id}`);
+  const nd = isRec(txn.network_data) ? txn.network_data : {};
+  const common = {
+    ...base(txn, opts),
+    authorizationCode: text(str(nd.authorization_code)),
+  };
+  const settledDate = isoFromUnixSeconds(created);
+
+  if (kind === 'capture') {
+    // Stripe: captures are negative, funds leave the Issuing balance.
+    if (amount > 0)
+      return skip('no-kard-status', `capture ${id} with a positive amount: Kard has no status for it`);
+    const authorization = idOf(txn.authorization);
+    const authCreated = isRec(txn.authorization) ? int(txn.authorization.created) : undefined;
+    return finish([
+      {
+        type: 'transaction',
+        id: `${id}:SETTLED`,
+        attributes: {
+          ...common,
+          // A capture shares its authorization's id (R26); a force capture without one is its own
+          // single-message transaction (R27), authorized and settled at once.
+          transactionId: authorization ?? id,
+          amount: -amount,
+          status: 'SETTLED',
+          direction: 'DEBIT',
+          settledDate,
+          authorizationDate:
+            authCreated !== undefined
+              ? isoFromUnixSeconds(authCreated)
+              : authorization
+                ? undefined
+                : settledDate,
+        },
+      },
+    ]);
+  }
+
+  // Refunds are positive; a negative refund is a refund reversal (rare).
+  if (amount < 0) return skip('no-kard-status', `refund reversal ${id}: Kard has no status for it`);
+  return finish([
+    {
+      type: 'transaction',
+      id: `${id}:RETURNED`,
+      attributes: {
+        ...common,
+        // Stripe links refunds to an authorization on a best-effort basis only (it may link an
+        // unrelated one), so the refund is reported on its own id, as Kard's RETURNED expects.
+        transactionId: id,
+        amount,
+        status: 'RETURNED',
+        direction: 'CREDIT',
+        transactionDate: settledDate,
+      },
+    },
+  ]);
+}
+
+/**
+ * Maps one Stripe Issuing webhook event to Kard transaction events (see the package README,
+ * "Stripe Issuing"): `issuing_authorization.created` → APPROVED or DECLINED,
+ * `issuing_authorization.updated` to reversed/expired → REVERSED, `issuing_transaction.created`
+ * capture → SETTLED, refund → RETURNED; everything else is a `skip` with its reason. Never throws
+ * on any JSON input.
+ */
+export function fromStripeIssuing(event: unknown, opts: StripeIssuingMapOptions = {}): MapResult {
+  if (!isRec(event) || typeof event.type !== 'string') {
+    return skip('unknown-event', 'not a Stripe event (no string `type`)');
+  }
+  const type = event.type;
+  const obj = isRec(event.data) ? event.data.object : undefined;
+  switch (type) {
+    case 'issuing_authorization.request':
+      return skip(
+        'no-kard-status',
+        'a real-time authorization request awaiting your decision; the outcome arrives as issuing_authorization.created',
+      );
+    case 'issuing_authorization.created':
+    case 'issuing_authorization.updated':
+      if (!isRec(obj) || obj.object !== 'issuing.authorization') {
+        return skip('unknown-event', `${type}: data.object is not an issuing.authorization`);
+      }
+      return fromAuthorization(
+        type === 'issuing_authorization.created' ? 'created' : 'updated',
+        event,
+        obj,
+        opts,
+      );
+    case 'issuing_transaction.created':
+    case 'issuing_transaction.updated':
+      if (!isRec(obj) || obj.object !== 'issuing.transaction') {
+        return skip('unknown-event', `${type}: data.object is not an issuing.transaction`);
+      }
+      return fromTransaction(type === 'issuing_transaction.created' ? 'created' : 'updated', obj, opts);
+  }
+  if (type.startsWith('issuing_authorization.') || type.startsWith('issuing_transaction.')) {
+    return skip('unknown-event', `${type} is not an event type this mapping knows`);
+  }
+  return skip('not-a-transaction', `${type} is not about card spending`);
 }
 
 /**
