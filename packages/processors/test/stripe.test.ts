@@ -126,8 +126,8 @@ describe('fromStripeIssuing: authorizations', () => {
     expect(created.id).not.toBe(reversed.id);
   });
 
-  it('an expired authorization is REVERSED for the amount still held', () => {
-    const e = one('authorization-updated-expired');
+  it('an authorization that expired without capture is REVERSED for the amount still held', () => {
+    const e = one('authorization-updated-expiry');
     expect(e.id).toBe('iauth_1Ov6g02eZvKYlo2CpL0qW3rT:REVERSED');
     expect(e.attributes).toMatchObject({
       status: 'REVERSED',
@@ -137,6 +137,14 @@ describe('fromStripeIssuing: authorizations', () => {
       transactionDate: '2025-11-08T10:00:00.000Z',
       mcc: '3357',
     });
+  });
+
+  it('the status `expired` (in the API reference enum) is REVERSED as well', () => {
+    const ev = fixture('authorization-updated-expiry');
+    (ev.data as { object: Record<string, unknown> }).object.status = 'expired';
+    const e = events(fromStripeIssuing(ev, opts))[0];
+    expect(e?.id).toBe('iauth_1Ov6g02eZvKYlo2CpL0qW3rT:REVERSED');
+    expect(e?.attributes.status).toBe('REVERSED');
   });
 
   it('skips what Kard has no status for, with the reason', () => {
