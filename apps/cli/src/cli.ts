@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { runApiCommand } from './commands/api.js';
 import { runConfigure } from './commands/configure.js';
+import { cardBinArg, PROCESSORS, runConvert } from './commands/convert.js';
 import { describeError } from './commands/failure.js';
 import { runListen } from './commands/listen.js';
 import { runHem, runRules, runWebhooksVerify } from './commands/local.js';
@@ -126,10 +127,14 @@ configuration, 3 API or network, 130 interrupted (Ctrl-C).
   // ---- transactions
   const tx = program
     .command('transactions')
-    .description('validate and send transaction files')
+    .description('validate, convert and send transaction files')
     .addHelpText(
       'after',
-      examples(['kard transactions validate tx.ndjson', 'kard transactions send tx.ndjson --resume']),
+      examples([
+        'kard transactions validate tx.ndjson',
+        'kard transactions send tx.ndjson --resume',
+        'kard transactions convert --from stripe-issuing --card-bin 445566 events.json | kard transactions send -',
+      ]),
     );
   tx.command('validate')
     .description('check every record of a CSV, NDJSON or JSON file against the documented rules (streamed)')
@@ -201,6 +206,43 @@ configuration, 3 API or network, 130 interrupted (Ctrl-C).
         ),
       ),
     );
+
+  tx.command('convert')
+    .description(
+      "turn a card processor's webhook events into Kard transaction events (NDJSON on stdout, for `kard transactions send -`)",
+    )
+    .argument('<file>', "processor events: a JSON array, NDJSON or one JSON object; '-' for stdin")
+    .addOption(
+      new Option('--from <processor>', 'the processor the events come from')
+        .choices(PROCESSORS)
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option(
+        '--card-bin <digits>',
+        "the card's BIN, its first 6 digits (R4): processors leave it out of their events, Kard requires it",
+      ).argParser(cardBinArg),
+    )
+    .option('--user-id-prefix <prefix>', "Kard user id = this prefix + the processor's cardholder id")
+    .option('--legacy', 'write legacy /transactions/incoming records instead of v2 events')
+    .addOption(
+      new Option('--format <format>', 'input format (default: from the content)').choices(['ndjson', 'json']),
+    )
+    .addOption(maxRecordOption())
+    .addHelpText(
+      'after',
+      examples([
+        'kard transactions convert --from stripe-issuing --card-bin 445566 events.json > kard.ndjson',
+        'kard transactions convert --from lithic --card-bin 445566 lithic.ndjson | kard transactions send -',
+        'kard transactions convert --from marqeta --card-bin 445566 --legacy webhooks.json',
+      ]) +
+        '\nStdout holds only the converted events, one JSON object per line. Stderr gets one line per record\n' +
+        'that is not for Kard (skipped: balance inquiries, card events, ...) with its record number and reason,\n' +
+        'one line per problem of an invalid record (field path and rule), and a closing count.\n' +
+        'Exit codes: 0 every record converted or skipped, 1 some record invalid or unreadable (the others are\n' +
+        'still written), 2 usage error (unknown processor, malformed --card-bin, missing file).\n',
+    )
+    .action((file: string, opts) => done(runConvert(file, opts, io)));
 
   // ---- uploads
   const up = program

@@ -35,6 +35,8 @@ export interface ReadOptions {
   delimiter?: string | undefined;
   /** Longest record read into memory (default DEFAULT_MAX_RECORD_BYTES). */
   maxRecordBytes?: number | undefined;
+  /** Only JSON or NDJSON makes sense here: input that is neither is an InputError, not CSV. */
+  jsonOnly?: boolean | undefined;
 }
 
 /**
@@ -209,6 +211,9 @@ export async function* readRecords(input: Input, opts: ReadOptions): AsyncGenera
   const format =
     opts.format ??
     (named === undefined || named === 'csv' || sniffed === 'csv' ? (named ?? sniffed) : sniffed);
+  if (format === 'csv' && opts.jsonOnly) {
+    throw new InputError('expected JSON: a JSON array, NDJSON (one JSON object per line) or one JSON object');
+  }
   if (format === 'ndjson') yield* ndjsonRecords(source, max);
   else if (format === 'json') yield* jsonRecords(source, max);
   else yield* csvRecords(source, max, opts.delimiter ?? ',');

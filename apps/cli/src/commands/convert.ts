@@ -1,0 +1,201 @@
+import type {
+  CardholderRef,
+  KardTransaction,
+  LegacyIncomingTransaction,
+  MapOptions,
+  MapResult,
+} from '@kardkit/processors';
+import type { ValidationIssue } from '@kardkit/schemas';
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { type InputRecord, materialize, openInput, readRecords } from '../io/records.js';
+import { type Io, paint, useColor } from '../output.js';
+import { formatIssueLine } from './validate.js';
+
+/** The processors `--from` names, as `@kardkit/processors` calls them. */
+export const PROCESSORS = ['stripe-issuing', 'lithic', 'marqeta'] as const;
+export type Processor = (typeof PROCESSORS)[number];
+
+export interface ConvertOptions {
+  from: Processor;
+  format?: 'ndjson' | 'json' | undefined;
+  maxRecordBytes?: number | undefined;
+  /** R4: the first six digits of the card number; processors leave it out of their webhooks. */
+  cardBin?: string | undefined;
+  /** Kard user id = this prefix + the processor's cardholder id. */
+  userIdPrefix?: string | undefined;
+  /** Write legacy `/transactions/incoming` records instead of v2 events. */
+  legacy?: boolean | undefined;
+}
+
+export interface ConvertCounts {
+  records: number;
+  /** Kard events (or legacy records) written to stdout. */
+  written: number;
+  skipped: number;
+  invalid: number;
+  warnings: number;
+}
+
+type Mapper = (event: unknown, opts: MapOptions) => MapResult;
+type ToLegacy = (event: KardTransaction) => LegacyIncomingTransaction;
+
+/** R4: a BIN is six digits. */
+export function cardBinArg(value: string): string {
+  if (!/^\d{6}$/.test(value)) {
+    throw new UsageError(`--card-bin must be the card's first 6 digits (R4), got "${value}"`);
+  }
+  return value;
+}
+
+async function loadMapper(from: Processor): Promise<{ map: Mapper; toLegacy: ToLegacy }> {
+  // Loaded on use: the other commands do not pay for the mappings.
+  const p = await import('@kardkit/processors');
+  const map: Mapper =
+    from === 'stripe-issuing' ? p.fromStripeIssuing : from === 'lithic' ? p.fromLithic : p.fromMarqeta;
+  return { map, toLegacy: p.toLegacyIncoming };
+}
+
+/** Where a record sits in the input: its record number, and its line for NDJSON. */
+function where(rec: InputRecord): string {
+  return rec.line !== undefined ? `record ${rec.n} (line ${rec.line})` : `record ${rec.n}`;
+}
+
+/**
+ * Issue paths of a mapping result are `[i].attributes.…` for event i; with one event (the usual
+ * case) the `[0].` says nothing and is left out.
+ */
+function relative(issue: ValidationIssue, events: number): ValidationIssue {
+  return events === 1 && issue.path.startsWith('[0].') ? { ...issue, path: issue.path.slice(4) } : issue;
+}
+
+/**
+ * Reads processor events (a JSON array, NDJSON or one JSON object; streamed, one record in memory
+ * at a time) and writes the Kard v2 transaction events they map to as NDJSON on stdout, exactly
+ * what `kard transactions send -` reads. Events that are not for Kard and events that fail Kard's
+ * rules are reported on stderr, one line each, with their record number.
+ */
+export async function runConvert(file: string, opts: ConvertOptions, io: Io): Promise<number> {
+  if (!PROCESSORS.includes(opts.from)) {
+    throw new UsageError(`--from must be one of ${PROCESSORS.join(', ')} (got "${opts.from}")`);
+  }
+  const cardBin = opts.cardBin === undefined ? undefined : cardBinArg(opts.cardBin);
+  const input = openInput(file, io.stdin as never);
+  const { map, toLegacy } = await loadMapper(opts.from);
+  const prefix = opts.userIdPrefix;
+  // Some events name their card by id only (Stripe's issuing_transaction.* captures and refunds),
+  // while Kard requires cardLastFour: the last four digits seen for that card earlier in the input
+  // (on its authorization) fill in. One entry per card, not per record.
+  const lastFourByCard = new Map<string, string>();
+  const mapOptions: MapOptions & { cardLastFour: (ref: CardholderRef) => string | undefined } = {
+    cardBin: (ref: CardholderRef) => {
+      if (ref.cardId !== undefined && ref.lastFour !== undefined)
+        lastFourByCard.set(ref.cardId, ref.lastFour);
+      return cardBin;
+    },
+    cardLastFour: (ref: CardholderRef) =>
+      ref.cardId === undefined ? undefined : lastFourByCard.get(ref.cardId),
+    ...(prefix !== undefined
+      ? {
+          userId: (ref: CardholderRef) =>
+            ref.cardholderId === undefined ? undefined : `${prefix}${ref.cardholderId}`,
+        }
+      : {}),
+  };
+  const color = useColor(io.stderr, io.env);
+  const p = paint(color);
+  const c: ConvertCounts = { records: 0, written: 0, skipped: 0, invalid: 0, warnings: 0 };
+  let out = '';
+  let err = '';
+  let inputError: InputError | undefined;
+  let missingBin = false;
+  const read = readRecords(input, {
+    file,
+    format: opts.format,
+    maxRecordBytes: opts.maxRecordBytes,
+    jsonOnly: true,
+  });
+  try {
+    for await (const batch of read) {
+      for (const rec of batch) {
+        c.records++;
+        materialize(rec);
+        if (rec.error !== undefined) {
+          c.invalid++;
+          err += `${where(rec)}: ${p.red('error')} ${rec.error}\n`;
+          continue;
+        }
+        let result: MapResult;
+        try {
+          result = map(rec.value, mapOptions);
+        } catch (e) {
+          c.invalid++;
+          err += `${where(rec)}: ${p.red('error')} the ${opts.from} mapping failed: ${(e as Error).message}\n`;
+          continue;
+        }
+        if (result.kind === 'skip') {
+          c.skipped++;
+          err += `${where(rec)}: ${p.dim('skipped')} (${result.code}) ${result.reason}\n`;
+          continue;
+        }
+        const n = result.events.length;
+        if (result.kind === 'invalid') {
+          c.invalid++;
+          for (const issue of result.issues) {
+            if (issue.severity !== 'error') continue;
+            if (issue.rule === 'R4' && issue.path.endsWith('attributes.cardBIN')) missingBin = true;
+            const at = n === 1 ? 0 : Number(/^\[(\d+)\]/.exec(issue.path)?.[1] ?? 0);
+            const line = formatIssueLine(
+              { n: rec.n, id: result.events[at]?.id ?? null },
+              relative(issue, n),
+              color,
+            );
+            // formatIssueLine starts with "record <n>"; NDJSON input also says the line.
+            err += `${where(rec)}${line.slice(`record ${rec.n}`.length)}\n`;
+          }
+          continue;
+        }
+        c.warnings += result.issues.filter((i) => i.severity === 'warning').length;
+        for (const event of result.events) {
+          out += `${JSON.stringify(opts.legacy ? toLegacy(event) : event)}\n`;
+          c.written++;
+        }
+      }
+      if (err.length > 0) {
+        io.stderr.write(err);
+        err = '';
+      }
+      if (out.length > 0) {
+        if (!io.stdout.write(out)) await new Promise((r) => io.stdout.once('drain', r));
+        out = '';
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    inputError = e;
+  } finally {
+    if (input !== io.stdin) input.destroy?.();
+  }
+  if (err.length > 0) io.stderr.write(err);
+  if (out.length > 0) io.stdout.write(out);
+  const plural = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  const what = opts.legacy ? 'legacy record' : 'Kard event';
+  const warnings =
+    c.warnings > 0 ? `, ${plural(c.warnings, 'warning')} (kard transactions validate lists them)` : '';
+  io.stderr.write(
+    `kard: ${plural(c.records, `${opts.from} record`)}: ${plural(c.written, what)} written, ${c.skipped} skipped (not for Kard), ${
+      c.invalid > 0 ? p.red(`${c.invalid} invalid`) : `${c.invalid} invalid`
+    }${warnings}\n`,
+  );
+  if (missingBin && cardBin === undefined) {
+    io.stderr.write(
+      "kard: the processor's events carry no card BIN, which Kard requires (R4): give it with --card-bin <6 digits>\n",
+    );
+  }
+  if (inputError) {
+    io.stderr.write(
+      `kard: ${file}: ${inputError.message}; the ${plural(c.records, 'record')} before it were converted\n`,
+    );
+    return EXIT.data;
+  }
+  return c.invalid > 0 ? EXIT.data : EXIT.ok;
+}

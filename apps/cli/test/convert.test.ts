@@ -1,0 +1,396 @@
+// `kard transactions convert --from <processor>`: processor events in, Kard events out (NDJSON on
+// stdout), skips and invalid records on stderr. Most tests run the CLI in this process; the pipe into
+// `kard transactions send -` runs the built bin twice, against the mock Kard on loopback.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { MockKard } from '@kardkit/mock-server';
+import {
+  fromLithic,
+  fromMarqeta,
+  fromStripeIssuing,
+  type KardTransaction,
+  type MapOptions,
+  type MapResult,
+  toLegacyIncoming,
+} from '@kardkit/processors';
+import { safeParseLegacyIncomingTransaction, safeParseTransactionEvent } from '@kardkit/schemas';
+import { describe, expect, it } from 'vitest';
+import { run as runCli } from '../src/cli.js';
+import type { Io } from '../src/output.js';
+import {
+  BIN,
+  capturedOutput,
+  collect,
+  ndjson,
+  runIn,
+  start,
+  track,
+  useMockSandbox,
+  waitFor,
+} from './helpers.js';
+
+let dir: string;
+let mock: MockKard;
+let env: NodeJS.ProcessEnv;
+useMockSandbox({}, (s) => {
+  ({ dir, mock, env } = s);
+});
+
+const BIN6 = '445566';
+let seq = 0;
+const file = (content: string, ext = 'json') => {
+  const p = join(dir, `convert-${++seq}.${ext}`);
+  writeFileSync(p, content);
+  return p;
+};
+const outLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const convert = (args: string[], input?: string) =>
+  runIn(['transactions', 'convert', ...args], { env, ...(input !== undefined ? { input } : {}) });
+
+/** A Stripe `issuing_authorization.created` event (docs.stripe.com/api/issuing/authorizations/object), approved. */
+function stripeAuthorization(n: number, extra: Record<string, unknown> = {}) {
+  const created = 1_764_000_000 + n;
+  return {
+    id: `evt_auth_${n}`,
+    object: 'event',
+    type: 'issuing_authorization.created',
+    created,
+    data: {
+      object: {
+        id: `iauth_${n}`,
+        object: 'issuing.authorization',
+        amount: 1250 + n,
+        approved: true,
+        status: 'pending',
+        currency: 'usd',
+        created,
+        card: { id: 'ic_1', object: 'issuing.card', last4: '4242', brand: 'Visa', cardholder: 'ich_1' },
+        cardholder: 'ich_1',
+        merchant_data: {
+          name: 'Bean & Leaf Coffee',
+          category: 'eating_places_restaurants',
+          category_code: '5814',
+          city: 'Portland',
+          state: 'OR',
+          postal_code: '97205',
+          country: 'US',
+          network_id: '123456789012',
+        },
+        request_history: [{ amount: 1250 + n, approved: true, authorization_code: 'A1B2C3', created }],
+        ...extra,
+      },
+    },
+  };
+}
+/** A Stripe event that is about a card, not spending. */
+const stripeCardCreated = {
+  id: 'evt_card',
+  object: 'event',
+  type: 'issuing_card.created',
+  data: { object: { id: 'ic_2', object: 'issuing.card' } },
+};
+
+const mapped = (r: MapResult) => (r.kind === 'skip' ? [] : r.events);
+
+describe('kard transactions convert --from stripe-issuing', () => {
+  it('writes the mapped Kard events as NDJSON and reports a skipped record with its position and reason', async () => {
+    const events = [stripeAuthorization(1), stripeCardCreated, stripeAuthorization(2)];
+    const r = await convert(['--from', 'stripe-issuing', '--card-bin', BIN6, file(JSON.stringify(events))]);
+    expect(r.code).toBe(0);
+    const expected = [
+      ...mapped(fromStripeIssuing(events[0], { cardBin: BIN6 })),
+      ...mapped(fromStripeIssuing(events[2], { cardBin: BIN6 })),
+    ];
+    expect(expected).toHaveLength(2);
+    expect(outLines(r.stdout)).toEqual(expected);
+    for (const e of outLines(r.stdout)) {
+      expect(safeParseTransactionEvent(e).success).toBe(true);
+      expect((e.attributes as Record<string, unknown>).cardBIN).toBe(BIN6);
+    }
+    const skip = fromStripeIssuing(stripeCardCreated);
+    expect(skip.kind).toBe('skip');
+    const reason = skip.kind === 'skip' ? skip.reason : '';
+    expect(r.stderr).toContain(`record 2: skipped (not-a-transaction) ${reason}\n`);
+    expect(r.stderr).not.toMatch(/record [13]:/);
+    expect(r.stderr).toContain('kard: 3 stripe-issuing records: 2 Kard events written, 1 skipped');
+  });
+
+  it('without --card-bin every event is invalid on attributes.cardBIN (R4): reported, nothing written, exit 1', async () => {
+    const input = ndjson([stripeAuthorization(3), stripeCardCreated]);
+    const r = await convert(['--from', 'stripe-issuing', '-'], input);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const id = mapped(fromStripeIssuing(stripeAuthorization(3)))[0]?.id;
+    expect(r.stderr).toContain(`record 1 (${id}): error [R4] attributes.cardBIN:`);
+    expect(r.stderr).toContain('record 2: skipped (not-a-transaction)');
+    expect(r.stderr).toContain('0 Kard events written, 1 skipped (not for Kard), 1 invalid');
+    expect(r.stderr).toContain('give it with --card-bin <6 digits>');
+  });
+
+  it('an invalid record does not stop the others: they are written, and the exit code is 1', async () => {
+    // No cardholder: no Kard user id.
+    const bad = stripeAuthorization(4, { cardholder: null, card: { id: 'ic_1', last4: '4242' } });
+    const input = ndjson([stripeAuthorization(5), bad, stripeAuthorization(6)]);
+    const r = await convert(['--from', 'stripe-issuing', '--card-bin', BIN6, '-'], input);
+    expect(r.code).toBe(1);
+    expect(outLines(r.stdout).map((e) => e.id)).toEqual(
+      [stripeAuthorization(5), stripeAuthorization(6)].map((e) => mapped(fromStripeIssuing(e))[0]?.id),
+    );
+    expect(r.stderr).toMatch(/^record 2 \(\S+\): error attributes\.userId: /m);
+  });
+
+  it('NDJSON: a line that is not JSON is reported with its record number (blank lines are not records), the rest converted', async () => {
+    const input = `${JSON.stringify(stripeAuthorization(7))}\n\n{not json\n${JSON.stringify(stripeAuthorization(8))}\n`;
+    const r = await convert(['--from', 'stripe-issuing', '--card-bin', BIN6, file(input, 'ndjson')]);
+    expect(r.code).toBe(1);
+    expect(outLines(r.stdout)).toHaveLength(2);
+    expect(r.stderr).toMatch(/^record 2: error invalid JSON: /m);
+  });
+
+  it('reads one pretty-printed JSON object, and a { data: [...] } list', async () => {
+    const one = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      file(JSON.stringify(stripeAuthorization(9), null, 2)),
+    ]);
+    expect(one.code).toBe(0);
+    expect(outLines(one.stdout)).toEqual(
+      mapped(fromStripeIssuing(stripeAuthorization(9), { cardBin: BIN6 })),
+    );
+    const list = await convert(
+      ['--from', 'stripe-issuing', '--card-bin', BIN6, '-'],
+      JSON.stringify({ object: 'list', data: [stripeAuthorization(10), stripeAuthorization(11)] }),
+    );
+    expect(list.code).toBe(0);
+    expect(outLines(list.stdout)).toHaveLength(2);
+  });
+
+  it('--user-id-prefix makes the Kard user id from the cardholder id', async () => {
+    const r = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      '--user-id-prefix',
+      'acme-',
+      file(JSON.stringify([stripeAuthorization(12)])),
+    ]);
+    expect(r.code).toBe(0);
+    const [event] = outLines(r.stdout) as KardTransaction[];
+    expect(event?.attributes.userId).toBe('acme-ich_1');
+    const plain = mapped(fromStripeIssuing(stripeAuthorization(12), { cardBin: BIN6 }))[0];
+    expect(event).toEqual({ ...plain, attributes: { ...plain?.attributes, userId: 'acme-ich_1' } });
+  });
+
+  it('--legacy writes legacy /transactions/incoming records (toLegacyIncoming) that pass the legacy schema', async () => {
+    const r = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      '--legacy',
+      file(JSON.stringify([stripeAuthorization(13), stripeCardCreated])),
+    ]);
+    expect(r.code).toBe(0);
+    const v2 = mapped(fromStripeIssuing(stripeAuthorization(13), { cardBin: BIN6 }));
+    expect(outLines(r.stdout)).toEqual(v2.map(toLegacyIncoming));
+    for (const rec of outLines(r.stdout)) expect(safeParseLegacyIncomingTransaction(rec).success).toBe(true);
+    expect(r.stderr).toContain('1 legacy record written, 1 skipped');
+  });
+
+  it('usage errors exit 2: a --card-bin that is not 6 digits, an unknown processor, no --from, a missing file', async () => {
+    const f = file('[]');
+    for (const args of [
+      ['--from', 'stripe-issuing', '--card-bin', '12345', f],
+      ['--from', 'stripe-issuing', '--card-bin', '4455667', f],
+      ['--from', 'adyen', f],
+      [f],
+      ['--from', 'lithic', join(dir, 'no-such-file.json')],
+    ]) {
+      const r = await convert(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+    }
+    const bin = await convert(['--from', 'stripe-issuing', '--card-bin', '12345', f]);
+    expect(bin.stderr).toContain('--card-bin must be the card\'s first 6 digits (R4), got "12345"');
+  });
+
+  it('input that is not JSON (a CSV file) is an input error, exit 1, not read as CSV', async () => {
+    const r = await convert(['--from', 'lithic', file('token,amount\nabc,100\n', 'csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('expected JSON: a JSON array, NDJSON');
+  });
+
+  it("a capture that names its card by id gets the card's last four digits from its authorization earlier in the input", async () => {
+    const auth = stripeAuthorization(40);
+    const capture = {
+      id: 'evt_capture_40',
+      object: 'event',
+      type: 'issuing_transaction.created',
+      created: 1_764_100_000,
+      data: {
+        object: {
+          id: 'ipi_40',
+          object: 'issuing.transaction',
+          type: 'capture',
+          amount: -1290,
+          currency: 'usd',
+          created: 1_764_100_000,
+          authorization: 'iauth_40',
+          card: 'ic_1',
+          cardholder: 'ich_1',
+          merchant_data: auth.data.object.merchant_data,
+        },
+      },
+    };
+    // Alone, the capture has no last four digits: invalid on attributes.cardLastFour.
+    const alone = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      file(JSON.stringify([capture])),
+    ]);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/^record 1 \(\S+\): error (\[R\d+\] )?attributes\.cardLastFour: /m);
+    const both = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      file(JSON.stringify([auth, capture])),
+    ]);
+    expect(both.code).toBe(0);
+    const [approved, settled] = outLines(both.stdout) as KardTransaction[];
+    expect(approved?.attributes.status).toBe('APPROVED');
+    expect(settled?.attributes).toMatchObject({
+      status: 'SETTLED',
+      cardLastFour: '4242',
+      transactionId: 'iauth_40',
+    });
+  });
+
+  it('streams: an event is written before the rest of the input has arrived', async () => {
+    const { stdout, stderr, out } = capturedOutput();
+    const stdin = new PassThrough();
+    const io: Io = {
+      stdout: Object.assign(stdout, { isTTY: false }),
+      stderr: Object.assign(stderr, { isTTY: false }),
+      stdin,
+      env: { ...env, KARD_NO_GC: '1' },
+    };
+    const done = runCli(['transactions', 'convert', '--from', 'stripe-issuing', '--card-bin', BIN6, '-'], io);
+    // Enough lines to fill the reader's first chunk, then the input stays open.
+    const first = Array.from({ length: 200 }, (_, i) => JSON.stringify(stripeAuthorization(100 + i))).join(
+      '\n',
+    );
+    stdin.write(`${first}\n`);
+    await waitFor(
+      () => out().split('\n').filter(Boolean).length >= 100,
+      'events written while stdin is open',
+    );
+    stdin.end(`${JSON.stringify(stripeAuthorization(999))}\n`);
+    expect(await done).toBe(0);
+    expect(outLines(out())).toHaveLength(201);
+  });
+});
+
+describe('kard transactions convert … | kard transactions send -', () => {
+  it('the converted events are exactly what send reads: every one accepted by the mock Kard once', async () => {
+    const events = [stripeAuthorization(20), stripeCardCreated, stripeAuthorization(21)];
+    const input = file(JSON.stringify(events));
+    const convertChild = start(
+      ['transactions', 'convert', '--from', 'stripe-issuing', '--card-bin', BIN6, input],
+      {
+        env,
+      },
+    );
+    const sendChild = track(
+      spawn(process.execPath, [BIN, 'transactions', 'send', '-', '--json', '--no-progress'], {
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    );
+    // The shell's pipe: convert's stdout is send's stdin.
+    convertChild.stdout!.pipe(sendChild.stdin!);
+    const [c, s] = await Promise.all([collect(convertChild), collect(sendChild)]);
+    expect(c.code).toBe(0);
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ records: 2, accepted: 2, invalid: 0, rejected: 0 });
+    const ids = [events[0], events[2]].map(
+      (e) => mapped(fromStripeIssuing(e, { cardBin: BIN6 }))[0]?.id as string,
+    );
+    for (const id of ids) expect(mock.eventCount(id), id).toBe(1);
+  });
+
+  it('--legacy output goes through send to the legacy endpoint (POST /transactions/incoming)', async () => {
+    const before = mock.stats().legacyIncoming.accepted;
+    const converted = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      '--legacy',
+      file(JSON.stringify([stripeAuthorization(30)])),
+    ]);
+    expect(converted.code).toBe(0);
+    const sent = await runIn(['transactions', 'send', '-', '--json'], { env, input: converted.stdout });
+    expect(sent.code).toBe(0);
+    expect(mock.stats().legacyIncoming.accepted).toBe(before + 1);
+  });
+});
+
+// The processors' own fixtures (packages/processors/test/fixtures/<processor>/*.json): whatever each
+// mapping makes of a fixture, the CLI writes (events) or reports (skip, invalid), record by record.
+const FIXTURES = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../packages/processors/test/fixtures',
+);
+const MAPPERS: Record<string, (event: unknown, opts?: MapOptions) => MapResult> = {
+  'stripe-issuing': fromStripeIssuing,
+  lithic: fromLithic,
+  marqeta: fromMarqeta,
+};
+
+describe.each(Object.keys(MAPPERS))('the %s fixtures of @kardkit/processors', (processor) => {
+  const folder = join(FIXTURES, processor);
+  const names = existsSync(folder)
+    ? readdirSync(folder)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
+  it.runIf(names.length > 0)('each fixture file converts to what the mapping returns', async () => {
+    const results: MapResult[] = [];
+    for (const name of names) {
+      const path = join(folder, name);
+      const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+      const own = (Array.isArray(value) ? value : [value]).map((e) =>
+        MAPPERS[processor]!(e, { cardBin: BIN6 }),
+      );
+      results.push(...own);
+      const r = await convert(['--from', processor, '--card-bin', BIN6, path]);
+      expect(outLines(r.stdout), name).toEqual(own.flatMap((x) => (x.kind === 'events' ? x.events : [])));
+      own.forEach((x, i) => {
+        if (x.kind === 'skip')
+          expect(r.stderr, name).toContain(`record ${i + 1}: skipped (${x.code}) ${x.reason}\n`);
+        else if (x.kind === 'invalid')
+          expect(r.stderr, name).toMatch(new RegExp(`^record ${i + 1}( \\(\\S+\\))?: error `, 'm'));
+        else expect(r.stderr, name).not.toMatch(new RegExp(`^record ${i + 1}:`, 'm'));
+      });
+      expect(r.code, name).toBe(own.some((x) => x.kind === 'invalid') ? 1 : 0);
+    }
+    // The fixtures cover both sides: something for Kard and something not.
+    expect(results.some((x) => x.kind === 'events')).toBe(true);
+    expect(results.some((x) => x.kind === 'skip')).toBe(true);
+  });
+});
