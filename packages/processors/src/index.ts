@@ -1,7 +1,17 @@
 export { type WebhookHeaders, WebhookSignatureError } from './errors.js';
 export { toLegacyIncoming } from './legacy.js';
 export { fromLithic, verifyLithicWebhook } from './lithic.js';
-export { fromMarqeta, verifyMarqetaWebhook } from './marqeta.js';
+export {
+  fromMarqeta,
+  fromMarqetaEach,
+  type MarqetaCardAcceptor,
+  type MarqetaSignatureAlgorithm,
+  type MarqetaTransaction,
+  type MarqetaTransactionWebhook,
+  type MarqetaVerifyOptions,
+  verifyMarqetaBasicAuth,
+  verifyMarqetaWebhook,
+} from './marqeta.js';
 export { fromStripeIssuing, verifyStripeIssuingWebhook } from './stripe.js';
 export type {
   CardholderRef,
