@@ -1,6 +1,13 @@
 export { type WebhookHeaders, WebhookSignatureError } from './errors.js';
 export { toLegacyIncoming } from './legacy.js';
-export { fromLithic, verifyLithicWebhook } from './lithic.js';
+export {
+  fromLithic,
+  type LithicCardTransactionEvent,
+  type LithicEventType,
+  type LithicMapOptions,
+  type LithicTransactionEvent,
+  verifyLithicWebhook,
+} from './lithic.js';
 export {
   fromMarqeta,
   fromMarqetaEach,
