@@ -1,5 +1,5 @@
 import { cardBinFor, finish, isoFromUnixSeconds, skip, text, userIdFor, usState } from './common.js';
-import type { WebhookHeaders } from './errors.js';
+import { header, type WebhookHeaders, WebhookSignatureError } from './errors.js';
 import type { CardholderRef, KardTransaction, MapOptions, MapResult } from './types.js';
 
 /*
@@ -397,14 +397,81 @@ export function fromStripeIssuing(event: unknown, opts: StripeIssuingMapOptions 
   return skip('not-a-transaction', `${type} is not about card spending`);
 }
 
+/** Stripe's default tolerance on the signature's timestamp, in seconds (passed explicitly). */
+const TOLERANCE_SECONDS = 300;
+
 /**
- * Verifies a stripe-issuing webhook on its raw body and returns the parsed event; throws
- * `WebhookSignatureError` when it does not verify.
+ * Verifies a Stripe webhook (`Stripe-Signature` header: a timestamp and HMAC-SHA256 signatures of
+ * the raw body with your endpoint's `whsec_…` secret, 5-minute tolerance) with Stripe's official
+ * SDK (`stripe`, `Stripe.webhooks.constructEventAsync`), an optional peer dependency loaded only
+ * here; returns the parsed event. Throws `WebhookSignatureError` with a plain reason (missing
+ * header, wrong secret or altered body, stale timestamp) that never holds the secret or the
+ * signature; pass the body exactly as received (a string or the raw bytes), not re-serialized JSON.
  */
 export async function verifyStripeIssuingWebhook(
-  _rawBody: string | Uint8Array,
-  _headers: WebhookHeaders,
-  _secret: string,
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: string,
 ): Promise<unknown> {
-  throw new Error('not implemented yet');
+  if (!secret) throw new WebhookSignatureError('stripe-issuing', 'no webhook secret given');
+  const signature = header(headers, 'stripe-signature');
+  if (!signature) throw new WebhookSignatureError('stripe-issuing', 'missing Stripe-Signature header');
+  const webhooks = await stripeWebhooks();
+  try {
+    return await webhooks.constructEventAsync(rawBody, signature, secret, TOLERANCE_SECONDS);
+  } catch (err) {
+    throw new WebhookSignatureError('stripe-issuing', reasonOf(err));
+  }
+}
+
+/**
+ * A plain reason for a failed check. Stripe's own messages are not passed on: some describe the
+ * secret (its length and last characters).
+ */
+function reasonOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  if (err instanceof SyntaxError) return 'the signed body is not JSON';
+  if (/timestamp outside the tolerance/i.test(message)) return 'timestamp outside the 5-minute tolerance';
+  if (/unable to extract timestamp|no signatures found with expected scheme/i.test(message)) {
+    return 'Stripe-Signature header is not t=…,v1=…';
+  }
+  if (/no webhook payload/i.test(message)) return 'empty body';
+  if (/payload must be provided as a string/i.test(message))
+    return 'the body must be the raw string or bytes received';
+  return 'signature does not match (wrong secret or altered body)';
+}
+
+interface StripeWebhooks {
+  constructEventAsync(
+    payload: string | Uint8Array,
+    header: string,
+    secret: string,
+    tolerance?: number,
+  ): Promise<unknown>;
+}
+
+let sdk: Promise<StripeWebhooks> | undefined;
+
+/** Stripe's SDK, loaded once on first use; the check makes no API call, so no API key is needed. */
+function stripeWebhooks(): Promise<StripeWebhooks> {
+  sdk ??= import('stripe').then(
+    (mod: { default?: unknown; Stripe?: unknown }) => {
+      // ESM: named `Stripe` and default; CommonJS: the module itself is the Stripe class.
+      const Stripe = (mod.Stripe ?? mod.default ?? mod) as { webhooks?: StripeWebhooks } | undefined;
+      if (typeof Stripe?.webhooks?.constructEventAsync !== 'function') {
+        sdk = undefined;
+        throw new Error(
+          "verifyStripeIssuingWebhook needs the 'stripe' package version 18 or later (Stripe.webhooks.constructEventAsync)",
+        );
+      }
+      return Stripe.webhooks;
+    },
+    () => {
+      sdk = undefined;
+      throw new Error(
+        "verifyStripeIssuingWebhook needs Stripe's official SDK, the 'stripe' package: install it next to @kardkit/processors (npm install stripe)",
+      );
+    },
+  );
+  return sdk;
 }
