@@ -19,7 +19,14 @@ export {
   verifyMarqetaBasicAuth,
   verifyMarqetaWebhook,
 } from './marqeta.js';
-export { fromStripeIssuing, verifyStripeIssuingWebhook } from './stripe.js';
+export {
+  fromStripeIssuing,
+  type StripeIssuingAuthorization,
+  type StripeIssuingEvent,
+  type StripeIssuingMapOptions,
+  type StripeIssuingTransaction,
+  verifyStripeIssuingWebhook,
+} from './stripe.js';
 export type {
   CardholderRef,
   KardTransaction,
