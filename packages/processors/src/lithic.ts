@@ -406,18 +406,19 @@ export async function verifyLithicWebhook(
   const webhooks = await lithicWebhooks();
   try {
     webhooks.verifySignature(body, signed, secret);
+    return JSON.parse(body) as unknown;
   } catch (err) {
     throw new WebhookSignatureError('lithic', reasonOf(err));
   }
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    throw new WebhookSignatureError('lithic', 'the signed body is not JSON');
-  }
 }
 
-/** A plain reason for a failed check; never the secret, the signature or the library's text. */
+/**
+ * A plain reason for a failed check; never the secret, the signature or the library's text.
+ * Past the headers and the body, what Standard Webhooks rejects is the secret itself (not
+ * base64 after `whsec_`, or empty once decoded).
+ */
 function reasonOf(err: unknown): string {
+  if (err instanceof SyntaxError) return 'the signed body is not JSON';
   const message = err instanceof Error ? err.message : '';
   if (/timestamp too/i.test(message)) return 'webhook-timestamp outside the 5-minute tolerance';
   if (/invalid signature headers/i.test(message)) return 'webhook-timestamp is not a Unix time';
