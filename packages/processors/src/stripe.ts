@@ -171,6 +171,17 @@ function base(obj: Rec, opts: StripeIssuingMapOptions) {
   };
 }
 
+/** MCC 6011 (automated cash disburse: Stripe's sign of an ATM withdrawal) and 6010 (manual cash disburse). */
+const CASH_MCCS: ReadonlySet<string> = new Set(['6010', '6011']);
+
+/** A cash withdrawal is not spending at a merchant: not for Kard. */
+function cashWithdrawal(obj: Rec, what: string): MapResult | undefined {
+  const mcc = isRec(obj.merchant_data) ? text(str(obj.merchant_data.category_code)) : undefined;
+  return mcc && CASH_MCCS.has(mcc)
+    ? skip('not-a-transaction', `${what} is a cash withdrawal (MCC ${mcc})`)
+    : undefined;
+}
+
 function history(auth: Rec): Rec[] {
   return Array.isArray(auth.request_history) ? auth.request_history.filter(isRec) : [];
 }
@@ -203,6 +214,8 @@ function fromAuthorization(
       `issuing_authorization.${type}: data.object lacks id, created, amount or approved`,
     );
   }
+  const cash = cashWithdrawal(auth, `authorization ${id}`);
+  if (cash) return cash;
   const status = str(auth.status);
   const common = {
     ...base(auth, opts),
@@ -296,6 +309,8 @@ function fromTransaction(type: 'created' | 'updated', txn: Rec, opts: StripeIssu
       `transaction ${id} was reported when it was created; an update changes no Kard status`,
     );
   }
+  const cash = cashWithdrawal(txn, `${kind} ${id}`);
+  if (cash) return cash;
   if (amount === 0) return skip('non-financial', `zero-amount ${kind} ${id}`);
   const nd = isRec(txn.network_data) ? txn.network_data : {};
   const common = {

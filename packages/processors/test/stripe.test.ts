@@ -169,6 +169,7 @@ describe('fromStripeIssuing: authorizations', () => {
         /refund reversal ipi_1Ov6l02eZvKYlo2Ch2I3j4K5/,
       ],
       ['card-created', 'not-a-transaction', /issuing_card\.created is not about card spending/],
+      ['authorization-created-atm', 'not-a-transaction', /cash withdrawal \(MCC 6011\)/],
     ];
     for (const [name, code, reason] of cases) {
       const r = fromStripeIssuing(fixture(name), opts);
@@ -266,6 +267,19 @@ describe('fromStripeIssuing: transactions', () => {
     const e = events(fromStripeIssuing(ev, { cardBin: BIN, cardLastFour: () => '4242' }))[0];
     expect(e?.attributes.transactionId).toBe('iauth_1Ov6Y02eZvKYlo2CnQ7gK1tS');
     expect(e?.attributes.authorizationDate).toBe('2025-11-07T10:00:00.000Z');
+  });
+
+  it('the capture of a cash withdrawal (MCC 6010 or 6011) is not for Kard', () => {
+    for (const mcc of ['6010', '6011']) {
+      const ev = fixture('transaction-created-capture');
+      const obj = (ev.data as { object: { merchant_data: Record<string, unknown> } }).object;
+      obj.merchant_data.category_code = mcc;
+      expect(fromStripeIssuing(ev, opts)).toEqual({
+        kind: 'skip',
+        code: 'not-a-transaction',
+        reason: `capture ipi_1Ov6h02eZvKYlo2Cs7D8eF9g is a cash withdrawal (MCC ${mcc})`,
+      });
+    }
   });
 
   it('a refund is RETURNED / CREDIT with a positive amount on its own id', () => {
