@@ -225,6 +225,10 @@ configuration, 3 API or network, 130 interrupted (Ctrl-C).
     )
     .option('--user-id-prefix <prefix>', "Kard user id = this prefix + the processor's cardholder id")
     .option('--legacy', 'write legacy /transactions/incoming records instead of v2 events')
+    .option(
+      '--cards <file>',
+      'JSON object from card id to last four digits, for events that name their card by id only (Stripe transactions, Lithic)',
+    )
     .addOption(
       new Option('--format <format>', 'input format (default: from the content)').choices(['ndjson', 'json']),
     )

@@ -278,6 +278,22 @@ describe('kard transactions convert --from stripe-issuing', () => {
       cardLastFour: '4242',
       transactionId: 'iauth_40',
     });
+    // --cards gives it by card id.
+    const cards = file(JSON.stringify({ ic_1: '9876' }));
+    const given = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      '--cards',
+      cards,
+      file(JSON.stringify([capture])),
+    ]);
+    expect(given.code).toBe(0);
+    expect((outLines(given.stdout)[0] as KardTransaction).attributes.cardLastFour).toBe('9876');
+    const bad = await convert(['--from', 'stripe-issuing', '--cards', file('{"ic_1": "98"}'), cards]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('the last four digits of card "ic_1" must be 4 digits');
   });
 
   it('streams: an event is written before the rest of the input has arrived', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type {
   CardholderRef,
   KardTransaction,
@@ -25,6 +26,8 @@ export interface ConvertOptions {
   userIdPrefix?: string | undefined;
   /** Write legacy `/transactions/incoming` records instead of v2 events. */
   legacy?: boolean | undefined;
+  /** A JSON file: { "<processor's card id>": "<last four digits>", ... }. */
+  cards?: string | undefined;
 }
 
 export interface ConvertCounts {
@@ -45,6 +48,34 @@ export function cardBinArg(value: string): string {
     throw new UsageError(`--card-bin must be the card's first 6 digits (R4), got "${value}"`);
   }
   return value;
+}
+
+/**
+ * --cards FILE: a JSON object from the processor's card id (Stripe `ic_…`, Lithic `card_token`,
+ * Marqeta `card_token`) to the card's last four digits. A usage error names what is wrong.
+ */
+export function readCards(path: string): Map<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(
+      `--cards ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(e as Error).message})`}`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError(
+      `--cards ${path}: expected a JSON object { "<card id>": "<last four digits>", ... }`,
+    );
+  }
+  const cards = new Map<string, string>();
+  for (const [id, lastFour] of Object.entries(value)) {
+    if (typeof lastFour !== 'string' || !/^\d{4}$/.test(lastFour)) {
+      throw new UsageError(`--cards ${path}: the last four digits of card "${id}" must be 4 digits`);
+    }
+    cards.set(id, lastFour);
+  }
+  return cards;
 }
 
 async function loadMapper(from: Processor): Promise<{ map: Mapper; toLegacy: ToLegacy }> {
@@ -82,24 +113,22 @@ export async function runConvert(file: string, opts: ConvertOptions, io: Io): Pr
   const input = openInput(file, io.stdin as never);
   const { map, toLegacy } = await loadMapper(opts.from);
   const prefix = opts.userIdPrefix;
-  // Some events name their card by id only (Stripe's issuing_transaction.* captures and refunds),
-  // while Kard requires cardLastFour: the last four digits seen for that card earlier in the input
-  // (on its authorization) fill in. One entry per card, not per record.
-  const lastFourByCard = new Map<string, string>();
+  // Some events name their card by id only (Stripe's issuing_transaction.*, Lithic's
+  // card_transaction.*), while Kard requires cardLastFour: it comes from --cards, else from an
+  // earlier event of the same card in the input that had it (Stripe's authorization). One entry
+  // per card, not per record.
+  const lastFourByCard = opts.cards ? readCards(opts.cards) : new Map<string, string>();
   const mapOptions: MapOptions & { cardLastFour: (ref: CardholderRef) => string | undefined } = {
-    cardBin: (ref: CardholderRef) => {
-      if (ref.cardId !== undefined && ref.lastFour !== undefined)
+    // userId is asked of every event, with what the event says of its card.
+    userId: (ref: CardholderRef) => {
+      if (ref.cardId !== undefined && ref.lastFour !== undefined && !lastFourByCard.has(ref.cardId))
         lastFourByCard.set(ref.cardId, ref.lastFour);
-      return cardBin;
+      if (ref.cardholderId === undefined) return undefined;
+      return prefix === undefined ? ref.cardholderId : `${prefix}${ref.cardholderId}`;
     },
     cardLastFour: (ref: CardholderRef) =>
       ref.cardId === undefined ? undefined : lastFourByCard.get(ref.cardId),
-    ...(prefix !== undefined
-      ? {
-          userId: (ref: CardholderRef) =>
-            ref.cardholderId === undefined ? undefined : `${prefix}${ref.cardholderId}`,
-        }
-      : {}),
+    ...(cardBin ? { cardBin } : {}),
   };
   const color = useColor(io.stderr, io.env);
   const p = paint(color);
