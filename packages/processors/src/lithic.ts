@@ -194,7 +194,10 @@ function fromTransaction(tx: Json, opts: LithicMapOptions): MapResult {
     );
   const money = amountOf(newest.raw, tx);
   if (!money.amount)
-    return skip('non-financial', `a zero-amount ${newest.type} (such as an account verification)`);
+    return skip(
+      'non-financial',
+      `${newest.type} of zero amount (an account verification, for example) moves no money`,
+    );
   return finish([kardEvent(tx, newest, step, { id, transactionId, ...money }, opts)]);
 }
 
@@ -215,6 +218,8 @@ const PURCHASE_STEPS: ReadonlySet<string> = new Set([
   'FINANCIAL_AUTHORIZATION',
   'CLEARING',
 ]);
+/** An approved one before an authorization or advice makes that a change of amount (incremental authorization). */
+const AUTHORIZATIONS: ReadonlySet<string> = new Set(['AUTHORIZATION', 'AUTHORIZATION_ADVICE']);
 const CREDIT_AUTHORIZATIONS: ReadonlySet<string> = new Set([
   'CREDIT_AUTHORIZATION',
   'CREDIT_AUTHORIZATION_ADVICE',
@@ -225,37 +230,38 @@ const RELEASES: ReadonlySet<string> = new Set(['AUTHORIZATION_REVERSAL', 'AUTHOR
 function decide(ev: Ev, earlier: Ev[]): Step | MapResult {
   const t = ev.type;
   const had = (types: ReadonlySet<string>) => earlier.some((e) => e.approved && types.has(e.type));
-  if (t === 'BALANCE_INQUIRY') return skip('non-financial', 'a balance inquiry moves no money');
+  if (t === 'BALANCE_INQUIRY')
+    return skip('non-financial', 'BALANCE_INQUIRY (a balance inquiry) moves no money');
   if (PURCHASE_STEPS.has(t)) {
     if (!ev.approved) {
       if (had(RELEASES)) {
         return skip(
           'no-kard-status',
-          `a ${t} decline after the authorization was reversed or expired, already REVERSED`,
+          `${t} declined after the authorization was reversed or expired, already REVERSED`,
         );
       }
       return { status: 'DECLINED', direction: 'DEBIT' };
     }
     if (t === 'CLEARING' || t === 'FINANCIAL_AUTHORIZATION') return { status: 'SETTLED', direction: 'DEBIT' };
-    if (t === 'AUTHORIZATION_ADVICE' && had(new Set(['AUTHORIZATION', 'AUTHORIZATION_ADVICE']))) {
+    if (had(AUTHORIZATIONS)) {
       return skip(
         'no-kard-status',
-        'an AUTHORIZATION_ADVICE changes the amount of an authorization already APPROVED; SETTLED carries the final amount',
+        `${t} after an approved authorization changes its amount; SETTLED carries the final amount`,
       );
     }
     return { status: 'APPROVED', direction: 'DEBIT' };
   }
   if (!ev.approved)
-    return skip('no-kard-status', `a ${t} with result ${str(ev.raw.result) ?? '(none)'} moves no money`);
+    return skip('no-kard-status', `${t} with result ${str(ev.raw.result) ?? '(none)'} moves no money`);
   if (RELEASES.has(t)) {
     if (earlier.some((e) => CREDIT_AUTHORIZATIONS.has(e.type))) {
       return skip(
         'no-kard-status',
-        `a ${t} of a refund that never settled; refunds reach Kard when they settle`,
+        `${t} of a refund that never settled; refunds reach Kard when they settle`,
       );
     }
     if (had(new Set(['CLEARING', 'FINANCIAL_AUTHORIZATION']))) {
-      return skip('no-kard-status', `a ${t} releases the uncleared rest of a transaction already SETTLED`);
+      return skip('no-kard-status', `${t} releases the uncleared rest of a transaction already SETTLED`);
     }
     return { status: 'REVERSED', direction: 'DEBIT' };
   }
@@ -264,13 +270,13 @@ function decide(ev: Ev, earlier: Ev[]): Step | MapResult {
   if (CREDIT_AUTHORIZATIONS.has(t)) {
     return skip(
       'no-kard-status',
-      `a ${t} holds a refund that has not settled; its RETURN event gives RETURNED`,
+      `${t} holds a refund that has not settled; its RETURN event gives RETURNED`,
     );
   }
   if (t === 'RETURN_REVERSAL')
-    return skip('no-kard-status', 'a RETURN_REVERSAL takes a refund back; Kard has no status for it');
+    return skip('no-kard-status', 'RETURN_REVERSAL takes a refund back; Kard has no status for it');
   if (t === 'CORRECTION_CREDIT' || t === 'CORRECTION_DEBIT') {
-    return skip('no-kard-status', `a ${t} adjusts a settled amount; Kard has no status for it`);
+    return skip('no-kard-status', `${t} adjusts a settled amount; Kard has no status for it`);
   }
   return skip('unknown-event', `unknown Lithic transaction event type ${t || '(none)'}`);
 }

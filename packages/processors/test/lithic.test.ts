@@ -199,7 +199,14 @@ describe('fromLithic: a purchase (dual message)', () => {
     expect(fromLithic(fixture('authorization-advice-increase'), opts)).toEqual({
       kind: 'skip',
       code: 'no-kard-status',
-      reason: expect.stringContaining('already APPROVED'),
+      reason: expect.stringContaining('AUTHORIZATION_ADVICE after an approved authorization'),
+    });
+    const incremental = fixture('authorization-approved');
+    incremental.events.push({ ...incremental.events[0], token: 'incr-1', created: '2026-11-02T19:00:00Z' });
+    expect(fromLithic(incremental, opts)).toEqual({
+      kind: 'skip',
+      code: 'no-kard-status',
+      reason: expect.stringContaining('AUTHORIZATION after an approved authorization'),
     });
     expect(fromLithic(fixture('authorization-advice-after-reversal'), opts)).toEqual({
       kind: 'skip',
@@ -415,7 +422,7 @@ describe('fromLithic: not for Kard', () => {
     expect(fromLithic(fixture('account-verification'), opts)).toEqual({
       kind: 'skip',
       code: 'non-financial',
-      reason: expect.stringContaining('zero-amount AUTHORIZATION'),
+      reason: expect.stringContaining('AUTHORIZATION of zero amount'),
     });
   });
 
