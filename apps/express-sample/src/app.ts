@@ -14,6 +14,7 @@ import type { KardPort } from './kard.js';
 import { badId, idIssues, MAX_BODY, MAX_ID_LENGTH, unstorable } from './limits.js';
 import { migrationsComplete } from './migrations.js';
 import { counts, enqueue, getEvent } from './outbox.js';
+import { type ProcessorsConfig, registerProcessorRoutes } from './processors.js';
 import { recordNotification, rewardsForUser } from './webhooks.js';
 
 export interface AppDeps {
@@ -21,8 +22,10 @@ export interface AppDeps {
   kard: KardPort;
   logger: Logger;
   webhookSecret: string;
-  /** API keys for every route but /healthz, /readyz and /webhooks/kard. */
+  /** API keys for every route but /healthz, /readyz, /webhooks/kard and /processors/*. */
   auth: AuthConfig;
+  /** The processor webhook routes' secrets and card BIN (unset: every /processors/* route answers 503). */
+  processors?: ProcessorsConfig;
   /** Called after events were queued, so the forwarder starts at once instead of at its next poll. */
   onQueued?: () => void;
 }
@@ -170,6 +173,14 @@ export function createApp(deps: AppDeps): Express {
       });
     },
   );
+
+  // The card processor's webhooks: authenticated by the processor's signature, like Kard's above.
+  registerProcessorRoutes(app, {
+    db,
+    logger,
+    config: deps.processors ?? { secrets: {} },
+    ...(deps.onQueued ? { onQueued: deps.onQueued } : {}),
+  });
 
   // Everything below needs an API key (Authorization: Bearer <key>); refusals are logged without it.
   if (deps.auth.mode === 'keys') {

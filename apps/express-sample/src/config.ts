@@ -4,6 +4,7 @@
  */
 import { type AuthConfig, parseApiKeys } from './auth.js';
 import type { ForwarderOptions } from './forwarder.js';
+import { PROCESSORS, type ProcessorRoute, type ProcessorsConfig } from './processors.js';
 
 export interface SampleConfig {
   port: number;
@@ -25,6 +26,11 @@ export interface SampleConfig {
   auth: AuthConfig;
   /** Key that verifies `notify-signature` on incoming webhooks. */
   webhookSecret: string;
+  /**
+   * The processor webhook routes (processors.ts): each one's signing secret (STRIPE_WEBHOOK_SECRET,
+   * LITHIC_WEBHOOK_SECRET, MARQETA_WEBHOOK_SECRET) and the cards' BIN (SAMPLE_CARD_BIN).
+   */
+  processors?: ProcessorsConfig;
   /** PostgreSQL when set; otherwise PGlite, in `dataDir` (or in memory when it is not set). */
   databaseUrl?: string;
   dataDir?: string;
@@ -116,6 +122,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
         'and send it as "Authorization: Bearer <key>". For local experiments only, SAMPLE_AUTH=off runs without keys.',
     );
   }
+  const processorSecrets: ProcessorsConfig['secrets'] = {};
+  for (const [name, p] of Object.entries(PROCESSORS) as [ProcessorRoute, { env: string }][]) {
+    if (env[p.env]) processorSecrets[name] = env[p.env] as string;
+  }
+  const cardBin = env.SAMPLE_CARD_BIN || undefined;
+  if (cardBin !== undefined && !/^\d{6}$/.test(cardBin)) {
+    problems.push(`SAMPLE_CARD_BIN must be the first 6 digits of the cards (R4), got "${cardBin}"`);
+  }
+  if (Object.keys(processorSecrets).length > 0 && cardBin === undefined) {
+    problems.push(
+      'SAMPLE_CARD_BIN is missing: processors leave the card BIN out of their webhooks and Kard requires it on ' +
+        'every transaction (R4); set it to the first 6 digits of your cards',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -132,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
         ? { mode: 'off' }
         : { mode: 'keys', keyHashes: keys.hashes, ...(maxFailures ? { maxFailures } : {}) },
     webhookSecret: env.KARD_WEBHOOK_SECRET as string,
+    processors: { secrets: processorSecrets, ...(cardBin ? { cardBin } : {}) },
     ...(reconcileMs !== undefined ? { reconcileIntervalMs: reconcileMs } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     // The outbox must outlive the process, so the embedded database lives on disk by default;

@@ -16,6 +16,12 @@ export { createLogger, scrub } from './logger.js';
 export { migrate, migrations } from './migrations.js';
 export { claim, complete, counts, enqueue, getEvent, type OutboxRow, type OutboxStatus } from './outbox.js';
 export {
+  PROCESSORS,
+  type ProcessorRoute,
+  type ProcessorsConfig,
+  registerProcessorRoutes,
+} from './processors.js';
+export {
   kardNotificationLog,
   type NotificationLog,
   type ReconcileReport,

@@ -117,6 +117,7 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     logger,
     webhookSecret: config.webhookSecret,
     auth: config.auth,
+    ...(config.processors ? { processors: config.processors } : {}),
     onQueued: () => forwarder.wake(),
   });
 

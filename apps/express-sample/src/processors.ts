@@ -1,0 +1,231 @@
+/**
+ * Webhooks from the issuer's card processor, straight in: `POST /processors/stripe`,
+ * `/processors/lithic` and `/processors/marqeta`. Like Kard's own webhook, these routes are
+ * authenticated by the processor's signature over the raw body (with the secret the processor
+ * gave, from STRIPE_WEBHOOK_SECRET, LITHIC_WEBHOOK_SECRET, MARQETA_WEBHOOK_SECRET), not by an API
+ * key. A verified event is mapped to Kard transaction events with @kardkit/processors and goes
+ * through the same intake and outbox as `POST /transactions`: validated, committed, forwarded;
+ * a processor's redelivery maps to the same event ids and is stored once.
+ *
+ * Answers: 202 when events were queued; 200 when there was nothing new to queue (a redelivery, an
+ * event that is not for Kard, or one that fails Kard's rules — logged with its issues). Processors
+ * retry anything else, and retrying cannot change the outcome of those. 400 when the body is not
+ * JSON, 401 when the signature does not verify (nothing stored), 503 when the route's secret is
+ * not configured (the processor keeps retrying, so nothing is lost once it is set).
+ */
+import {
+  type CardholderRef,
+  fromLithic,
+  fromMarqeta,
+  fromStripeIssuing,
+  type MapOptions,
+  type MapResult,
+  verifyLithicWebhook,
+  verifyMarqetaWebhook,
+  verifyStripeIssuingWebhook,
+  type WebhookHeaders,
+  WebhookSignatureError,
+} from '@kardkit/processors';
+import type { ValidationIssue } from '@kardkit/schemas';
+import express, { type Express, type Response } from 'express';
+import type { Logger } from 'pino';
+import { errorDocument } from './auth.js';
+import type { Queryable } from './db.js';
+import { parseIntake } from './intake.js';
+import { MAX_BODY } from './limits.js';
+import { enqueue } from './outbox.js';
+
+export type ProcessorRoute = 'stripe' | 'lithic' | 'marqeta';
+
+export interface ProcessorsConfig {
+  /** The webhook secret of each processor whose route is on (a route without one answers 503). */
+  secrets: Partial<Record<ProcessorRoute, string>>;
+  /**
+   * The BIN of the cards, their first 6 digits (SAMPLE_CARD_BIN): processors leave it out of their
+   * webhooks, Kard requires it on every event (R4). An event that carries its own BIN keeps it.
+   */
+  cardBin?: string;
+  /**
+   * The last four digits of a card that an event names by id only (Stripe's issuing_transaction.*,
+   * Lithic's transactions): Kard requires cardLastFour. Look the card up in your own records or
+   * with the processor's API (Stripe `issuing.cards.retrieve`, Lithic `GET /v1/cards/{card_token}`).
+   * Without it, or when it returns undefined, the last four digits of an earlier event of the same
+   * transaction in the outbox are used (a Stripe capture after its authorization).
+   */
+  cardLastFour?: (ref: CardholderRef) => string | undefined | Promise<string | undefined>;
+}
+
+interface Processor {
+  /** Where the secret comes from. */
+  env: string;
+  label: string;
+  map: (
+    event: unknown,
+    opts: MapOptions & { cardLastFour?: (ref: CardholderRef) => string | undefined },
+  ) => MapResult;
+  verify: (rawBody: Uint8Array, headers: WebhookHeaders, secret: string) => Promise<unknown>;
+}
+
+export const PROCESSORS: Readonly<Record<ProcessorRoute, Processor>> = {
+  stripe: {
+    env: 'STRIPE_WEBHOOK_SECRET',
+    label: 'Stripe Issuing',
+    map: fromStripeIssuing,
+    verify: verifyStripeIssuingWebhook,
+  },
+  lithic: { env: 'LITHIC_WEBHOOK_SECRET', label: 'Lithic', map: fromLithic, verify: verifyLithicWebhook },
+  marqeta: {
+    env: 'MARQETA_WEBHOOK_SECRET',
+    label: 'Marqeta',
+    map: fromMarqeta,
+    verify: (rawBody, headers, secret) => verifyMarqetaWebhook(rawBody, headers, secret),
+  },
+};
+
+export interface ProcessorRouteDeps {
+  db: Queryable;
+  logger: Logger;
+  config: ProcessorsConfig;
+  onQueued?: () => void;
+}
+
+function refuse(res: Response, status: number, title: string, code: string, detail: string): void {
+  res.status(status).json({ error: detail, ...errorDocument(status, title, detail, code) });
+}
+
+/** An issue without its `expected` text, for logs (paths, rules and messages hold no card data). */
+const brief = (i: ValidationIssue) => ({ path: i.path, rule: i.rule, message: i.message });
+
+/**
+ * The last four digits of the card of an earlier event of the same transaction, from the outbox.
+ * Some events name their card by id only (Stripe's issuing_transaction.* captures and refunds), and
+ * Kard requires cardLastFour; the authorization of the same transaction, stored before, has it.
+ */
+async function lastFourFromOutbox(db: Queryable, transactionIds: string[]): Promise<string | undefined> {
+  if (transactionIds.length === 0) return undefined;
+  const res = await db.query<{ last4: string }>(
+    `SELECT payload #>> '{attributes,cardLastFour}' AS last4
+       FROM outbox
+      WHERE transaction_id = ANY($1::text[]) AND payload #>> '{attributes,cardLastFour}' IS NOT NULL
+      LIMIT 1`,
+    [transactionIds],
+  );
+  return res.rows[0]?.last4;
+}
+
+const missesLastFour = (r: MapResult) =>
+  r.kind === 'invalid' &&
+  r.issues.some((i) => i.severity === 'error' && i.path.endsWith('attributes.cardLastFour'));
+
+/** Registers the three processor routes on `app` (before the API-key guard: they carry signatures). */
+export function registerProcessorRoutes(app: Express, deps: ProcessorRouteDeps): void {
+  const { db, logger, config } = deps;
+  for (const [name, p] of Object.entries(PROCESSORS) as [ProcessorRoute, Processor][]) {
+    app.post(
+      `/processors/${name}`,
+      // The signature covers the exact bytes, so the body stays raw here.
+      express.raw({ type: () => true, limit: MAX_BODY.webhooks }),
+      async (req, res) => {
+        const secret = config.secrets[name];
+        if (!secret) {
+          refuse(
+            res,
+            503,
+            'Service Unavailable',
+            'processor_not_configured',
+            `${p.label} webhooks are not configured here: set ${p.env} to the endpoint's signing secret`,
+          );
+          return;
+        }
+        const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        try {
+          JSON.parse(rawBody.toString('utf8'));
+        } catch {
+          refuse(res, 400, 'Bad Request', 'bad_request', 'body is not valid JSON; nothing was stored');
+          return;
+        }
+        let event: unknown;
+        try {
+          event = await p.verify(rawBody, req.headers, secret);
+        } catch (error) {
+          if (error instanceof WebhookSignatureError) {
+            // The reason names what failed (header, timestamp, mismatch), never the secret.
+            logger.warn({ processor: name, reason: error.message }, 'processor webhook rejected: signature');
+            refuse(res, 401, 'Unauthorized', 'invalid_signature', error.message);
+          } else {
+            logger.error(
+              { processor: name, err: error },
+              'processor webhook: the signature check failed to run',
+            );
+            refuse(
+              res,
+              503,
+              'Service Unavailable',
+              'verification_unavailable',
+              'the signature cannot be checked now',
+            );
+          }
+          return;
+        }
+
+        const options = config.cardBin ? { cardBin: config.cardBin } : {};
+        // The mapping asks for the last four digits only when the event lacks them; the lookup may
+        // be asynchronous, so it runs between two (synchronous) mappings.
+        let card: CardholderRef | undefined;
+        let result = p.map(event, {
+          ...options,
+          cardLastFour: (ref) => {
+            card = ref;
+            return undefined;
+          },
+        });
+        if (missesLastFour(result) && result.kind === 'invalid') {
+          const transactionIds = [...new Set(result.events.map((e) => e.attributes.transactionId))];
+          const lastFour =
+            (card && (await config.cardLastFour?.(card))) ?? (await lastFourFromOutbox(db, transactionIds));
+          if (lastFour) result = p.map(event, { ...options, cardLastFour: () => lastFour });
+        }
+
+        if (result.kind === 'skip') {
+          logger.info(
+            { processor: name, code: result.code, reason: result.reason },
+            'processor webhook skipped',
+          );
+          res
+            .status(200)
+            .json({ processor: name, outcome: 'skipped', code: result.code, reason: result.reason });
+          return;
+        }
+        const errors = result.issues.filter((i) => i.severity === 'error');
+        const intake = result.kind === 'events' ? parseIntake(result.events) : undefined;
+        // The sample's own limits (limits.ts) may still refuse a mapped event.
+        const refused = intake?.ok ? intake.rejected.flatMap((r) => r.issues) : [];
+        const queue = intake?.ok ? intake.events : [];
+        if (queue.length === 0) {
+          const issues = [...errors, ...refused];
+          logger.warn(
+            { processor: name, events: result.events.map((e) => e.id), issues: issues.map(brief) },
+            'processor webhook not stored: its Kard events are invalid',
+          );
+          res.status(200).json({ processor: name, outcome: 'invalid', queued: 0, issues });
+          return;
+        }
+        // Committed before the answer, as for POST /transactions: an answered event is a durable event.
+        const { queued, duplicates } = await enqueue(db, queue);
+        if (queued.length > 0) deps.onQueued?.();
+        logger.info({ processor: name, queued, duplicates }, 'processor webhook received');
+        res.status(queued.length > 0 ? 202 : 200).json({
+          processor: name,
+          outcome: queued.length > 0 ? 'queued' : 'duplicate',
+          queued: queued.length,
+          duplicates: duplicates.length,
+          events: [
+            ...queued.map((id) => ({ id, status: 'queued' })),
+            ...duplicates.map((id) => ({ id, status: 'duplicate' })),
+          ],
+          ...(refused.length > 0 ? { issues: refused } : {}),
+        });
+      },
+    );
+  }
+}
