@@ -193,7 +193,7 @@ function fromTransaction(tx: Json, opts: LithicMapOptions): MapResult {
       `a ${newest.type} event without a token in Lithic transaction ${transactionId}`,
     );
   const money = amountOf(newest.raw, tx);
-  if (!money.amount)
+  if (!money)
     return skip(
       'non-financial',
       `${newest.type} of zero amount (an account verification, for example) moves no money`,
@@ -201,14 +201,18 @@ function fromTransaction(tx: Json, opts: LithicMapOptions): MapResult {
   return finish([kardEvent(tx, newest, step, { id, transactionId, ...money }, opts)]);
 }
 
-/** The events that are objects, oldest first: by `created`, then by their place in the array. */
+/**
+ * The events that are objects, oldest first by `created`. The sort is stable: events of the same
+ * time keep their order in the array, and so does one whose time does not parse (NaN compares
+ * as equal).
+ */
 function chronological(value: unknown): Ev[] {
   const list = Array.isArray(value) ? value : [];
   return list
-    .map((raw, i) => ({ raw: rec(raw), i }))
-    .filter((e): e is { raw: Json; i: number } => e.raw !== undefined)
-    .map(({ raw, i }) => ({ raw, i, t: Date.parse(str(raw.created) ?? '') }))
-    .sort((a, b) => (a.t === b.t || Number.isNaN(a.t) || Number.isNaN(b.t) ? a.i - b.i : a.t - b.t))
+    .map(rec)
+    .filter((raw): raw is Json => raw !== undefined)
+    .map((raw) => ({ raw, t: Date.parse(str(raw.created) ?? '') }))
+    .sort((a, b) => a.t - b.t)
     .map(({ raw }) => ({ raw, type: str(raw.type) ?? '', approved: raw.result === 'APPROVED' }));
 }
 
@@ -260,9 +264,11 @@ function decide(ev: Ev, earlier: Ev[]): Step | MapResult {
         `${t} of a refund that never settled; refunds reach Kard when they settle`,
       );
     }
-    if (had(new Set(['CLEARING', 'FINANCIAL_AUTHORIZATION']))) {
+    if (had(new Set(['CLEARING']))) {
       return skip('no-kard-status', `${t} releases the uncleared rest of a transaction already SETTLED`);
     }
+    // A single-message purchase moved its money at once (SETTLED); its reversal gives it back.
+    if (had(new Set(['FINANCIAL_AUTHORIZATION']))) return { status: 'RETURNED', direction: 'CREDIT' };
     return { status: 'REVERSED', direction: 'DEBIT' };
   }
   if (t === 'RETURN' || t === 'FINANCIAL_CREDIT_AUTHORIZATION')
@@ -286,19 +292,17 @@ function decide(ev: Ev, earlier: Ev[]): Step | MapResult {
  * currency), else the settlement amount, else the merchant amount; for payloads from before
  * Lithic's `amounts`, the deprecated signed `amount` in the settlement currency.
  */
-function amountOf(ev: Json, tx: Json): { amount: number; currency: string } {
+function amountOf(ev: Json, tx: Json): { amount: number; currency: string } | undefined {
   const amounts = rec(ev.amounts);
-  if (amounts) {
-    for (const key of ['cardholder', 'settlement', 'merchant']) {
-      const a = rec(amounts[key]);
-      const amount = num(a?.amount);
-      if (amount) return { amount: Math.abs(amount), currency: currencyOf(a?.currency) };
-    }
-    return { amount: 0, currency: '' };
+  const legacy = rec(rec(tx.amounts)?.settlement) ?? rec(rec(tx.amounts)?.cardholder);
+  const candidates = amounts
+    ? [rec(amounts.cardholder), rec(amounts.settlement), rec(amounts.merchant)]
+    : [{ amount: ev.amount, currency: legacy?.currency }];
+  for (const a of candidates) {
+    const amount = num(a?.amount);
+    if (amount) return { amount: Math.abs(amount), currency: currencyOf(a?.currency) };
   }
-  const txAmounts = rec(tx.amounts);
-  const currency = str(rec(txAmounts?.settlement)?.currency) ?? str(rec(txAmounts?.cardholder)?.currency);
-  return { amount: Math.abs(num(ev.amount) ?? 0), currency: currencyOf(currency) };
+  return undefined;
 }
 
 const currencyOf = (v: unknown): string => str(v)?.trim().toUpperCase() ?? '';
@@ -443,8 +447,8 @@ let client: Promise<LithicWebhooks> | undefined;
 /** Lithic's SDK, loaded once on first use; the webhook check makes no API call, so no API key is needed. */
 function lithicWebhooks(): Promise<LithicWebhooks> {
   client ??= import('lithic').then(
-    (mod: { default?: unknown; Lithic?: unknown }) => {
-      const Lithic = (mod.Lithic ?? mod.default) as LithicClient;
+    (mod: { Lithic: unknown }) => {
+      const Lithic = mod.Lithic as LithicClient;
       return new Lithic({ apiKey: 'unused-by-webhook-checks', webhookSecret: null }).webhooks;
     },
     () => {

@@ -360,6 +360,27 @@ describe('fromLithic: single message, refunds and credits', () => {
     expect(refund.id).not.toBe(purchase.id);
   });
 
+  it('a reversal of a single-message purchase gives the settled money back: RETURNED, CREDIT', () => {
+    const t = fixture('financial-authorization');
+    t.events.push({
+      ...t.events[0],
+      token: 'c8d3e4f5-0005-4b6c-8d9e-2f3a4b5c6d05',
+      type: 'AUTHORIZATION_REVERSAL',
+      created: '2026-11-11T19:40:00Z',
+      effective_polarity: 'CREDIT',
+    });
+    expect(one(t)).toMatchObject({
+      id: 'c8d3e4f5-0005-4b6c-8d9e-2f3a4b5c6d05',
+      attributes: {
+        status: 'RETURNED',
+        direction: 'CREDIT',
+        amount: 6000,
+        transactionId: '3b8a2e37-0c3d-4a8e-9a7d-1d4e2c6b9f06',
+        transactionDate: '2026-11-11T19:40:00.000Z',
+      },
+    });
+  });
+
   it('a credit authorization settled by its return is RETURNED; financial credits too', () => {
     expect(one('credit-authorization-returned').attributes).toMatchObject({
       status: 'RETURNED',
@@ -444,6 +465,65 @@ describe('fromLithic: not for Kard', () => {
       kind: 'skip',
       code: 'no-kard-status',
       reason: expect.stringContaining('card_authorization.approval_request'),
+    });
+  });
+
+  it("every family of Lithic's other webhooks is not-a-transaction", () => {
+    const others = [
+      'account_holder.created',
+      'account_holder_document.updated',
+      'auth_rules.backtest_report.created',
+      'balance.updated',
+      'book_transfer_transaction.created',
+      'card.shipped',
+      'digital_wallet.tokenization_result',
+      'dispute.updated',
+      'dispute_evidence.upload_failed',
+      'dispute_transaction.created',
+      'external_bank_account.updated',
+      'external_payment.created',
+      'financial_account.created',
+      'funding_event.created',
+      'internal_transaction.updated',
+      'loan_tape.created',
+      'management_operation.created',
+      'network_total.updated',
+      'payment_transaction.updated',
+      'settlement_report.updated',
+      'statements.created',
+      'three_ds_authentication.challenge',
+      'tokenization.updated',
+    ];
+    for (const type of others) {
+      expect(fromLithic({ event_type: type }, opts), type).toEqual({
+        kind: 'skip',
+        code: 'not-a-transaction',
+        reason: `${type} is not about card spending`,
+      });
+    }
+  });
+
+  it('says why a body is not a Lithic event', () => {
+    expect(fromLithic(null, opts)).toEqual({
+      kind: 'skip',
+      code: 'unknown-event',
+      reason: 'not a Lithic webhook event: expected a JSON object',
+    });
+    expect(fromLithic(['x'], opts)).toMatchObject({
+      reason: expect.stringContaining('expected a JSON object'),
+    });
+    expect(fromLithic({ token: 'x' }, opts)).toMatchObject({
+      reason: 'not a Lithic webhook event: no event_type',
+    });
+    expect(fromLithic({ event_type: 'card_transaction.updated', events: [] }, opts)).toMatchObject({
+      reason: 'a Lithic card transaction without a token',
+    });
+    expect(
+      fromLithic({ event_type: 'card_transaction.updated', token: 't1', events: ['x', 7, null, []] }, opts),
+    ).toEqual({
+      kind: 'skip',
+      code: 'no-kard-status',
+      reason: 'Lithic transaction t1 has no events yet',
     });
   });
 
@@ -547,6 +627,32 @@ describe('fromLithic: shapes, ids and options', () => {
     expect(seen).toEqual([]);
   });
 
+  it("takes the card token from a card object when there is no card_token, and a US merchant's state with country US", () => {
+    const t = fixture('authorization-approved');
+    delete t.card_token;
+    t.card = { token: 'card-from-object' };
+    t.merchant.country = 'US';
+    const seen: unknown[] = [];
+    const e = one(t, {
+      cardBin: '411111',
+      cardLastFour: (ref) => {
+        seen.push(ref.cardId);
+        return '4142';
+      },
+    });
+    expect(seen).toEqual(['card-from-object']);
+    expect(e.attributes.merchant).toMatchObject({ addrState: 'OR', addrCountry: 'US' });
+  });
+
+  it('a SETTLED without the transaction created time takes the clearing time as authorizationDate', () => {
+    const t = fixture('authorization-cleared');
+    delete t.created;
+    expect(one(t).attributes).toMatchObject({
+      authorizationDate: '2026-11-03T09:30:00.000Z',
+      settledDate: '2026-11-03T09:30:00.000Z',
+    });
+  });
+
   it('maps the card networks Kard knows and leaves the others out', () => {
     const network = (n: unknown) => {
       const t = fixture('authorization-approved');
@@ -593,7 +699,7 @@ describe('fromLithic: shapes, ids and options', () => {
     delete t.events[0].amounts;
     t.events[0].amount = -2500;
     expect(one(t).attributes).toMatchObject({ amount: 2500, currency: 'USD', status: 'RETURNED' });
-    t.amounts = { cardholder: { amount: 2500, currency: 'eur' } };
+    t.amounts = { cardholder: { amount: 2500, currency: ' eur ' } };
     expect(one(t).attributes.currency).toBe('EUR');
     delete t.amounts;
     const r = fromLithic(t, opts);
@@ -601,6 +707,12 @@ describe('fromLithic: shapes, ids and options', () => {
   });
 
   it('falls back from the cardholder amount to the settlement, then the merchant amount', () => {
+    for (const odd of ['1090', Number.POSITIVE_INFINITY, null]) {
+      const t = fixture('foreign-currency-cleared');
+      t.events[1].amounts.cardholder.amount = odd;
+      t.events[1].amounts.settlement.amount = 1095;
+      expect(one(t).attributes.amount, String(odd)).toBe(1095);
+    }
     const t = fixture('foreign-currency-cleared');
     t.events[1].amounts.cardholder.amount = 0;
     expect(one(t).attributes).toMatchObject({ amount: 1090, currency: 'USD' });
