@@ -2,14 +2,15 @@
 //
 // With no Kard credentials it starts the mock Kard in-process, starts the sample pointed at it,
 // subscribes the sample's webhook URL, enrolls a user, posts an APPROVED then a SETTLED transaction
-// at a merchant with an offer, waits for the forwarder and the signed earned-reward webhooks, and
-// tells the story. Exit code 0 on success; otherwise non-zero with the reason. Hard limit: 120 s.
+// at a merchant with an offer, waits for the forwarder and the signed earned-reward webhooks, then
+// posts a signed Stripe Issuing webhook to the sample's /processors/stripe and shows the Kard event it
+// became, and tells the story. Exit code 0 on success; otherwise non-zero with the reason. Hard limit: 120 s.
 //
 // It imports the BUILT packages (their dist/); if they are not built yet it runs `pnpm -s build`
 // once first (turbo, filtered to the sample and its dependencies), so `pnpm install && pnpm demo`
 // works on a fresh checkout.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +26,12 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 const API_KEY = randomBytes(32).toString('base64url');
 const AUTH = { authorization: `Bearer ${API_KEY}` };
 const money = (cents) => `$${(cents / 100).toFixed(2)}`;
+// The sample's /processors/stripe checks Stripe's signature with this run's random endpoint secret
+// (STRIPE_WEBHOOK_SECRET); the demo signs as Stripe does. Processors leave the card BIN out of their
+// webhooks, so the sample is given one (SAMPLE_CARD_BIN).
+const STRIPE_SECRET = `whsec_${randomBytes(24).toString('hex')}`;
+const CARD_BIN = process.env.SAMPLE_CARD_BIN || '411111';
+const PROCESSOR_ENV = { STRIPE_WEBHOOK_SECRET: STRIPE_SECRET, SAMPLE_CARD_BIN: CARD_BIN };
 
 function fail(reason) {
   process.stderr.write(`\ndemo FAILED: ${reason}\n`);
@@ -124,6 +131,88 @@ function txEvent(id, userId, transactionId, status) {
   };
 }
 
+/** Stripe's `Stripe-Signature` header: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> (docs.stripe.com/webhooks). */
+function stripeSignature(body, secret, at = Math.floor(Date.now() / 1000)) {
+  return `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${body}`).digest('hex')}`;
+}
+
+/** An approved `issuing_authorization.created` event (docs.stripe.com/api/issuing/authorizations/object), trimmed. */
+function stripeAuthorization(run, cardholder) {
+  const created = Math.floor(Date.now() / 1000);
+  return {
+    id: `evt_demo_${run}`,
+    object: 'event',
+    type: 'issuing_authorization.created',
+    created,
+    data: {
+      object: {
+        id: `iauth_demo_${run}`,
+        object: 'issuing.authorization',
+        amount: 840,
+        approved: true,
+        status: 'pending',
+        currency: 'usd',
+        created,
+        card: { id: `ic_demo_${run}`, object: 'issuing.card', last4: '4242', brand: 'Visa', cardholder },
+        cardholder,
+        merchant_data: {
+          name: MERCHANT,
+          category: 'eating_places_restaurants',
+          category_code: '5814',
+          city: 'Portland',
+          state: 'OR',
+          postal_code: '97205',
+          country: 'US',
+          network_id: '000123456789012',
+        },
+        request_history: [{ amount: 840, approved: true, authorization_code: 'D3M0A1', created }],
+      },
+    },
+  };
+}
+
+/** Posts a signed Stripe Issuing webhook to /processors/stripe and shows what became of it. */
+async function stripeStep(n, base, mock, run, userId) {
+  const body = JSON.stringify(stripeAuthorization(run, userId));
+  const deliver = (headers) =>
+    fetch(`${base}/processors/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    }).then(async (res) => ({ status: res.status, body: await res.json() }));
+  const posted = await deliver({ 'stripe-signature': stripeSignature(body, STRIPE_SECRET) });
+  if (posted.status !== 202)
+    fail(`POST /processors/stripe answered ${posted.status}: ${JSON.stringify(posted.body)}`);
+  const id = posted.body.events[0].id;
+  say(
+    `${n}. Posted a Stripe Issuing webhook (issuing_authorization.created, ${money(840)} at ${MERCHANT}) to /processors/stripe,`,
+  );
+  say(`   signed as Stripe signs it (Stripe-Signature, HMAC-SHA256 with the endpoint secret; no API key):`);
+  say(`   → 202: verified, mapped with @kardkit/processors, committed to the same outbox as event ${id}.`);
+  const row = await waitFor('the forwarder to send the Stripe event', async () => {
+    const got = await call(base, 'GET', `/outbox/${encodeURIComponent(id)}`);
+    return got.body.status === 'sent' || got.body.status === 'rejected' ? got.body : null;
+  });
+  if (row.status === 'rejected') fail(`Kard rejected ${id}: ${JSON.stringify(row.reject_reason)}`);
+  const sent = mock?.requests.find((r) => r.method === 'POST' && JSON.stringify(r.body).includes(id));
+  const event = sent?.body?.data?.find((e) => e.id === id);
+  if (event) {
+    say(`   The Kard event it became, as Kard received it:`);
+    say(`   ${JSON.stringify(event)}`);
+  } else {
+    say(
+      `   The forwarder sent it to Kard as ${row.event_status} event ${id} (transaction ${row.transaction_id}).`,
+    );
+  }
+  const again = await deliver({ 'stripe-signature': stripeSignature(body, STRIPE_SECRET) });
+  const forged = await deliver({ 'stripe-signature': stripeSignature(body, 'whsec_not_the_secret') });
+  say(
+    `   Stripe's redelivery of the same event → HTTP ${again.status} (${again.body.outcome}, stored once); a wrong signature → HTTP ${forged.status}.`,
+  );
+  if (again.status !== 200 || again.body.outcome !== 'duplicate') fail('the redelivery was not recognised');
+  if (forged.status !== 401) fail(`a forged Stripe webhook answered ${forged.status}, not 401`);
+}
+
 async function main() {
   const { sample: kit, mock: mockKit } = await loadBuilt();
   const demoStarted = Date.now();
@@ -144,6 +233,7 @@ async function main() {
         SAMPLE_API_KEYS: API_KEY,
         PORT: '0',
         LOG_LEVEL: 'error',
+        ...PROCESSOR_ENV,
       });
     } catch (error) {
       fail(`real Kard credentials are set but the configuration is incomplete:\n${error.message}`);
@@ -164,6 +254,7 @@ async function main() {
       KARD_ORGANIZATION_ID: mock.organizationId,
       KARD_WEBHOOK_SECRET: mock.webhookSecret,
       FORWARDER_POLL_MS: '100',
+      ...PROCESSOR_ENV,
     });
   }
   const app = await kit.startSample(config);
@@ -272,6 +363,7 @@ async function main() {
     }
 
     if (!mock) {
+      await stripeStep(6, base, mock, run, userId);
       say('');
       say(
         `Done in ${((Date.now() - demoStarted) / 1000).toFixed(1)} s (webhooks are not awaited against real Kard from 127.0.0.1).`,
@@ -310,6 +402,9 @@ async function main() {
         `on ${settled.transactionId}: settled. GET /users/${userId}/rewards shows it.`,
     );
     if (!(settled.commissionEarnedInCents > 0)) fail('the settled reward carries no earned amount');
+
+    // 8. A card processor's webhook, straight in.
+    await stripeStep(8, base, mock, run, userId);
     say('');
     say(`Done in ${((Date.now() - demoStarted) / 1000).toFixed(1)} s.`);
   } finally {
