@@ -12,7 +12,13 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const publishable = ['packages/schemas', 'packages/sdk', 'packages/mock-server', 'apps/cli'];
+const publishable = [
+  'packages/schemas',
+  'packages/sdk',
+  'packages/mock-server',
+  'packages/processors',
+  'apps/cli',
+];
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: 'inherit', env: process.env });
 
 const work = mkdtempSync(join(os.tmpdir(), 'kardkit-consumers-'));
