@@ -7,8 +7,9 @@ import { fromLithic, fromMarqeta, fromStripeIssuing, type MapResult } from '@kar
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
 import type { ProcessorsConfig } from '../src/processors.js';
-import { get, type Harness, type Loose, startHarness, waitFor } from './helpers.js';
+import { get, type Harness, type Loose, startHarness, TEST_API_KEY, waitFor } from './helpers.js';
 
 const fixture = (path: string) =>
   readFileSync(new URL(`../../../packages/processors/test/fixtures/${path}`, import.meta.url), 'utf8');
@@ -237,5 +238,50 @@ describe('POST /processors/* (processor webhooks, verified by signature, into th
       expect(all).not.toContain(secret);
       expect(all).not.toContain(secret.slice(-12));
     }
+  });
+});
+
+describe('processor configuration from the environment', () => {
+  const kard = {
+    KARD_CLIENT_ID: 'id',
+    KARD_CLIENT_SECRET: 'shh-client',
+    KARD_ORGANIZATION_ID: 'org',
+    KARD_WEBHOOK_SECRET: 'shh-webhook',
+    KARD_ENVIRONMENT: 'sandbox',
+    SAMPLE_API_KEYS: TEST_API_KEY,
+  };
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    return '';
+  };
+
+  it("each secret turns its route on; SAMPLE_CARD_BIN is the cards' BIN", () => {
+    const c = loadConfig({
+      ...kard,
+      STRIPE_WEBHOOK_SECRET: 'whsec_stripe-secret',
+      MARQETA_WEBHOOK_SECRET: 'marqeta-secret',
+      SAMPLE_CARD_BIN: '445566',
+    });
+    expect(c.processors).toEqual({
+      secrets: { stripe: 'whsec_stripe-secret', marqeta: 'marqeta-secret' },
+      cardBin: '445566',
+    });
+    expect(loadConfig(kard).processors).toEqual({ secrets: {} });
+  });
+
+  it('a processor secret without SAMPLE_CARD_BIN, or a BIN that is not 6 digits, stops the start (R4), naming no secret', () => {
+    const missing = problems({ ...kard, LITHIC_WEBHOOK_SECRET: 'whsec_lithic-secret-value' });
+    expect(missing).toContain('SAMPLE_CARD_BIN is missing');
+    expect(missing).toContain('R4');
+    expect(missing).not.toContain('lithic-secret-value');
+    expect(problems({ ...kard, SAMPLE_CARD_BIN: '4455' })).toContain(
+      'SAMPLE_CARD_BIN must be the first 6 digits of the cards (R4), got "4455"',
+    );
+    expect(problems({ ...kard, SAMPLE_CARD_BIN: '445566' })).toBe('');
   });
 });
