@@ -184,7 +184,7 @@ function fromTransaction(tx: Json, opts: LithicMapOptions): MapResult {
   const events = chronological(tx.events);
   const newest = events.at(-1);
   if (!newest) return skip('no-kard-status', `Lithic transaction ${transactionId} has no events yet`);
-  const step = decide(newest, events.slice(0, -1));
+  const step = decide(newest, events.slice(0, -1), str(tx.status));
   if ('kind' in step) return step;
   const id = text(str(newest.raw.token));
   if (!id)
@@ -230,8 +230,8 @@ const CREDIT_AUTHORIZATIONS: ReadonlySet<string> = new Set([
 ]);
 const RELEASES: ReadonlySet<string> = new Set(['AUTHORIZATION_REVERSAL', 'AUTHORIZATION_EXPIRY']);
 
-/** Which Kard status the newest event gives, or why it gives none. */
-function decide(ev: Ev, earlier: Ev[]): Step | MapResult {
+/** Which Kard status the newest event gives, or why it gives none (`status`: the transaction's). */
+function decide(ev: Ev, earlier: Ev[], status: string | undefined): Step | MapResult {
   const t = ev.type;
   const had = (types: ReadonlySet<string>) => earlier.some((e) => e.approved && types.has(e.type));
   if (t === 'BALANCE_INQUIRY')
@@ -243,6 +243,10 @@ function decide(ev: Ev, earlier: Ev[]): Step | MapResult {
           'no-kard-status',
           `${t} declined after the authorization was reversed or expired, already REVERSED`,
         );
+      }
+      // A declined increase (incremental authorization) leaves the approved one standing.
+      if (had(AUTHORIZATIONS) && status !== 'DECLINED') {
+        return skip('no-kard-status', `${t} declined a change of amount; the approved authorization stands`);
       }
       return { status: 'DECLINED', direction: 'DEBIT' };
     }

@@ -179,6 +179,20 @@ describe('fromLithic: a purchase (dual message)', () => {
     });
   });
 
+  it('a declined increase of an approved authorization leaves it standing: skipped while the transaction is PENDING', () => {
+    const t = fixture('authorization-advice-stand-in-decline');
+    t.status = 'PENDING';
+    expect(fromLithic(t, opts)).toEqual({
+      kind: 'skip',
+      code: 'no-kard-status',
+      reason: 'AUTHORIZATION_ADVICE declined a change of amount; the approved authorization stands',
+    });
+    t.events[1].type = 'AUTHORIZATION';
+    expect(fromLithic(t, opts)).toMatchObject({ kind: 'skip', code: 'no-kard-status' });
+    delete t.status;
+    expect(fromLithic(t, opts)).toMatchObject({ kind: 'skip', code: 'no-kard-status' });
+  });
+
   it('an authorization advice that starts a transaction (offline sale) is APPROVED', () => {
     expect(one('authorization-advice-standalone')).toEqual({
       type: 'transaction',
