@@ -42,9 +42,10 @@ export interface ProcessorsConfig {
   secrets: Partial<Record<ProcessorRoute, string>>;
   /**
    * The BIN of the cards, their first 6 digits (SAMPLE_CARD_BIN): processors leave it out of their
-   * webhooks, Kard requires it on every event (R4). An event that carries its own BIN keeps it.
+   * webhooks, Kard requires it on every event (R4). An event that carries its own BIN keeps it. A
+   * function gives one per card (several card programs).
    */
-  cardBin?: string;
+  cardBin?: MapOptions['cardBin'];
   /**
    * The last four digits of a card that an event names by id only (Stripe's issuing_transaction.*,
    * Lithic's transactions): Kard requires cardLastFour. Look the card up in your own records or
