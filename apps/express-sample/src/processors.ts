@@ -172,19 +172,34 @@ export function registerProcessorRoutes(app: Express, deps: ProcessorRouteDeps):
         const options = config.cardBin ? { cardBin: config.cardBin } : {};
         // The mapping asks for the last four digits only when the event lacks them; the lookup may
         // be asynchronous, so it runs between two (synchronous) mappings.
-        let card: CardholderRef | undefined;
-        let result = p.map(event, {
-          ...options,
-          cardLastFour: (ref) => {
-            card = ref;
-            return undefined;
-          },
-        });
-        if (missesLastFour(result) && result.kind === 'invalid') {
-          const transactionIds = [...new Set(result.events.map((e) => e.attributes.transactionId))];
-          const lastFour =
-            (card && (await config.cardLastFour?.(card))) ?? (await lastFourFromOutbox(db, transactionIds));
-          if (lastFour) result = p.map(event, { ...options, cardLastFour: () => lastFour });
+        let result: MapResult;
+        try {
+          let card: CardholderRef | undefined;
+          result = p.map(event, {
+            ...options,
+            cardLastFour: (ref) => {
+              card = ref;
+              return undefined;
+            },
+          });
+          if (missesLastFour(result) && result.kind === 'invalid') {
+            const transactionIds = [...new Set(result.events.map((e) => e.attributes.transactionId))];
+            const lastFour =
+              (card && (await config.cardLastFour?.(card))) ?? (await lastFourFromOutbox(db, transactionIds));
+            if (lastFour) result = p.map(event, { ...options, cardLastFour: () => lastFour });
+          }
+        } catch (error) {
+          // A card lookup that failed (the processor's API down) or a fault of the mapping: a 5xx,
+          // so the processor delivers the event again later.
+          logger.error({ processor: name, err: error }, 'processor webhook: the event could not be mapped');
+          refuse(
+            res,
+            503,
+            'Service Unavailable',
+            'mapping_failed',
+            'the event cannot be mapped now; send it again later',
+          );
+          return;
         }
 
         if (result.kind === 'skip') {

@@ -60,7 +60,11 @@ describe('POST /processors/* (processor webhooks, verified by signature, into th
   const processors: ProcessorsConfig = {
     secrets: { stripe: STRIPE_SECRET, lithic: LITHIC_SECRET, marqeta: MARQETA_SECRET },
     cardBin: CARD_BIN,
-    cardLastFour: (ref) => (ref.processor === 'lithic' && ref.cardId ? LITHIC_CARDS[ref.cardId] : undefined),
+    cardLastFour: (ref) => {
+      // An issuer's lookup that fails (its card store or the processor's API is down).
+      if (ref.cardId === 'card-lookup-fails') throw new Error('card store unavailable');
+      return ref.processor === 'lithic' && ref.cardId ? LITHIC_CARDS[ref.cardId] : undefined;
+    },
   };
   const outbox = async (id: string) => get(`${base}/outbox/${encodeURIComponent(id)}`);
   const outboxRows = async () => (await get(`${base}/outbox/stats`)).body as Record<string, number>;
@@ -205,6 +209,17 @@ describe('POST /processors/* (processor webhooks, verified by signature, into th
     expect(res.status).toBe(202);
     expect(res.body.events).toEqual(ids(expected).map((id) => ({ id, status: 'queued' })));
     for (const id of ids(expected)) await waitFor(`${id} forwarded`, () => h.mock.eventCount(id) === 1);
+  });
+
+  it('a card lookup that fails is a 503 (the processor delivers again later), nothing stored', async () => {
+    const before = total(await outboxRows());
+    const event = JSON.parse(fixture('lithic/authorization-approved.json'));
+    event.card_token = 'card-lookup-fails';
+    const body = JSON.stringify(event);
+    const res = await deliver(`${base}/processors/lithic`, body, lithicHeaders(body));
+    expect(res.status).toBe(503);
+    expect(res.body.errors[0]).toMatchObject({ status: '503', code: 'mapping_failed' });
+    expect(total(await outboxRows())).toBe(before);
   });
 
   it('marqeta: a correctly signed webhook body is stored and forwarded', async () => {
