@@ -178,7 +178,7 @@ export async function runConvert(file: string, opts: ConvertOptions, io: Io): Pr
               relative(issue, n),
               color,
             );
-            // formatIssueLine starts with "record <n>"; NDJSON input also says the line.
+            // formatIssueLine starts with "record <n>"; where() adds the line of an over-long NDJSON line.
             err += `${where(rec)}${line.slice(`record ${rec.n}`.length)}\n`;
           }
           continue;
