@@ -103,7 +103,7 @@ type Step = { status: Attributes['status']; direction: Attributes['direction'] }
 const rec = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const num = (v: unknown): number | undefined => (Number.isFinite(v) ? (v as number) : undefined);
 
 /**
  * Lithic webhook event families that are not about card spending (the `event_type` before its
@@ -167,7 +167,7 @@ export function fromLithic(event: unknown, opts: LithicMapOptions = {}): MapResu
       'card_authorization.approval_request asks the issuer to decide; the card_transaction.updated that follows carries the result',
     );
   }
-  if (NOT_SPENDING.has(type.split('.')[0] ?? ''))
+  if (NOT_SPENDING.has(type.replace(/\..*$/s, '')))
     return skip('not-a-transaction', `${type} is not about card spending`);
   return skip('unknown-event', `unknown Lithic event type ${type}`);
 }
@@ -190,7 +190,7 @@ function fromTransaction(tx: Json, opts: LithicMapOptions): MapResult {
   if (!id)
     return skip(
       'unknown-event',
-      `a ${newest.type} event without a token in Lithic transaction ${transactionId}`,
+      `${newest.type} event without a token in Lithic transaction ${transactionId}`,
     );
   const money = amountOf(newest.raw, tx);
   if (!money)
@@ -211,7 +211,7 @@ function chronological(value: unknown): Ev[] {
   return list
     .map(rec)
     .filter((raw): raw is Json => raw !== undefined)
-    .map((raw) => ({ raw, t: Date.parse(str(raw.created) ?? '') }))
+    .map((raw) => ({ raw, t: Date.parse(String(raw.created)) }))
     .sort((a, b) => a.t - b.t)
     .map(({ raw }) => ({ raw, type: str(raw.type) ?? '', approved: raw.result === 'APPROVED' }));
 }

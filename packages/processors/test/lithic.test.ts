@@ -546,12 +546,28 @@ describe('fromLithic: not for Kard', () => {
       expect(fromLithic(input, opts)).toMatchObject({ kind: 'skip', code: 'unknown-event' });
     for (const input of [null, undefined, 42, 'card_transaction.updated', [], {}, { event_type: 7 }])
       unknown(input);
-    unknown({ event_type: 'card_transaction.created' });
+    expect(fromLithic({ event_type: 'card_transaction.created' }, opts)).toEqual({
+      kind: 'skip',
+      code: 'unknown-event',
+      reason: 'unknown Lithic event type card_transaction.created',
+    });
+    expect(fromLithic({ event_type: 'cards' }, opts)).toMatchObject({ code: 'unknown-event' });
     unknown({ event_type: 'card_transaction.updated' });
     unknown({ event_type: 'card_transaction.updated', token: '  ', events: [] });
     const tokenless = fixture('authorization-approved');
     delete tokenless.events[0].token;
-    unknown(tokenless);
+    expect(fromLithic(tokenless, opts)).toEqual({
+      kind: 'skip',
+      code: 'unknown-event',
+      reason: `AUTHORIZATION event without a token in Lithic transaction ${T1}`,
+    });
+    const untyped = fixture('authorization-approved');
+    delete untyped.events[0].type;
+    expect(fromLithic(untyped, opts)).toEqual({
+      kind: 'skip',
+      code: 'unknown-event',
+      reason: 'unknown Lithic transaction event type (none)',
+    });
     const strange = fixture('authorization-approved');
     strange.events[0].type = 'TELEPORT';
     expect(fromLithic(strange, opts)).toEqual({
