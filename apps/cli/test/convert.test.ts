@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { MockKard } from '@kardkit/mock-server';
 import {
+  type CardholderRef,
   fromLithic,
   fromMarqeta,
   fromStripeIssuing,
@@ -390,11 +391,19 @@ describe.each(Object.keys(MAPPERS))('the %s fixtures of @kardkit/processors', (p
     for (const name of names) {
       const path = join(folder, name);
       const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+      // Cards the events name by id only get their last four digits from a --cards file.
+      const cardIds = new Set<string>();
+      const cardLastFour = (ref: CardholderRef) => {
+        if (ref.cardId === undefined) return undefined;
+        cardIds.add(ref.cardId);
+        return '0000';
+      };
       const own = (Array.isArray(value) ? value : [value]).map((e) =>
-        MAPPERS[processor]!(e, { cardBin: BIN6 }),
+        MAPPERS[processor]!(e, { cardBin: BIN6, cardLastFour } as MapOptions),
       );
       results.push(...own);
-      const r = await convert(['--from', processor, '--card-bin', BIN6, path]);
+      const cards = file(JSON.stringify(Object.fromEntries([...cardIds].map((id) => [id, '0000']))));
+      const r = await convert(['--from', processor, '--card-bin', BIN6, '--cards', cards, path]);
       expect(outLines(r.stdout), name).toEqual(own.flatMap((x) => (x.kind === 'events' ? x.events : [])));
       own.forEach((x, i) => {
         if (x.kind === 'skip')
