@@ -145,7 +145,12 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
     ...(config.reconcileIntervalMs !== undefined ? { intervalMs: config.reconcileIntervalMs } : {}),
   });
   reconciler.start();
-  logger.info({ port, database: db.kind, forwarder: forwarderEnabled }, 'express-sample listening');
+  // The processor routes that are on (names only, never their secrets).
+  const processorRoutes = Object.keys(config.processors?.secrets ?? {});
+  logger.info(
+    { port, database: db.kind, forwarder: forwarderEnabled, processors: processorRoutes },
+    'express-sample listening',
+  );
 
   let closing: Promise<void> | null = null;
   lost = (error) => {

@@ -246,7 +246,9 @@ describe('POST /processors/* (processor webhooks, verified by signature, into th
     }
   });
 
-  it('no secret reaches the logs', () => {
+  it('the start says which processor routes are on, and no secret reaches the logs', () => {
+    const listening = h.logs.find((l) => l.includes('express-sample listening'));
+    expect(JSON.parse(listening ?? '{}').processors).toEqual(['stripe', 'lithic', 'marqeta']);
     const all = h.logs.join('\n');
     expect(all).toContain('processor webhook rejected: signature');
     for (const secret of [STRIPE_SECRET, LITHIC_SECRET, MARQETA_SECRET]) {
