@@ -264,6 +264,7 @@ describe('kard transactions convert --from stripe-issuing', () => {
     ]);
     expect(alone.code).toBe(1);
     expect(alone.stderr).toMatch(/^record 1 \(\S+\): error (\[R\d+\] )?attributes\.cardLastFour: /m);
+    expect(alone.stderr).toContain('give them with --cards <file>');
     const both = await convert([
       '--from',
       'stripe-issuing',
@@ -291,6 +292,7 @@ describe('kard transactions convert --from stripe-issuing', () => {
       file(JSON.stringify([capture])),
     ]);
     expect(given.code).toBe(0);
+    expect(given.stderr).not.toContain('--cards');
     expect((outLines(given.stdout)[0] as KardTransaction).attributes.cardLastFour).toBe('9876');
     const bad = await convert(['--from', 'stripe-issuing', '--cards', file('{"ic_1": "98"}'), cards]);
     expect(bad.code).toBe(2);

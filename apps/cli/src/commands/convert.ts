@@ -137,6 +137,7 @@ export async function runConvert(file: string, opts: ConvertOptions, io: Io): Pr
   let err = '';
   let inputError: InputError | undefined;
   let missingBin = false;
+  let missingLastFour = false;
   const read = readRecords(input, {
     file,
     format: opts.format,
@@ -172,6 +173,7 @@ export async function runConvert(file: string, opts: ConvertOptions, io: Io): Pr
           for (const issue of result.issues) {
             if (issue.severity !== 'error') continue;
             if (issue.rule === 'R4' && issue.path.endsWith('attributes.cardBIN')) missingBin = true;
+            if (issue.path.endsWith('attributes.cardLastFour')) missingLastFour = true;
             const at = n === 1 ? 0 : Number(/^\[(\d+)\]/.exec(issue.path)?.[1] ?? 0);
             const line = formatIssueLine(
               { n: rec.n, id: result.events[at]?.id ?? null },
@@ -218,6 +220,11 @@ export async function runConvert(file: string, opts: ConvertOptions, io: Io): Pr
   if (missingBin && cardBin === undefined) {
     io.stderr.write(
       "kard: the processor's events carry no card BIN, which Kard requires (R4): give it with --card-bin <6 digits>\n",
+    );
+  }
+  if (missingLastFour) {
+    io.stderr.write(
+      'kard: some events name their card by id only and Kard requires its last four digits: give them with --cards <file> ({"<card id>": "1234", ...})\n',
     );
   }
   if (inputError) {
