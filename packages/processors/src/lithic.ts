@@ -265,7 +265,7 @@ function decide(ev: Ev, earlier: Ev[], status: string | undefined): Step | MapRe
     if (earlier.some((e) => CREDIT_AUTHORIZATIONS.has(e.type))) {
       return skip(
         'no-kard-status',
-        `${t} of a refund that never settled; refunds reach Kard when they settle`,
+        `${t} of a refund authorization; refunds reach Kard when they settle (RETURN)`,
       );
     }
     if (had(new Set(['CLEARING']))) {

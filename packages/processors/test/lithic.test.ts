@@ -215,6 +215,9 @@ describe('fromLithic: a purchase (dual message)', () => {
       code: 'no-kard-status',
       reason: expect.stringContaining('AUTHORIZATION_ADVICE after an approved authorization'),
     });
+    const secondAdvice = fixture('authorization-advice-standalone');
+    secondAdvice.events.push({ ...secondAdvice.events[0], token: 'adv-2', created: '2026-11-05T08:00:00Z' });
+    expect(fromLithic(secondAdvice, opts)).toMatchObject({ kind: 'skip', code: 'no-kard-status' });
     const incremental = fixture('authorization-approved');
     incremental.events.push({ ...incremental.events[0], token: 'incr-1', created: '2026-11-02T19:00:00Z' });
     expect(fromLithic(incremental, opts)).toEqual({
@@ -418,8 +421,8 @@ describe('fromLithic: single message, refunds and credits', () => {
   it('a refund that has not settled, was cancelled, declined or unmatched is skipped', () => {
     const cases: [string, string][] = [
       ['credit-authorization', 'has not settled'],
-      ['credit-authorization-reversal', 'never settled'],
-      ['credit-authorization-expiry', 'never settled'],
+      ['credit-authorization-reversal', 'AUTHORIZATION_REVERSAL of a refund authorization'],
+      ['credit-authorization-expiry', 'AUTHORIZATION_EXPIRY of a refund authorization'],
       ['credit-authorization-declined', 'CARD_CLOSED'],
       ['return-original-not-found', 'ORIGINAL_NOT_FOUND'],
       ['authorization-reversal-unmatched', 'ORIGINAL_NOT_FOUND'],
@@ -432,6 +435,46 @@ describe('fromLithic: single message, refunds and credits', () => {
         reason: expect.stringContaining(why),
       });
     }
+  });
+
+  it('the expiry of the unsettled rest of a partly settled refund is skipped too', () => {
+    const t = fixture('credit-authorization-returned');
+    t.events.push({
+      ...t.events[0],
+      token: 'exp-rest',
+      type: 'AUTHORIZATION_EXPIRY',
+      created: '2026-11-22T10:00:00Z',
+    });
+    expect(fromLithic(t, opts)).toEqual({
+      kind: 'skip',
+      code: 'no-kard-status',
+      reason: 'AUTHORIZATION_EXPIRY of a refund authorization; refunds reach Kard when they settle (RETURN)',
+    });
+  });
+
+  it('a credit authorization advice is a refund not settled yet; its reversal has no status either', () => {
+    const t = fixture('credit-authorization');
+    t.events[0].type = 'CREDIT_AUTHORIZATION_ADVICE';
+    expect(fromLithic(t, opts)).toMatchObject({
+      code: 'no-kard-status',
+      reason: expect.stringContaining('CREDIT_AUTHORIZATION_ADVICE holds a refund'),
+    });
+    const reversed = fixture('credit-authorization-reversal');
+    reversed.events[0].type = 'CREDIT_AUTHORIZATION_ADVICE';
+    expect(fromLithic(reversed, opts)).toMatchObject({
+      code: 'no-kard-status',
+      reason: expect.stringContaining('of a refund authorization'),
+    });
+  });
+
+  it('a step without a result moves no money', () => {
+    const t = fixture('return');
+    delete t.events[0].result;
+    expect(fromLithic(t, opts)).toEqual({
+      kind: 'skip',
+      code: 'no-kard-status',
+      reason: 'RETURN with result (none) moves no money',
+    });
   });
 
   it('network corrections have no Kard status', () => {
