@@ -59,10 +59,16 @@ describe('fromStripeIssuing: amounts and codes from request_history', () => {
         { amount: 5000, approved: false },
         { amount: 2500, approved: true },
         { amount: -700, approved: true },
-        'junk',
-      ]);
+      ]).concat(['junk', null] as never[]);
     });
     expect(only(fromStripeIssuing(ev, opts)).attributes.amount).toBe(22500);
+  });
+
+  it('an expired authorization reports the amount still held, not what was first approved', () => {
+    const ev = withObject('authorization-updated-expiry', (o) => {
+      o.amount = 3000;
+    });
+    expect(only(fromStripeIssuing(ev, opts)).attributes.amount).toBe(3000);
   });
 
   it('a voided authorization that held nothing is non-financial', () => {
@@ -265,6 +271,31 @@ describe('fromStripeIssuing: malformed input', () => {
         );
       }
     }
+  });
+
+  it('an authorization event around another object, or a transaction event around an authorization, is unknown', () => {
+    const txn = fixture('transaction-created-capture').data.object;
+    expect(fromStripeIssuing({ type: 'issuing_authorization.created', data: { object: txn } })).toEqual(
+      unknown('issuing_authorization.created: data.object is not an issuing.authorization'),
+    );
+    const auth = fixture('authorization-created-approved').data.object;
+    expect(fromStripeIssuing({ type: 'issuing_transaction.created', data: { object: auth } })).toEqual(
+      unknown('issuing_transaction.created: data.object is not an issuing.transaction'),
+    );
+  });
+
+  it('an event without a currency or a cardholder is invalid on those fields, not thrown', () => {
+    const ev = withObject('transaction-created-capture', (o) => {
+      delete o.currency;
+      o.cardholder = null;
+    });
+    const r = fromStripeIssuing(ev, opts);
+    expect(r.kind).toBe('invalid');
+    if (r.kind !== 'invalid') return;
+    expect(r.events[0]?.attributes).toMatchObject({ currency: '', userId: '' });
+    expect(r.issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['[0].attributes.currency', '[0].attributes.userId']),
+    );
   });
 
   it('a transaction without id, created, amount or a known type is unknown', () => {

@@ -28,6 +28,12 @@ describe('verifyStripeIssuingWebhook without a usable stripe package', () => {
     );
   });
 
+  it('says which version is needed when the package has no Stripe.webhooks at all', async () => {
+    vi.doMock('stripe', () => ({ Stripe: undefined, default: {} }));
+    const { verifyStripeIssuingWebhook } = await import('../src/stripe.js');
+    await expect(verifyStripeIssuingWebhook('{}', headers, 'whsec_x')).rejects.toThrow(/version 18 or later/);
+  });
+
   it('uses the CommonJS shape, where the module itself is the Stripe class', async () => {
     const constructEventAsync = vi.fn(async () => ({ id: 'evt_1' }));
     vi.doMock('stripe', () => ({ Stripe: undefined, default: undefined, webhooks: { constructEventAsync } }));

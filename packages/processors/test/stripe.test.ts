@@ -169,7 +169,11 @@ describe('fromStripeIssuing: authorizations', () => {
         /refund reversal ipi_1Ov6l02eZvKYlo2Ch2I3j4K5/,
       ],
       ['card-created', 'not-a-transaction', /issuing_card\.created is not about card spending/],
-      ['authorization-created-atm', 'not-a-transaction', /cash withdrawal \(MCC 6011\)/],
+      [
+        'authorization-created-atm',
+        'not-a-transaction',
+        /^authorization iauth_1Ov6n02eZvKYlo2Cw3E4r5T6 is a cash withdrawal \(MCC 6011\)$/,
+      ],
     ];
     for (const [name, code, reason] of cases) {
       const r = fromStripeIssuing(fixture(name), opts);
@@ -222,6 +226,7 @@ describe('fromStripeIssuing: transactions', () => {
     const r = fromStripeIssuing(fixture('transaction-created-capture'), opts);
     expect(r.kind).toBe('invalid');
     if (r.kind === 'invalid') {
+      expect(r.events[0]?.attributes.cardLastFour).toBe('');
       expect(r.issues).toContainEqual(
         expect.objectContaining({ path: '[0].attributes.cardLastFour', severity: 'error' }),
       );
