@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { MockKard } from '@kardkit/mock-server';
 import {
   type CardholderRef,
@@ -20,6 +21,7 @@ import {
 import { safeParseLegacyIncomingTransaction, safeParseTransactionEvent } from '@kardkit/schemas';
 import { describe, expect, it } from 'vitest';
 import { run as runCli } from '../src/cli.js';
+import { type Processor, runConvert } from '../src/commands/convert.js';
 import type { Io } from '../src/output.js';
 import {
   BIN,
@@ -321,6 +323,139 @@ describe('kard transactions convert --from stripe-issuing', () => {
     stdin.end(`${JSON.stringify(stripeAuthorization(999))}\n`);
     expect(await done).toBe(0);
     expect(outLines(out())).toHaveLength(201);
+  });
+});
+
+describe('kard transactions convert: edges', () => {
+  it('--cards refuses a missing file, a file that is not JSON, a list, and a value that is not 4 digits (exit 2)', async () => {
+    const events = file(JSON.stringify([stripeAuthorization(50)]));
+    const cases: [string, string][] = [
+      [join(dir, 'no-such-cards.json'), 'no such file'],
+      [file('{not json'), 'not JSON ('],
+      [file('["ic_1", "4242"]'), 'expected a JSON object { "<card id>": "<last four digits>", ... }'],
+      [file('null'), 'expected a JSON object'],
+      [file('{"ic_1": 4242}'), 'the last four digits of card "ic_1" must be 4 digits'],
+      [file('{"ic_1": "42424"}'), 'the last four digits of card "ic_1" must be 4 digits'],
+      [file('{"ic_1": "x4242"}'), 'the last four digits of card "ic_1" must be 4 digits'],
+    ];
+    for (const [cards, message] of cases) {
+      const r = await convert(['--from', 'stripe-issuing', '--card-bin', BIN6, '--cards', cards, events]);
+      expect(r.code, message).toBe(2);
+      expect(r.stderr, message).toContain(`--cards ${cards}: ${message}`);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--cards wins over the last four digits another event of the card showed', async () => {
+    const auth = stripeAuthorization(51);
+    const capture = {
+      id: 'evt_capture_51',
+      object: 'event',
+      type: 'issuing_transaction.created',
+      created: 1_764_100_051,
+      data: {
+        object: {
+          id: 'ipi_51',
+          object: 'issuing.transaction',
+          type: 'capture',
+          amount: -1301,
+          currency: 'usd',
+          created: 1_764_100_051,
+          authorization: 'iauth_51',
+          card: 'ic_1',
+          cardholder: 'ich_1',
+          merchant_data: auth.data.object.merchant_data,
+        },
+      },
+    };
+    const cards = file(JSON.stringify({ ic_1: '1111' }));
+    const r = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      '--cards',
+      cards,
+      file(JSON.stringify([auth, capture])),
+    ]);
+    expect(r.code).toBe(0);
+    const [approved, settled] = outLines(r.stdout) as KardTransaction[];
+    expect(approved?.attributes.cardLastFour).toBe('4242'); // the event's own digits
+    expect(settled?.attributes.cardLastFour).toBe('1111');
+  });
+
+  it('the closing line counts records, events, skips, invalid records and warnings', async () => {
+    const noMcc = stripeAuthorization(52);
+    (noMcc.data.object.merchant_data as Record<string, unknown>).category_code = null; // R5: a warning
+    const r = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      file(JSON.stringify([noMcc, stripeCardCreated])),
+    ]);
+    const mapped52 = fromStripeIssuing(noMcc, { cardBin: BIN6 });
+    const warnings =
+      mapped52.kind === 'events' ? mapped52.issues.filter((i) => i.severity === 'warning').length : -1;
+    expect(warnings).toBeGreaterThan(0);
+    expect(r.stderr).toContain(
+      `kard: 2 stripe-issuing records: 1 Kard event written, 1 skipped (not for Kard), 0 invalid, ${warnings} warning${warnings === 1 ? '' : 's'} (kard transactions validate lists them)\n`,
+    );
+    const clean = await convert([
+      '--from',
+      'stripe-issuing',
+      '--card-bin',
+      BIN6,
+      file(JSON.stringify([stripeAuthorization(53)])),
+    ]);
+    const m53 = fromStripeIssuing(stripeAuthorization(53), { cardBin: BIN6 });
+    const w53 = m53.kind === 'events' ? m53.issues.filter((x) => x.severity === 'warning').length : -1;
+    const tail53 =
+      w53 === 0 ? '' : `, ${w53} warning${w53 === 1 ? '' : 's'} (kard transactions validate lists them)`;
+    expect(clean.stderr).toBe(
+      `kard: 1 stripe-issuing record: 1 Kard event written, 0 skipped (not for Kard), 0 invalid${tail53}\n`,
+    );
+  });
+
+  it('an invalid record that is not about the BIN gives no --card-bin hint', async () => {
+    const bad = stripeAuthorization(54, { cardholder: null, card: { id: 'ic_1', last4: '4242' } });
+    const r = await convert(['--from', 'stripe-issuing', '--card-bin', BIN6, file(JSON.stringify([bad]))]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('--card-bin');
+    expect(r.stderr).not.toContain('--cards');
+  });
+
+  it("a webhook body with several transactions: each issue names its event ([i]) and that event's id", async () => {
+    const path = join(FIXTURES, 'marqeta/authorization-clearing-multi.json');
+    const result = fromMarqeta(JSON.parse(readFileSync(path, 'utf8')));
+    expect(result.kind).toBe('invalid');
+    const events = result.kind === 'invalid' ? result.events : [];
+    expect(events).toHaveLength(2);
+    const r = await convert(['--from', 'marqeta', path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`record 1 (${events[0]?.id}): error [R4] [0].attributes.cardBIN:`);
+    expect(r.stderr).toContain(`record 1 (${events[1]?.id}): error [R4] [1].attributes.cardBIN:`);
+  });
+
+  it('a truncated .gz: the records before the damage are converted, then exit 1 naming where it ends', async () => {
+    const whole = gzipSync(ndjson(Array.from({ length: 400 }, (_, i) => stripeAuthorization(600 + i))));
+    const cut = file('', 'ndjson.gz');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const r = await convert(['--from', 'stripe-issuing', '--card-bin', BIN6, cut]);
+    expect(r.code).toBe(1);
+    const written = outLines(r.stdout).length;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(400);
+    expect(r.stderr).toMatch(/the gzip data ends early, at byte \d+ of the compressed input/);
+    expect(r.stderr).toContain(`the ${written} records before it were converted`);
+  });
+
+  it('runConvert itself refuses a processor it does not know (for programmatic callers)', async () => {
+    const { stdout, stderr } = capturedOutput();
+    const io: Io = { stdout, stderr, stdin: new PassThrough(), env: {} };
+    await expect(runConvert('-', { from: 'adyen' as Processor }, io)).rejects.toThrow(
+      '--from must be one of stripe-issuing, lithic, marqeta (got "adyen")',
+    );
   });
 });
 
