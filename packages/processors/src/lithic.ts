@@ -167,7 +167,7 @@ export function fromLithic(event: unknown, opts: LithicMapOptions = {}): MapResu
       'card_authorization.approval_request asks the issuer to decide; the card_transaction.updated that follows carries the result',
     );
   }
-  if (NOT_SPENDING.has(type.replace(/\..*$/s, '')))
+  if (NOT_SPENDING.has(type.replace(/\..*/s, '')))
     return skip('not-a-transaction', `${type} is not about card spending`);
   return skip('unknown-event', `unknown Lithic event type ${type}`);
 }
@@ -299,25 +299,25 @@ function decide(ev: Ev, earlier: Ev[], status: string | undefined): Step | MapRe
 function amountOf(ev: Json, tx: Json): { amount: number; currency: string } | undefined {
   const amounts = rec(ev.amounts);
   const legacy = rec(rec(tx.amounts)?.settlement) ?? rec(rec(tx.amounts)?.cardholder);
-  const candidates = amounts
-    ? [rec(amounts.cardholder), rec(amounts.settlement), rec(amounts.merchant)]
+  const candidates: Json[] = amounts
+    ? [amounts.cardholder, amounts.settlement, amounts.merchant].map((a) => rec(a) ?? {})
     : [{ amount: ev.amount, currency: legacy?.currency }];
   for (const a of candidates) {
-    const amount = num(a?.amount);
-    if (amount) return { amount: Math.abs(amount), currency: currencyOf(a?.currency) };
+    const amount = num(a.amount);
+    if (amount) return { amount: Math.abs(amount), currency: currencyOf(a.currency) };
   }
   return undefined;
 }
 
 const currencyOf = (v: unknown): string => str(v)?.trim().toUpperCase() ?? '';
 
-const NETWORKS: Readonly<Record<string, Attributes['cardNetwork']>> = {
-  VISA: 'VISA',
-  INTERLINK: 'VISA',
-  MASTERCARD: 'MASTERCARD',
-  MAESTRO: 'MASTERCARD',
-  AMEX: 'AMERICANEXPRESS',
-};
+const NETWORKS: ReadonlyMap<unknown, Attributes['cardNetwork']> = new Map([
+  ['VISA', 'VISA'],
+  ['INTERLINK', 'VISA'],
+  ['MASTERCARD', 'MASTERCARD'],
+  ['MAESTRO', 'MASTERCARD'],
+  ['AMEX', 'AMERICANEXPRESS'],
+]);
 
 /** A Lithic value, left out when blank or Lithic's "don't know". */
 const known = (v: unknown): string | undefined => {
@@ -385,7 +385,7 @@ function kardEvent(
         : undefined,
       cardBIN: cardBinFor(opts, ref),
       cardLastFour: lastFour ?? '',
-      cardNetwork: NETWORKS[str(tx.network) ?? ''],
+      cardNetwork: NETWORKS.get(tx.network),
       authorizationCode: text(str(tx.authorization_code)),
       retrievalReferenceNumber: text(str(acquirer?.retrieval_reference_number)),
       acquirerReferenceNumber: text(str(acquirer?.acquirer_reference_number)),

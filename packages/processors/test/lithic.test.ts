@@ -659,6 +659,7 @@ describe('fromLithic: shapes, ids and options', () => {
     const noLastFour = fromLithic(fixture('authorization-approved'), { cardBin: '411111' });
     expect(noLastFour.kind).toBe('invalid');
     if (noLastFour.kind === 'invalid') {
+      expect(noLastFour.events[0]?.attributes.cardLastFour).toBe('');
       expect(noLastFour.issues).toContainEqual(
         expect.objectContaining({ path: '[0].attributes.cardLastFour', severity: 'error' }),
       );
@@ -724,6 +725,24 @@ describe('fromLithic: shapes, ids and options', () => {
       authorizationDate: '2026-11-03T09:30:00.000Z',
       settledDate: '2026-11-03T09:30:00.000Z',
     });
+  });
+
+  it('maps an event without card token, card object or pos, which Lithic may leave out', () => {
+    const t = fixture('authorization-approved');
+    delete t.card_token;
+    delete t.pos;
+    const refs: unknown[] = [];
+    const e = one(t, {
+      cardBin: '411111',
+      cardLastFour: (ref) => {
+        refs.push(ref);
+        return '4142';
+      },
+    });
+    expect(refs).toEqual([{ processor: 'lithic', cardholderId: ACCOUNT }]);
+    expect(e.attributes).not.toHaveProperty('panEntryMode');
+    t.pos = {};
+    expect(one(t).attributes).not.toHaveProperty('cardPresence');
   });
 
   it('maps the card networks Kard knows and leaves the others out', () => {
