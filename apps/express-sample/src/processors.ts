@@ -7,16 +7,19 @@
  * through the same intake and outbox as `POST /transactions`: validated, committed, forwarded;
  * a processor's redelivery maps to the same event ids and is stored once.
  *
- * Answers: 202 when events were queued; 200 when there was nothing new to queue (a redelivery, an
- * event that is not for Kard, or one that fails Kard's rules — logged with its issues). Processors
- * retry anything else, and retrying cannot change the outcome of those. 400 when the body is not
- * JSON, 401 when the signature does not verify (nothing stored), 503 when the route's secret is
- * not configured (the processor keeps retrying, so nothing is lost once it is set).
+ * Answers: 202 when events were queued; 200 when there was nothing new to queue (a redelivery, or
+ * an event that is not for Kard). 422 when a Kard event it maps to breaks a rule (for example no
+ * BIN configured for its card, R4): the event's other Kard events (a Marqeta webhook can carry
+ * several transactions) are queued first, and the 422 makes the processor deliver the webhook
+ * again, with backoff, so nothing is lost: once the cause is fixed a redelivery goes through, and
+ * the events already queued are duplicates by id. 400 when the body is not JSON, 401 when the
+ * signature does not verify (nothing stored), 503 when the route's secret is not configured (the
+ * processor keeps retrying, so nothing is lost once it is set).
  */
 import {
   type CardholderRef,
   fromLithic,
-  fromMarqeta,
+  fromMarqetaEach,
   fromStripeIssuing,
   type MapOptions,
   type MapResult,
@@ -60,10 +63,11 @@ interface Processor {
   /** Where the secret comes from. */
   env: string;
   label: string;
+  /** One result per transaction the webhook carries (Marqeta's can carry several; the others one). */
   map: (
     event: unknown,
     opts: MapOptions & { cardLastFour?: (ref: CardholderRef) => string | undefined },
-  ) => MapResult;
+  ) => MapResult[];
   verify: (rawBody: Uint8Array, headers: WebhookHeaders, secret: string) => Promise<unknown>;
 }
 
@@ -71,14 +75,19 @@ export const PROCESSORS: Readonly<Record<ProcessorRoute, Processor>> = {
   stripe: {
     env: 'STRIPE_WEBHOOK_SECRET',
     label: 'Stripe Issuing',
-    map: fromStripeIssuing,
+    map: (event, opts) => [fromStripeIssuing(event, opts)],
     verify: verifyStripeIssuingWebhook,
   },
-  lithic: { env: 'LITHIC_WEBHOOK_SECRET', label: 'Lithic', map: fromLithic, verify: verifyLithicWebhook },
+  lithic: {
+    env: 'LITHIC_WEBHOOK_SECRET',
+    label: 'Lithic',
+    map: (event, opts) => [fromLithic(event, opts)],
+    verify: verifyLithicWebhook,
+  },
   marqeta: {
     env: 'MARQETA_WEBHOOK_SECRET',
     label: 'Marqeta',
-    map: fromMarqeta,
+    map: fromMarqetaEach,
     verify: (rawBody, headers, secret) => verifyMarqetaWebhook(rawBody, headers, secret),
   },
 };
@@ -172,21 +181,28 @@ export function registerProcessorRoutes(app: Express, deps: ProcessorRouteDeps):
         const options = config.cardBin ? { cardBin: config.cardBin } : {};
         // The mapping asks for the last four digits only when the event lacks them; the lookup may
         // be asynchronous, so it runs between two (synchronous) mappings.
-        let result: MapResult;
+        let results: MapResult[];
         try {
           let card: CardholderRef | undefined;
-          result = p.map(event, {
+          results = p.map(event, {
             ...options,
             cardLastFour: (ref) => {
               card = ref;
               return undefined;
             },
           });
-          if (missesLastFour(result) && result.kind === 'invalid') {
-            const transactionIds = [...new Set(result.events.map((e) => e.attributes.transactionId))];
+          const lacking = results.filter(missesLastFour);
+          if (lacking.length > 0) {
+            const transactionIds = [
+              ...new Set(
+                lacking
+                  .flatMap((r) => (r.kind === 'invalid' ? r.events : []))
+                  .map((e) => e.attributes.transactionId),
+              ),
+            ];
             const lastFour =
               (card && (await config.cardLastFour?.(card))) ?? (await lastFourFromOutbox(db, transactionIds));
-            if (lastFour) result = p.map(event, { ...options, cardLastFour: () => lastFour });
+            if (lastFour) results = p.map(event, { ...options, cardLastFour: () => lastFour });
           }
         } catch (error) {
           // A card lookup that failed (the processor's API down) or a fault of the mapping: a 5xx,
@@ -202,33 +218,56 @@ export function registerProcessorRoutes(app: Express, deps: ProcessorRouteDeps):
           return;
         }
 
-        if (result.kind === 'skip') {
-          logger.info(
-            { processor: name, code: result.code, reason: result.reason },
-            'processor webhook skipped',
-          );
+        const skipped = results.flatMap((r) =>
+          r.kind === 'skip' ? [{ code: r.code, reason: r.reason }] : [],
+        );
+        // With several transactions in one webhook, each issue names its transaction (its index).
+        const several = results.length > 1;
+        const invalid = results.flatMap((r, i) =>
+          r.kind === 'invalid'
+            ? r.issues
+                .filter((x) => x.severity === 'error')
+                .map((x) => (several ? { transaction: i, ...x } : x))
+            : [],
+        );
+        if (invalid.length === 0 && results.every((r) => r.kind === 'skip')) {
+          logger.info({ processor: name, skipped }, 'processor webhook skipped');
           res
             .status(200)
-            .json({ processor: name, outcome: 'skipped', code: result.code, reason: result.reason });
+            .json({ processor: name, outcome: 'skipped', ...skipped[0], ...(several ? { skipped } : {}) });
           return;
         }
-        const errors = result.issues.filter((i) => i.severity === 'error');
-        const intake = result.kind === 'events' ? parseIntake(result.events) : undefined;
+        const mapped = results.flatMap((r) => (r.kind === 'events' ? r.events : []));
+        const intake = mapped.length > 0 ? parseIntake(mapped) : undefined;
         // The sample's own limits (limits.ts) may still refuse a mapped event.
-        const refused = intake?.ok ? intake.rejected.flatMap((r) => r.issues) : [];
+        const refused =
+          intake === undefined ? [] : intake.ok ? intake.rejected.flatMap((r) => r.issues) : intake.issues;
         const queue = intake?.ok ? intake.events : [];
-        if (queue.length === 0) {
-          const issues = [...errors, ...refused];
+        const issues = [...invalid, ...refused];
+        const { queued, duplicates } =
+          queue.length > 0 ? await enqueue(db, queue) : { queued: [], duplicates: [] };
+        if (queued.length > 0) deps.onQueued?.();
+        if (issues.length > 0) {
           logger.warn(
-            { processor: name, events: result.events.map((e) => e.id), issues: issues.map(brief) },
-            'processor webhook not stored: its Kard events are invalid',
+            {
+              processor: name,
+              events: results.flatMap((r) => (r.kind === 'skip' ? [] : r.events.map((e) => e.id))),
+              queued,
+              issues: issues.map(brief),
+            },
+            'processor webhook: some of its Kard events are invalid; the processor will deliver it again',
           );
-          res.status(200).json({ processor: name, outcome: 'invalid', queued: 0, issues });
+          res.status(422).json({
+            processor: name,
+            outcome: 'invalid',
+            queued: queued.length,
+            duplicates: duplicates.length,
+            issues,
+            ...(skipped.length > 0 ? { skipped } : {}),
+          });
           return;
         }
-        // Committed before the answer, as for POST /transactions: an answered event is a durable event.
-        const { queued, duplicates } = await enqueue(db, queue);
-        if (queued.length > 0) deps.onQueued?.();
+        // Committed before the answer (above), as for POST /transactions: an answered event is durable.
         logger.info({ processor: name, queued, duplicates }, 'processor webhook received');
         res.status(queued.length > 0 ? 202 : 200).json({
           processor: name,

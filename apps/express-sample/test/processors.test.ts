@@ -3,7 +3,13 @@
 // like POST /transactions and forwarded to the mock Kard over loopback.
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fromLithic, fromMarqeta, fromStripeIssuing, type MapResult } from '@kardkit/processors';
+import {
+  fromLithic,
+  fromMarqeta,
+  fromMarqetaEach,
+  fromStripeIssuing,
+  type MapResult,
+} from '@kardkit/processors';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,7 +186,7 @@ describe('POST /processors/* (processor webhooks, verified by signature, into th
     expect(total(await outboxRows())).toBe(before);
   });
 
-  it('an event whose Kard event breaks a rule is a 200 with its issues (no retry can fix it), logged, not stored', async () => {
+  it('an event whose Kard event breaks a rule is a 422 with its issues (the processor delivers it again), logged, not stored', async () => {
     const before = total(await outboxRows());
     const event = JSON.parse(fixture('stripe-issuing/authorization-created-approved.json'));
     event.id = 'evt_no_cardholder';
@@ -189,16 +195,44 @@ describe('POST /processors/* (processor webhooks, verified by signature, into th
     event.data.object.card.cardholder = null;
     const body = JSON.stringify(event);
     const res = await deliver(`${base}/processors/stripe`, body, stripeHeaders(body));
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ processor: 'stripe', outcome: 'invalid', queued: 0 });
     expect(res.body.issues).toContainEqual(
       expect.objectContaining({ path: '[0].attributes.userId', severity: 'error' }),
     );
     expect(total(await outboxRows())).toBe(before);
     const logged = h.logs.find(
-      (l) => l.includes('its Kard events are invalid') && l.includes('iauth_no_cardholder'),
+      (l) => l.includes('some of its Kard events are invalid') && l.includes('iauth_no_cardholder'),
     );
     expect(logged).toContain('attributes.userId');
+  });
+
+  it('marqeta: a webhook with a valid and an invalid transaction queues the valid one and answers 422 naming the other; a redelivery queues nothing twice', async () => {
+    const good = JSON.parse(fixture('marqeta/authorization.json')).transactions[0];
+    const bad = { ...good, token: 'mq-no-user', user_token: undefined, card_token: undefined };
+    delete bad.user_token;
+    delete bad.card_token;
+    const goodOne = { ...good, token: 'mq-good-one' };
+    const body = JSON.stringify({ transactions: [goodOne, bad] });
+    const [expectedGood, expectedBad] = fromMarqetaEach(JSON.parse(body), { cardBin: CARD_BIN });
+    expect(expectedGood?.kind).toBe('events');
+    expect(expectedBad?.kind).toBe('invalid');
+
+    const res = await deliver(`${base}/processors/marqeta`, body, marqetaHeaders(body));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ processor: 'marqeta', outcome: 'invalid', queued: 1, duplicates: 0 });
+    expect(res.body.issues).toContainEqual(
+      expect.objectContaining({ transaction: 1, path: '[0].attributes.userId', severity: 'error' }),
+    );
+    for (const id of ids(expectedGood!)) {
+      expect((await outbox(id)).status).toBe(200);
+      await waitFor(`${id} forwarded`, () => h.mock.eventCount(id) === 1);
+    }
+    for (const id of ids(expectedBad!)) expect((await outbox(id)).status).toBe(404);
+
+    const again = await deliver(`${base}/processors/marqeta`, body, marqetaHeaders(body));
+    expect(again.status).toBe(422);
+    expect(again.body).toMatchObject({ queued: 0, duplicates: 1 });
   });
 
   it("lithic: a correctly signed transaction is stored with the last four digits from the issuer's lookup, and forwarded", async () => {
