@@ -11,7 +11,7 @@ import type { MockKard } from '@kardkit/mock-server';
 import {
   type CardholderRef,
   fromLithic,
-  fromMarqeta,
+  fromMarqetaEach,
   fromStripeIssuing,
   type KardTransaction,
   type MapOptions,
@@ -425,16 +425,32 @@ describe('kard transactions convert: edges', () => {
     expect(r.stderr).not.toContain('--cards');
   });
 
-  it("a webhook body with several transactions: each issue names its event ([i]) and that event's id", async () => {
+  it('a webhook body with several transactions: each is mapped on its own, and each issue names its transaction and event id', async () => {
     const path = join(FIXTURES, 'marqeta/authorization-clearing-multi.json');
-    const result = fromMarqeta(JSON.parse(readFileSync(path, 'utf8')));
-    expect(result.kind).toBe('invalid');
-    const events = result.kind === 'invalid' ? result.events : [];
-    expect(events).toHaveLength(2);
+    const results = fromMarqetaEach(JSON.parse(readFileSync(path, 'utf8')));
+    expect(results.map((x) => x.kind)).toEqual(['invalid', 'invalid']);
+    const ids = results.map((x) => (x.kind === 'invalid' ? x.events[0]?.id : undefined));
     const r = await convert(['--from', 'marqeta', path]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`record 1 (${events[0]?.id}): error [R4] [0].attributes.cardBIN:`);
-    expect(r.stderr).toContain(`record 1 (${events[1]?.id}): error [R4] [1].attributes.cardBIN:`);
+    expect(r.stderr).toContain(`record 1 transaction 0 (${ids[0]}): error [R4] attributes.cardBIN:`);
+    expect(r.stderr).toContain(`record 1 transaction 1 (${ids[1]}): error [R4] attributes.cardBIN:`);
+  });
+
+  it('a webhook body with a valid and an invalid transaction: the valid one is written, the other reported, exit 1', async () => {
+    const body = JSON.parse(readFileSync(join(FIXTURES, 'marqeta/authorization.json'), 'utf8'));
+    const good = { ...body.transactions[0], token: 'mq-good' };
+    const bad = { ...body.transactions[0], token: 'mq-bad' };
+    delete bad.user_token;
+    delete bad.card_token;
+    const input = { transactions: [good, bad] };
+    const [okOne, badOne] = fromMarqetaEach(input, { cardBin: BIN6 });
+    expect(okOne?.kind).toBe('events');
+    expect(badOne?.kind).toBe('invalid');
+    const r = await convert(['--from', 'marqeta', '--card-bin', BIN6, file(JSON.stringify(input))]);
+    expect(r.code).toBe(1);
+    expect(outLines(r.stdout)).toEqual(okOne?.kind === 'events' ? okOne.events : []);
+    expect(r.stderr).toMatch(/^record 1 transaction 1 \(\S+\): error .*attributes\.userId/m);
+    expect(r.stderr).not.toMatch(/^record 1 transaction 0/m);
   });
 
   it('a truncated .gz: the records before the damage are converted, then exit 1 naming where it ends', async () => {
@@ -510,10 +526,11 @@ const FIXTURES = resolve(
   dirname(fileURLToPath(import.meta.url)),
   '../../../packages/processors/test/fixtures',
 );
-const MAPPERS: Record<string, (event: unknown, opts?: MapOptions) => MapResult> = {
-  'stripe-issuing': fromStripeIssuing,
-  lithic: fromLithic,
-  marqeta: fromMarqeta,
+/** One result per transaction of a record, as the CLI maps it (a Marqeta webhook can carry several). */
+const MAPPERS: Record<string, (event: unknown, opts?: MapOptions) => MapResult[]> = {
+  'stripe-issuing': (e, o) => [fromStripeIssuing(e, o)],
+  lithic: (e, o) => [fromLithic(e, o)],
+  marqeta: fromMarqetaEach,
 };
 
 describe.each(Object.keys(MAPPERS))('the %s fixtures of @kardkit/processors', (processor) => {
@@ -539,18 +556,22 @@ describe.each(Object.keys(MAPPERS))('the %s fixtures of @kardkit/processors', (p
       const own = (Array.isArray(value) ? value : [value]).map((e) =>
         MAPPERS[processor]!(e, { cardBin: BIN6, cardLastFour } as MapOptions),
       );
-      results.push(...own);
+      results.push(...own.flat());
       const cards = file(JSON.stringify(Object.fromEntries([...cardIds].map((id) => [id, '0000']))));
       const r = await convert(['--from', processor, '--card-bin', BIN6, '--cards', cards, path]);
-      expect(outLines(r.stdout), name).toEqual(own.flatMap((x) => (x.kind === 'events' ? x.events : [])));
-      own.forEach((x, i) => {
-        if (x.kind === 'skip')
-          expect(r.stderr, name).toContain(`record ${i + 1}: skipped (${x.code}) ${x.reason}\n`);
-        else if (x.kind === 'invalid')
-          expect(r.stderr, name).toMatch(new RegExp(`^record ${i + 1}( \\(\\S+\\))?: error `, 'm'));
-        else expect(r.stderr, name).not.toMatch(new RegExp(`^record ${i + 1}:`, 'm'));
+      expect(outLines(r.stdout), name).toEqual(
+        own.flat().flatMap((x) => (x.kind === 'events' ? x.events : [])),
+      );
+      own.forEach((record, i) => {
+        record.forEach((x, t) => {
+          const at = record.length > 1 ? `record ${i + 1} transaction ${t}` : `record ${i + 1}`;
+          if (x.kind === 'skip') expect(r.stderr, name).toContain(`${at}: skipped (${x.code}) ${x.reason}\n`);
+          else if (x.kind === 'invalid')
+            expect(r.stderr, name).toMatch(new RegExp(`^${at}( \\(\\S+\\))?: error `, 'm'));
+          else expect(r.stderr, name).not.toMatch(new RegExp(`^${at}:`, 'm'));
+        });
       });
-      expect(r.code, name).toBe(own.some((x) => x.kind === 'invalid') ? 1 : 0);
+      expect(r.code, name).toBe(own.flat().some((x) => x.kind === 'invalid') ? 1 : 0);
     }
     // The fixtures cover both sides: something for Kard and something not.
     expect(results.some((x) => x.kind === 'events')).toBe(true);

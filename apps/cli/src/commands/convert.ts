@@ -39,7 +39,7 @@ export interface ConvertCounts {
   warnings: number;
 }
 
-type Mapper = (event: unknown, opts: MapOptions) => MapResult;
+type Mapper = (event: unknown, opts: MapOptions) => MapResult[];
 type ToLegacy = (event: KardTransaction) => LegacyIncomingTransaction;
 
 /** R4: a BIN is six digits. */
@@ -81,8 +81,14 @@ export function readCards(path: string): Map<string, string> {
 async function loadMapper(from: Processor): Promise<{ map: Mapper; toLegacy: ToLegacy }> {
   // Loaded on use: the other commands do not pay for the mappings.
   const p = await import('@kardkit/processors');
+  // One result per transaction of a record: a Marqeta webhook can carry several, each mapped (and
+  // reported) on its own, so one invalid transaction does not hold back the others.
   const map: Mapper =
-    from === 'stripe-issuing' ? p.fromStripeIssuing : from === 'lithic' ? p.fromLithic : p.fromMarqeta;
+    from === 'stripe-issuing'
+      ? (event, opts) => [p.fromStripeIssuing(event, opts)]
+      : from === 'lithic'
+        ? (event, opts) => [p.fromLithic(event, opts)]
+        : p.fromMarqetaEach;
   return { map, toLegacy: p.toLegacyIncoming };
 }
 
@@ -154,42 +160,46 @@ export async function runConvert(file: string, opts: ConvertOptions, io: Io): Pr
           err += `${where(rec)}: ${p.red('error')} ${rec.error}\n`;
           continue;
         }
-        let result: MapResult;
+        let results: MapResult[];
         try {
-          result = map(rec.value, mapOptions);
+          results = map(rec.value, mapOptions);
         } catch (e) {
           c.invalid++;
           err += `${where(rec)}: ${p.red('error')} the ${opts.from} mapping failed: ${(e as Error).message}\n`;
           continue;
         }
-        if (result.kind === 'skip') {
-          c.skipped++;
-          err += `${where(rec)}: ${p.dim('skipped')} (${result.code}) ${result.reason}\n`;
-          continue;
-        }
-        const n = result.events.length;
-        if (result.kind === 'invalid') {
-          c.invalid++;
-          for (const issue of result.issues) {
-            if (issue.severity !== 'error') continue;
-            if (issue.rule === 'R4' && issue.path.endsWith('attributes.cardBIN')) missingBin = true;
-            if (issue.path.endsWith('attributes.cardLastFour')) missingLastFour = true;
-            const at = n === 1 ? 0 : Number(/^\[(\d+)\]/.exec(issue.path)?.[1] ?? 0);
-            const line = formatIssueLine(
-              { n: rec.n, id: result.events[at]?.id ?? null },
-              relative(issue, n),
-              color,
-            );
-            // formatIssueLine starts with "record <n>"; where() adds the line of an over-long NDJSON line.
-            err += `${where(rec)}${line.slice(`record ${rec.n}`.length)}\n`;
+        results.forEach((result, t) => {
+          // In a record of several transactions, each line names its transaction.
+          const at = results.length > 1 ? `${where(rec)} transaction ${t}` : where(rec);
+          if (result.kind === 'skip') {
+            c.skipped++;
+            err += `${at}: ${p.dim('skipped')} (${result.code}) ${result.reason}\n`;
+            return;
           }
-          continue;
-        }
-        c.warnings += result.issues.filter((i) => i.severity === 'warning').length;
-        for (const event of result.events) {
-          out += `${JSON.stringify(opts.legacy ? toLegacy(event) : event)}\n`;
-          c.written++;
-        }
+          const n = result.events.length;
+          if (result.kind === 'invalid') {
+            c.invalid++;
+            for (const issue of result.issues) {
+              if (issue.severity !== 'error') continue;
+              if (issue.rule === 'R4' && issue.path.endsWith('attributes.cardBIN')) missingBin = true;
+              if (issue.path.endsWith('attributes.cardLastFour')) missingLastFour = true;
+              const i = n === 1 ? 0 : Number(/^\[(\d+)\]/.exec(issue.path)?.[1] ?? 0);
+              const line = formatIssueLine(
+                { n: rec.n, id: result.events[i]?.id ?? null },
+                relative(issue, n),
+                color,
+              );
+              // formatIssueLine starts with "record <n>"; `at` adds the line and the transaction.
+              err += `${at}${line.slice(`record ${rec.n}`.length)}\n`;
+            }
+            return;
+          }
+          c.warnings += result.issues.filter((i) => i.severity === 'warning').length;
+          for (const event of result.events) {
+            out += `${JSON.stringify(opts.legacy ? toLegacy(event) : event)}\n`;
+            c.written++;
+          }
+        });
       }
       if (err.length > 0) {
         io.stderr.write(err);
