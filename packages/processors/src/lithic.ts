@@ -273,6 +273,10 @@ function decide(ev: Ev, earlier: Ev[], status: string | undefined): Step | MapRe
     }
     // A single-message purchase moved its money at once (SETTLED); its reversal gives it back.
     if (had(new Set(['FINANCIAL_AUTHORIZATION']))) return { status: 'RETURNED', direction: 'CREDIT' };
+    // A partial reversal leaves the transaction PENDING: the rest may still clear.
+    if (status === 'PENDING') {
+      return skip('no-kard-status', `${t} released part of the authorization; the rest stays open`);
+    }
     return { status: 'REVERSED', direction: 'DEBIT' };
   }
   if (t === 'RETURN' || t === 'FINANCIAL_CREDIT_AUTHORIZATION')

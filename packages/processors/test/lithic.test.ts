@@ -132,6 +132,17 @@ describe('fromLithic: a purchase (dual message)', () => {
     });
   });
 
+  it('a partial reversal, after which the transaction stays PENDING, is skipped', () => {
+    const t = fixture('authorization-reversal');
+    t.status = 'PENDING';
+    t.events[1].amounts.cardholder.amount = 250;
+    expect(fromLithic(t, opts)).toEqual({
+      kind: 'skip',
+      code: 'no-kard-status',
+      reason: 'AUTHORIZATION_REVERSAL released part of the authorization; the rest stays open',
+    });
+  });
+
   it("Lithic's expiry of an uncleared authorization is REVERSED too", () => {
     expect(one('authorization-expiry')).toEqual({
       type: 'transaction',
