@@ -17,6 +17,7 @@ export const scoped = [
   'packages/schemas',
   'packages/sdk',
   'packages/mock-server',
+  'packages/processors',
   'apps/cli',
   'apps/express-sample',
 ];

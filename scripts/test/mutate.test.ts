@@ -35,6 +35,7 @@ describe('pnpm mutate: the recorded score', () => {
       'packages/schemas',
       'packages/sdk',
       'packages/mock-server',
+      'packages/processors',
       'apps/cli',
       'apps/express-sample',
     ]);

@@ -624,7 +624,7 @@ describe('fromMarqeta: options and card data', () => {
   });
 
   it('a business card: the business_token is the cardholder id', () => {
-    const t = { ...first('authorization'), business_token: 'biz_1' };
+    const t: Record<string, unknown> = { ...first('authorization'), business_token: 'biz_1' };
     delete t.user_token;
     expect(only(fromMarqeta(body(t), BIN)).attributes.userId).toBe('biz_1');
   });
@@ -705,13 +705,13 @@ describe('fromMarqeta: options and card data', () => {
   });
 
   it('an APPROVED authorization without user_transaction_time is dated by created_time', () => {
-    const t = { ...first('authorization'), created_time: '2026-11-02T17:26:30Z' };
+    const t: Record<string, unknown> = { ...first('authorization'), created_time: '2026-11-02T17:26:30Z' };
     delete t.user_transaction_time;
     expect(only(fromMarqeta(body(t), BIN)).attributes.authorizationDate).toBe('2026-11-02T17:26:30.000Z');
   });
 
   it('a bare settlement date is midnight UTC', () => {
-    const t = { ...first('authorization-clearing'), settlement_date: '2026-11-03' };
+    const t: Record<string, unknown> = { ...first('authorization-clearing'), settlement_date: '2026-11-03' };
     delete t.created_time;
     expect(only(fromMarqeta(body(t), BIN)).attributes.settledDate).toBe('2026-11-03T00:00:00.000Z');
   });
