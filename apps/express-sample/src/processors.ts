@@ -53,8 +53,8 @@ export interface ProcessorsConfig {
    * The last four digits of a card that an event names by id only (Stripe's issuing_transaction.*,
    * Lithic's transactions): Kard requires cardLastFour. Look the card up in your own records or
    * with the processor's API (Stripe `issuing.cards.retrieve`, Lithic `GET /v1/cards/{card_token}`).
-   * Without it, or when it returns undefined, the last four digits of an earlier event of the same
-   * transaction in the outbox are used (a Stripe capture after its authorization).
+   * Without it, or when it returns undefined, the last four digits of the transaction's APPROVED
+   * event in the outbox are used (a Stripe capture after its authorization).
    */
   cardLastFour?: (ref: CardholderRef) => string | undefined | Promise<string | undefined>;
 }
@@ -110,15 +110,18 @@ const brief = (i: ValidationIssue) => ({ path: i.path, rule: i.rule, message: i.
  * The last four digits of the card of an earlier event of the same transaction, from the outbox.
  * Some events name their card by id only (Stripe's issuing_transaction.* captures and refunds), and
  * Kard requires cardLastFour; the authorization of the same transaction, stored before, has it.
+ * Its event id is `<transactionId>:APPROVED` (the id scheme of @kardkit/processors for Stripe and
+ * Marqeta), so it is found through the primary key: no scan of the outbox on this path, which
+ * runs for every capture. (Lithic's events carry no last four at all: give `cardLastFour`.)
  */
 async function lastFourFromOutbox(db: Queryable, transactionIds: string[]): Promise<string | undefined> {
   if (transactionIds.length === 0) return undefined;
   const res = await db.query<{ last4: string }>(
     `SELECT payload #>> '{attributes,cardLastFour}' AS last4
        FROM outbox
-      WHERE transaction_id = ANY($1::text[]) AND payload #>> '{attributes,cardLastFour}' IS NOT NULL
+      WHERE id = ANY($1::text[]) AND payload #>> '{attributes,cardLastFour}' IS NOT NULL
       LIMIT 1`,
-    [transactionIds],
+    [transactionIds.map((t) => `${t}:APPROVED`)],
   );
   return res.rows[0]?.last4;
 }
