@@ -1,6 +1,13 @@
 import { STATES, safeParseTransactionEvent, type ValidationIssue } from '@kardkit/schemas';
 import type { CardholderRef, KardTransaction, MapOptions, MapResult, SkipCode } from './types.js';
 
+/** A JSON object (not null, not an array): processor payloads are read as these, never trusted. */
+export type JsonObject = Record<string, unknown>;
+export const isJsonObject = (v: unknown): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The value when it is a string, else undefined. */
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /** The Kard user id for a cardholder: the issuer's `userId` option, else the processor's cardholder id. */
 export function userIdFor(opts: MapOptions, ref: CardholderRef): string {
   return (opts.userId ? opts.userId(ref) : ref.cardholderId) ?? '';

@@ -1,4 +1,15 @@
-import { cardBinFor, finish, isoFromProcessorTime, skip, text, userIdFor, usState } from './common.js';
+import {
+  cardBinFor,
+  finish,
+  isJsonObject,
+  isoFromProcessorTime,
+  type JsonObject,
+  skip,
+  str,
+  text,
+  userIdFor,
+  usState,
+} from './common.js';
 import { header, type WebhookHeaders, WebhookSignatureError } from './errors.js';
 import type { CardholderRef, KardTransaction, MapOptions, MapResult } from './types.js';
 
@@ -96,13 +107,10 @@ export interface LithicCardTransactionEvent {
   events?: LithicTransactionEvent[];
 }
 
-type Json = Record<string, unknown>;
 type Attributes = KardTransaction['attributes'];
 type Step = { status: Attributes['status']; direction: Attributes['direction'] };
 
-const rec = (v: unknown): Json | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const rec = (v: unknown): JsonObject | undefined => (isJsonObject(v) ? v : undefined);
 const num = (v: unknown): number | undefined => (Number.isFinite(v) ? (v as number) : undefined);
 
 /**
@@ -173,12 +181,12 @@ export function fromLithic(event: unknown, opts: LithicMapOptions = {}): MapResu
 }
 
 interface Ev {
-  raw: Json;
+  raw: JsonObject;
   type: string;
   approved: boolean;
 }
 
-function fromTransaction(tx: Json, opts: LithicMapOptions): MapResult {
+function fromTransaction(tx: JsonObject, opts: LithicMapOptions): MapResult {
   const transactionId = text(str(tx.token));
   if (!transactionId) return skip('unknown-event', 'a Lithic card transaction without a token');
   const events = chronological(tx.events);
@@ -210,7 +218,7 @@ function chronological(value: unknown): Ev[] {
   const list = Array.isArray(value) ? value : [];
   return list
     .map(rec)
-    .filter((raw): raw is Json => raw !== undefined)
+    .filter((raw): raw is JsonObject => raw !== undefined)
     .map((raw) => ({ raw, t: Date.parse(String(raw.created)) }))
     .sort((a, b) => a.t - b.t)
     .map(({ raw }) => ({ raw, type: str(raw.type) ?? '', approved: raw.result === 'APPROVED' }));
@@ -300,10 +308,10 @@ function decide(ev: Ev, earlier: Ev[], status: string | undefined): Step | MapRe
  * currency), else the settlement amount, else the merchant amount; for payloads from before
  * Lithic's `amounts`, the deprecated signed `amount` in the settlement currency.
  */
-function amountOf(ev: Json, tx: Json): { amount: number; currency: string } | undefined {
+function amountOf(ev: JsonObject, tx: JsonObject): { amount: number; currency: string } | undefined {
   const amounts = rec(ev.amounts);
   const legacy = rec(rec(tx.amounts)?.settlement) ?? rec(rec(tx.amounts)?.cardholder);
-  const candidates: Json[] = amounts
+  const candidates: JsonObject[] = amounts
     ? [amounts.cardholder, amounts.settlement, amounts.merchant].map((a) => rec(a) ?? {})
     : [{ amount: ev.amount, currency: legacy?.currency }];
   for (const a of candidates) {
@@ -330,7 +338,7 @@ const known = (v: unknown): string | undefined => {
 };
 
 function kardEvent(
-  tx: Json,
+  tx: JsonObject,
   ev: Ev,
   step: Step,
   ids: { id: string; transactionId: string; amount: number; currency: string },

@@ -1,4 +1,13 @@
-import { cardBinFor, finish, isoFromProcessorTime, skip, userIdFor, usState } from './common.js';
+import {
+  cardBinFor,
+  finish,
+  isJsonObject,
+  isoFromProcessorTime,
+  type JsonObject,
+  skip,
+  userIdFor,
+  usState,
+} from './common.js';
 import { header, type WebhookHeaders, WebhookSignatureError } from './errors.js';
 import type { CardholderRef, KardTransaction, MapOptions, MapResult, SkipCode } from './types.js';
 
@@ -63,12 +72,6 @@ export interface MarqetaTransactionWebhook {
 // Reading unknown JSON without throwing
 // ---------------------------------------------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** A trimmed, non-empty string (numbers written as JSON numbers are taken as their text). */
 function str(v: unknown): string | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
@@ -77,8 +80,8 @@ function str(v: unknown): string | undefined {
   return t === '' ? undefined : t;
 }
 
-function obj(v: unknown): Obj {
-  return isObj(v) ? v : {};
+function obj(v: unknown): JsonObject {
+  return isJsonObject(v) ? v : {};
 }
 
 /** A Marqeta date-time (UTC) as ISO 8601 with a zone (R24); a bare date is midnight UTC. */
@@ -237,7 +240,7 @@ type Status = KardTransaction['attributes']['status'];
 /** The Kard status of a transaction of a known kind in a given state, or why there is none. */
 function statusOf(
   kind: Kind,
-  t: Obj,
+  t: JsonObject,
   type: string,
   state: string,
 ): Status | { code: SkipCode; reason: string } {
@@ -295,7 +298,7 @@ const US = new Set(['US', 'USA', '840']);
 type One = { event: KardTransaction } | { skip: { code: SkipCode; reason: string } };
 
 function mapOne(t: unknown, opts: MapOptions): One {
-  if (!isObj(t))
+  if (!isJsonObject(t))
     return { skip: { code: 'unknown-event', reason: 'a transaction that is not a JSON object' } };
   const type = typeof t.type === 'string' ? str(t.type) : undefined;
   const token = str(t.token);
@@ -399,7 +402,7 @@ function mapOne(t: unknown, opts: MapOptions): One {
 
 /** The transactions of a webhook body, or why the body carries none. */
 function transactionsOf(body: unknown): unknown[] | { code: SkipCode; reason: string } {
-  if (!isObj(body)) return { code: 'unknown-event', reason: 'the webhook body is not a JSON object' };
+  if (!isJsonObject(body)) return { code: 'unknown-event', reason: 'the webhook body is not a JSON object' };
   if (Array.isArray(body.transactions)) {
     return body.transactions.length > 0
       ? body.transactions

@@ -1,4 +1,15 @@
-import { cardBinFor, finish, isoFromUnixSeconds, skip, text, userIdFor, usState } from './common.js';
+import {
+  cardBinFor,
+  finish,
+  isJsonObject,
+  isoFromUnixSeconds,
+  type JsonObject,
+  skip,
+  str,
+  text,
+  userIdFor,
+  usState,
+} from './common.js';
 import { header, type WebhookHeaders, WebhookSignatureError } from './errors.js';
 import type { CardholderRef, KardTransaction, MapOptions, MapResult } from './types.js';
 
@@ -91,12 +102,9 @@ export interface StripeIssuingMapOptions extends MapOptions {
   cardLastFour?: (ref: CardholderRef) => string | undefined;
 }
 
-type Rec = Record<string, unknown>;
-const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const int = (v: unknown): number | undefined => (Number.isSafeInteger(v) ? (v as number) : undefined);
 /** The id of a field Stripe either gives as an id or expands into its object. */
-const idOf = (v: unknown): string | undefined => text(str(v) ?? (isRec(v) ? str(v.id) : undefined));
+const idOf = (v: unknown): string | undefined => text(str(v) ?? (isJsonObject(v) ? str(v.id) : undefined));
 
 /** Stripe's `card.brand` ("Visa", "MasterCard", …) as Kard's `cardNetwork`. */
 function cardNetwork(brand: unknown): KardTransaction['attributes']['cardNetwork'] {
@@ -112,7 +120,7 @@ function cardNetwork(brand: unknown): KardTransaction['attributes']['cardNetwork
 
 /** `merchant_data` as Kard's description, mcc and merchant (R5, R6, R7). */
 function merchantFields(md: unknown) {
-  const m = isRec(md) ? md : {};
+  const m = isJsonObject(md) ? md : {};
   const name = text(str(m.name));
   const country = text(str(m.country))?.toUpperCase();
   const merchant = name
@@ -141,7 +149,7 @@ interface CardFacts {
 }
 
 function cardFacts(cardField: unknown, cardholderField: unknown, opts: StripeIssuingMapOptions): CardFacts {
-  const card = isRec(cardField) ? cardField : undefined;
+  const card = isJsonObject(cardField) ? cardField : undefined;
   const ref: CardholderRef = {
     processor: 'stripe-issuing',
     cardholderId: idOf(cardholderField) ?? idOf(card?.cardholder),
@@ -157,7 +165,7 @@ function cardFacts(cardField: unknown, cardholderField: unknown, opts: StripeIss
 }
 
 /** The attributes every Kard event from one Stripe object shares. */
-function base(obj: Rec, opts: StripeIssuingMapOptions) {
+function base(obj: JsonObject, opts: StripeIssuingMapOptions) {
   const card = cardFacts(obj.card, obj.cardholder, opts);
   const currency = str(obj.currency)?.toUpperCase() ?? '';
   return {
@@ -175,34 +183,34 @@ function base(obj: Rec, opts: StripeIssuingMapOptions) {
 const CASH_MCCS: ReadonlySet<string> = new Set(['6010', '6011']);
 
 /** A cash withdrawal is not spending at a merchant: not for Kard. */
-function cashWithdrawal(obj: Rec, what: string): MapResult | undefined {
-  const mcc = isRec(obj.merchant_data) ? text(str(obj.merchant_data.category_code)) : undefined;
+function cashWithdrawal(obj: JsonObject, what: string): MapResult | undefined {
+  const mcc = isJsonObject(obj.merchant_data) ? text(str(obj.merchant_data.category_code)) : undefined;
   return mcc && CASH_MCCS.has(mcc)
     ? skip('not-a-transaction', `${what} is a cash withdrawal (MCC ${mcc})`)
     : undefined;
 }
 
-function history(auth: Rec): Rec[] {
-  return Array.isArray(auth.request_history) ? auth.request_history.filter(isRec) : [];
+function history(auth: JsonObject): JsonObject[] {
+  return Array.isArray(auth.request_history) ? auth.request_history.filter(isJsonObject) : [];
 }
 
 /** What the authorization held: its approved requests (an incremental request adds to the hold). */
-function approvedTotal(auth: Rec): number {
+function approvedTotal(auth: JsonObject): number {
   return history(auth)
     .filter((h) => h.approved === true)
     .reduce((sum, h) => sum + Math.max(0, int(h.amount) ?? 0), 0);
 }
 
 /** The code shared with the merchant on the latest approved request. */
-function authorizationCode(auth: Rec): string | undefined {
+function authorizationCode(auth: JsonObject): string | undefined {
   const approved = history(auth).filter((h) => h.approved === true && text(str(h.authorization_code)));
   return text(str(approved.at(-1)?.authorization_code));
 }
 
 function fromAuthorization(
   type: 'created' | 'updated',
-  event: Rec,
-  auth: Rec,
+  event: JsonObject,
+  auth: JsonObject,
   opts: StripeIssuingMapOptions,
 ): MapResult {
   const id = text(str(auth.id));
@@ -222,7 +230,7 @@ function fromAuthorization(
     transactionId: id,
     direction: 'DEBIT' as const,
     authorizationCode: authorizationCode(auth),
-    systemTraceAuditNumber: isRec(auth.network_data)
+    systemTraceAuditNumber: isJsonObject(auth.network_data)
       ? text(str(auth.network_data.system_trace_audit_number))
       : undefined,
   };
@@ -266,8 +274,8 @@ function fromAuthorization(
         : `authorization ${id} changed while ${status ?? 'in an unknown status'} (an incremental authorization, a partial reversal or new metadata): Kard has no status for it; APPROVED was sent on issuing_authorization.created`,
     );
   }
-  const previous = isRec(event.data) ? event.data.previous_attributes : undefined;
-  if (isRec(previous) && !('status' in previous)) {
+  const previous = isJsonObject(event.data) ? event.data.previous_attributes : undefined;
+  if (isJsonObject(previous) && !('status' in previous)) {
     return skip(
       'no-kard-status',
       `authorization ${id} was already ${status}; this update does not change its status`,
@@ -292,7 +300,11 @@ function fromAuthorization(
   ]);
 }
 
-function fromTransaction(type: 'created' | 'updated', txn: Rec, opts: StripeIssuingMapOptions): MapResult {
+function fromTransaction(
+  type: 'created' | 'updated',
+  txn: JsonObject,
+  opts: StripeIssuingMapOptions,
+): MapResult {
   const id = text(str(txn.id));
   const created = int(txn.created);
   const amount = int(txn.amount);
@@ -312,7 +324,7 @@ function fromTransaction(type: 'created' | 'updated', txn: Rec, opts: StripeIssu
   const cash = cashWithdrawal(txn, `${kind} ${id}`);
   if (cash) return cash;
   if (amount === 0) return skip('non-financial', `zero-amount ${kind} ${id}`);
-  const nd = isRec(txn.network_data) ? txn.network_data : {};
+  const nd = isJsonObject(txn.network_data) ? txn.network_data : {};
   const common = {
     ...base(txn, opts),
     authorizationCode: text(str(nd.authorization_code)),
@@ -324,7 +336,7 @@ function fromTransaction(type: 'created' | 'updated', txn: Rec, opts: StripeIssu
     if (amount > 0)
       return skip('no-kard-status', `capture ${id} with a positive amount: Kard has no status for it`);
     const authorization = idOf(txn.authorization);
-    const authCreated = isRec(txn.authorization) ? int(txn.authorization.created) : undefined;
+    const authCreated = isJsonObject(txn.authorization) ? int(txn.authorization.created) : undefined;
     return finish([
       {
         type: 'transaction',
@@ -377,11 +389,11 @@ function fromTransaction(type: 'created' | 'updated', txn: Rec, opts: StripeIssu
  * on any JSON input.
  */
 export function fromStripeIssuing(event: unknown, opts: StripeIssuingMapOptions = {}): MapResult {
-  if (!isRec(event) || typeof event.type !== 'string') {
+  if (!isJsonObject(event) || typeof event.type !== 'string') {
     return skip('unknown-event', 'not a Stripe event (no string `type`)');
   }
   const type = event.type;
-  const obj = isRec(event.data) ? event.data.object : undefined;
+  const obj = isJsonObject(event.data) ? event.data.object : undefined;
   switch (type) {
     case 'issuing_authorization.request':
       return skip(
@@ -390,7 +402,7 @@ export function fromStripeIssuing(event: unknown, opts: StripeIssuingMapOptions 
       );
     case 'issuing_authorization.created':
     case 'issuing_authorization.updated':
-      if (!isRec(obj) || obj.object !== 'issuing.authorization') {
+      if (!isJsonObject(obj) || obj.object !== 'issuing.authorization') {
         return skip('unknown-event', `${type}: data.object is not an issuing.authorization`);
       }
       return fromAuthorization(
@@ -401,7 +413,7 @@ export function fromStripeIssuing(event: unknown, opts: StripeIssuingMapOptions 
       );
     case 'issuing_transaction.created':
     case 'issuing_transaction.updated':
-      if (!isRec(obj) || obj.object !== 'issuing.transaction') {
+      if (!isJsonObject(obj) || obj.object !== 'issuing.transaction') {
         return skip('unknown-event', `${type}: data.object is not an issuing.transaction`);
       }
       return fromTransaction(type === 'issuing_transaction.created' ? 'created' : 'updated', obj, opts);
