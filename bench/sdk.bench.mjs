@@ -16,7 +16,9 @@
 //   bundle_one_call_main_gzip_bytes  the same app on '@kardkit/sdk' (browser build), no splitting: the whole app,
 //                               the lazily loaded validators (@kardkit/schemas + zod) included
 //   bundle_one_call_main_split_gzip_bytes  the same with code splitting as Vite/Rollup/webpack do: what loads
-//                               before the call (goal ≤ 13 KB; the validators' chunk loads on the first call)
+//                               before the call (goal ≤ 13 KB; ky's chunk starts loading when a KardClient is
+//                               made, the validators' chunk on the first call)
+//   bundle_one_call_main_split_with_ky_gzip_bytes  the same with ky's chunk: all a request needs but the validators
 //   import_ms_over_node         median cold `import('@kardkit/sdk')` (Node build) in a fresh node minus
 //                               `node -e 0`, the two run in pairs: the median of three runs of 21 pairs,
 //                               with their spread as _min/_max (goal ≤ 40)
@@ -26,7 +28,7 @@ import { execFileSync, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startMockKard } from '../packages/mock-server/dist/index.js';
-import { oneCallGzipBytes } from '../packages/sdk/scripts/one-call-bundle.mjs';
+import { KY_SOURCES, oneCallGzipBytes } from '../packages/sdk/scripts/one-call-bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sdkDir = join(here, '..', 'packages', 'sdk');
@@ -186,6 +188,11 @@ export async function run() {
     out.bundle_one_call_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk/lite', false);
     out.bundle_one_call_main_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', false);
     out.bundle_one_call_main_split_gzip_bytes = await oneCallGzipBytes('@kardkit/sdk', true);
+    out.bundle_one_call_main_split_with_ky_gzip_bytes = await oneCallGzipBytes(
+      '@kardkit/sdk',
+      true,
+      KY_SOURCES,
+    );
   }
   if (PARTS.has('import')) {
     // Three runs of 21 pairs each: the median run, and the spread of the three.

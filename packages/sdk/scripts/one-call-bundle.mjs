@@ -1,7 +1,9 @@
 // The one-call app's bundle size, measured one way for the size ceilings (test/bundle-size.test.ts)
 // and the recorded figures (bench/sdk.bench.mjs): esbuild --bundle --minify of an app that makes one
 // `transactions.create` call through the BUILT package, then gzip -9 of what loads before that call
-// (the app chunk and its static imports; lazily imported chunks load later).
+// (the app chunk and its static imports; lazily imported chunks load later). `alsoLazy` adds the lazily
+// imported chunks whose sources match it, with their static imports (e.g. /[\\/]ky[\\/]/: ky's chunk,
+// which the default build starts loading when a KardClient is made).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +12,14 @@ import * as esbuild from 'esbuild';
 
 const sdkDir = join(import.meta.dirname, '..');
 
-/** @param {string} entry '@kardkit/sdk' or a subpath  @param {boolean} splitting */
-export async function oneCallGzipBytes(entry, splitting) {
+/** ky's own files, wherever the package manager puts them: `alsoLazy` for ky's chunk. */
+export const KY_SOURCES = /node_modules[\\/](\.pnpm[\\/]ky@[^\\/]+[\\/]node_modules[\\/])?ky[\\/]/;
+
+/**
+ * @param {string} entry '@kardkit/sdk' or a subpath  @param {boolean} splitting
+ * @param {RegExp} [alsoLazy] count the lazily imported chunks holding a source that matches, too
+ */
+export async function oneCallGzipBytes(entry, splitting, alsoLazy) {
   const outdir = mkdtempSync(join(os.tmpdir(), 'kardkit-one-call-'));
   try {
     const result = await esbuild.build({
@@ -41,7 +49,11 @@ console.log(await kard.transactions.create([{ type: 'transaction', id: 'evt-1', 
       }
     }
     const seen = new Set();
-    const stack = Object.keys(outputs).filter((k) => outputs[k].entryPoint === '<stdin>');
+    const stack = Object.keys(outputs).filter(
+      (k) =>
+        outputs[k].entryPoint === '<stdin>' ||
+        (alsoLazy && Object.keys(outputs[k].inputs).some((input) => alsoLazy.test(input))),
+    );
     while (stack.length > 0) {
       const file = stack.pop();
       if (seen.has(file)) continue;

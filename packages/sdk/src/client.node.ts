@@ -5,15 +5,8 @@
  * its fetch implementation: tens of milliseconds of start-up).
  */
 import { type KardClient as Client, KardClientImpl, type KardClientOptions } from './client.js';
-import type { KyInstanceLike } from './core/ky-client.js';
+import { loadKy } from './core/load-ky.js';
 import { nodeFetch } from './core/node-fetch.js';
-
-// The CommonJS build bundles ky and wraps it once more: its default export is then under `.default`.
-const loadKy = () =>
-  import('ky').then((m) => {
-    const d = m.default as unknown as KyInstanceLike | { default: KyInstanceLike };
-    return typeof d === 'function' ? d : d.default;
-  });
 
 class NodeKardClient extends KardClientImpl {
   constructor(options: KardClientOptions = {}) {

@@ -27,11 +27,10 @@ export interface KySenderOptions {
   /** The user's ky instance, e.g. `ky.create({ hooks })`. */
   ky?: KyInstanceLike | undefined;
   /**
-   * The SDK's own ky when the user gives none: the instance ('@kardkit/sdk', which imports ky), or how
-   * to load it on the first request (its Node build: importing ky touches WHATWG Request at load,
-   * which costs Node tens of milliseconds of start-up).
+   * How to load the SDK's own ky when the user gives none, awaited by the first request (neither
+   * build imports ky with the entry: src/client.default.ts, src/client.node.ts).
    */
-  defaultKy: KyInstanceLike | (() => Promise<KyInstanceLike>);
+  defaultKy: () => Promise<KyInstanceLike>;
   /** What ky is told on every call: `{ retry: 0, timeout: false, throwHttpErrors: false }` (see below). */
   kyDefaults: { retry: 0; timeout: false; throwHttpErrors: false };
   /** The fetch ky sends with when the user gives none (on Node: node-fetch.ts); default: ky's (global fetch). */
@@ -86,11 +85,7 @@ export function assertKyInstance(value: unknown): asserts value is KyInstanceLik
  * makes its Request without `duplex`, which streamed bodies need.
  */
 export function createKySender(options: KySenderOptions): Sender {
-  const given = options.ky ?? options.defaultKy;
-  let instance = (typeof given === 'function' && 'extend' in given ? given : undefined) as
-    | KyInstance
-    | undefined;
-  const load = instance ? undefined : (given as () => Promise<KyInstanceLike>);
+  let instance = options.ky as KyInstance | undefined;
   const base = options.kyDefaults;
   // A fetch of the user's is called as fetch(url, init); the transport fetch (Node) takes ky's Request.
   const send = options.fetch ? urlInitFetch(options.fetch, false) : options.transportFetch;
@@ -117,7 +112,7 @@ export function createKySender(options: KySenderOptions): Sender {
   client.interceptors.error.use((error) => new ErrorBody(error));
 
   return async (url, path, init, spec): Promise<WireResponse> => {
-    instance ??= (await load!()) as KyInstance;
+    instance ??= (await options.defaultKy()) as KyInstance;
     const signal = init.signal ?? undefined;
     if (path === undefined || init.duplex !== undefined) {
       const res = await instance(url, {
