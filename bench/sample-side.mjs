@@ -84,6 +84,7 @@ function forwarderFor(db, conn, concurrency) {
 // the outbox while it drains, so its first unfinished row only moves forward: each probe starts
 // there, instead of stepping again over the index entries every row sent so far left behind
 // (they stay until a vacuum removes them; stepping over 100,000 of them takes milliseconds).
+// It returns as soon as nothing is unfinished: the caller reads the clock then, before any count.
 async function drained(db) {
   let from = 0;
   for (;;) {
@@ -91,7 +92,7 @@ async function drained(db) {
       'SELECT seq FROM outbox WHERE sent_at IS NULL AND seq >= $1 ORDER BY seq LIMIT 1',
       [from],
     );
-    if (open.rows.length === 0) return counts(db);
+    if (open.rows.length === 0) return;
     from = open.rows[0].seq;
     await delay(10);
   }
@@ -152,9 +153,10 @@ if (mode === 'mock') {
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   forwarder.start();
-  const c = await drained(db);
+  await drained(db);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const c = await counts(db);
   await forwarder.stop();
   await db.close();
   say({
@@ -179,9 +181,10 @@ if (mode === 'mock') {
   await lines.next(); // "go"
   forwarder.start();
   await drained(db);
+  const done = performance.timeOrigin + performance.now();
   await forwarder.stop();
   await db.close();
-  say({ done: performance.timeOrigin + performance.now() });
+  say({ done });
 } else if (mode === 'ready') {
   const started = performance.now();
   const db = await open(args[0]);
