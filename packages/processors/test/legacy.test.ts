@@ -67,6 +67,15 @@ describe('toLegacyIncoming', () => {
   });
 });
 
+describe('toLegacyIncoming without a merchant', () => {
+  it('leaves every merchant field out instead of failing (merchant is optional on a v2 event)', () => {
+    const { merchant: _, ...attributes } = settled.attributes;
+    const record = toLegacyIncoming({ ...settled, attributes } as KardTransaction);
+    expect(Object.keys(record).filter((k) => k.startsWith('merchant'))).toEqual([]);
+    expect(record).toMatchObject({ transactionId: 'txn_1', amount: 1250, status: 'SETTLED' });
+  });
+});
+
 describe('finish', () => {
   it('returns the events when they validate, without undefined keys', () => {
     const r = finish([{ ...settled, attributes: { ...settled.attributes, description2: undefined } }]);
