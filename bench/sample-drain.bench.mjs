@@ -143,12 +143,17 @@ export async function run() {
           await once(['fill', pg, String(N_SCALE), `scale-${r}-${k}-${Date.now()}`]);
           slow.send('stats');
           const before = (await slow.next()).transactions;
-          const workers = Array.from({ length: k }, () => side(['worker', slowConn, pg, '1']));
+          // The first worker also watches for the end (sample-side.mjs, worker).
+          const workers = Array.from({ length: k }, (_, i) =>
+            side(['worker', slowConn, pg, '1', ...(i === 0 ? ['watch'] : [])]),
+          );
           await Promise.all(workers.map((w) => w.next())); // ready
           const started = Date.now();
           for (const w of workers) w.send('go');
-          await Promise.all(workers.map((w) => w.next()));
+          await workers[0].next(); // drained
           rates[k] = N_SCALE / ((Date.now() - started) / 1000);
+          for (const w of workers.slice(1)) w.send('stop');
+          await Promise.all(workers.map((w) => w.next())); // stopped
           await Promise.all(workers.map((w) => w.stop()));
           slow.send('stats');
           const after = (await slow.next()).transactions;

@@ -3,7 +3,8 @@
 //   node bench/sample-side.mjs ingest CONN N         POSTs N events in 500-event batches (4 connections)
 //   node bench/sample-side.mjs drain CONN DB N [C]   fills the outbox with N events (untimed), then
 //                                                    one forwarder (C batches in flight) drains it
-//   node bench/sample-side.mjs worker CONN DB C      waits for "go" on stdin, drains a shared outbox
+//   node bench/sample-side.mjs worker CONN DB C [watch]  waits for "go" on stdin, drains a shared outbox;
+//                                                    with watch, says when it is drained, else stops on "stop"
 //   node bench/sample-side.mjs fill DB N PREFIX      only fills the outbox
 //   node bench/sample-side.mjs ready DIR             opens a fresh PGlite directory and migrates it
 // CONN: JSON of the mock's url, organizationId, clientId, clientSecret. DB: postgres://… or a folder.
@@ -173,18 +174,25 @@ if (mode === 'mock') {
   await db.close();
   say({ filled: Number(nArg) });
 } else if (mode === 'worker') {
-  const [connJson, dbArg, cArg] = args;
+  // One worker of a run ('watch') also watches the outbox and says when it is drained; the others
+  // forward until told to stop. So a run of four forwarders probes the database as often as a run of
+  // one: four watchers would add three times the probes, on the database the forwarders share.
+  const [connJson, dbArg, cArg, role] = args;
   const db = await open(dbArg);
   const forwarder = forwarderFor(db, JSON.parse(connJson), Number(cArg));
   say({ ready: true });
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   await lines.next(); // "go"
   forwarder.start();
-  await drained(db);
-  const done = performance.timeOrigin + performance.now();
+  if (role === 'watch') {
+    await drained(db);
+    say({ done: performance.timeOrigin + performance.now() });
+  } else {
+    await lines.next(); // "stop"
+  }
   await forwarder.stop();
   await db.close();
-  say({ done });
+  say({ stopped: true });
 } else if (mode === 'ready') {
   const started = performance.now();
   const db = await open(args[0]);
