@@ -82,10 +82,10 @@ async function openPostgres(connectionString: string, max: number): Promise<Data
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir) mkdirSync(dirname(resolve(dataDir)), { recursive: true }); // PGlite creates only the last level
-  const template = dataDir ? freshDirTemplate(dataDir) : undefined;
-  const db: PGlite = dataDir
-    ? await PGlite.create(dataDir, template ? { loadDataDir: template } : {})
-    : await PGlite.create();
+  // In memory (tests, demos) the template spares initdb on every start too.
+  const template = dataDir ? freshDirTemplate(dataDir) : clusterTemplate();
+  const options = template ? { loadDataDir: template } : {};
+  const db: PGlite = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const res = await q.query<R>(sql, params as unknown[]);
@@ -112,6 +112,11 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
  */
 export function freshDirTemplate(dataDir: string): Blob | undefined {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return undefined;
+  return clusterTemplate();
+}
+
+/** The initialised empty cluster made at build time, or undefined before a build. */
+export function clusterTemplate(): Blob | undefined {
   const file = new URL('../dist/pglite-template.tgz', import.meta.url);
   return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
 }

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freshDirTemplate, openDatabase } from '../src/db.js';
 import { migrate } from '../src/migrations.js';
 
@@ -30,6 +31,26 @@ describe('a fresh PGLITE_DATA_DIR starts from the build-time template', () => {
       expect(await migrate(again)).toEqual([]); // already migrated: the template did not replace it
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe('an in-memory database (PGLITE_DATA_DIR=memory, the tests) starts from the template too', () => {
+  it('is created from the template, not by initdb, and works', async () => {
+    const create = vi.spyOn(PGlite, 'create');
+    try {
+      const db = await openDatabase();
+      try {
+        expect(create).toHaveBeenCalledTimes(1);
+        expect(create.mock.calls[0]).toEqual([{ loadDataDir: expect.any(Blob) }]);
+        expect(await migrate(db)).not.toEqual([]);
+        await db.exec("INSERT INTO kardkit_state (key, value) VALUES ('k', 'v')");
+        expect((await db.query('SELECT value FROM kardkit_state')).rows).toEqual([{ value: 'v' }]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      create.mockRestore();
     }
   });
 });
