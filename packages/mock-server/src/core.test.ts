@@ -126,3 +126,86 @@ describe('MockCore: webhook deliveries', () => {
     c.dispatcher.close();
   });
 });
+
+describe('MockCore.basicAuthOk (the dashboard and /__admin)', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  it("accepts HTTP Basic with the sandbox's own client id and secret, whatever the scheme's case", () => {
+    const c = core();
+    expect(c.basicAuthOk(`Basic ${b64('client-1:secret-1')}`)).toBe(true);
+    expect(c.basicAuthOk(`BASIC  ${b64('client-1:secret-1')}`)).toBe(true);
+  });
+
+  it('refuses no header, another scheme, a scheme that only contains "basic", and wrong or partial credentials', () => {
+    const c = core();
+    const good = b64('client-1:secret-1');
+    expect(c.basicAuthOk(undefined)).toBe(false);
+    expect(c.basicAuthOk('')).toBe(false);
+    expect(c.basicAuthOk(`Token ${good}`)).toBe(false);
+    expect(c.basicAuthOk(`xbasic ${good}`)).toBe(false);
+    expect(c.basicAuthOk(`Bearer ${good}`)).toBe(false);
+    expect(c.basicAuthOk(`Basic ${b64('client-1:secret-2')}`)).toBe(false);
+    expect(c.basicAuthOk(`Basic ${b64('client-2:secret-1')}`)).toBe(false);
+    expect(c.basicAuthOk(`Basic ${b64('client-1secret-1')}`)).toBe(false);
+    expect(c.basicAuthOk(`Basic ${b64('client-1:')}`)).toBe(false);
+  });
+});
+
+describe('MockCore: what the dashboard shows for each received event', () => {
+  const tx = (id: unknown, attributes: Record<string, unknown> = {}, type = 'transaction') => ({
+    type,
+    id,
+    attributes: { userId: 'u1', transactionId: 't1', status: 'SETTLED', amount: 1250, ...attributes },
+  });
+
+  it('an accepted event: its ids, status, amount, the merchant name (else the description), no issues', () => {
+    const c = core();
+    expect(
+      c.acceptEvent(tx('e1', { merchant: { name: 'Corner Cafe' }, description: 'CORNER CAFE 42' })),
+    ).toBe(true);
+    expect(c.acceptEvent(tx('e2', { description: 'CORNER CAFE 42' }))).toBe(true);
+    const [first, second] = c.received;
+    expect(first).toMatchObject({
+      id: 'e1',
+      source: 'v2',
+      userId: 'u1',
+      transactionId: 't1',
+      status: 'SETTLED',
+      amount: 1250,
+      merchant: 'Corner Cafe',
+      outcome: 'accepted',
+      issues: [],
+      match: 'no reward: no users enrolled',
+    });
+    expect(second?.merchant).toBe('CORNER CAFE 42');
+  });
+
+  it('a repeated event id is a duplicate (R10): counted as an extra arrival, never accepted again', () => {
+    const c = core();
+    c.acceptEvent(tx('e1'));
+    expect(c.acceptEvent(tx('e1'))).toBe(false);
+    expect(c.received[1]).toMatchObject({
+      id: 'e1',
+      outcome: 'duplicate',
+      match: 'duplicate event id: already processed (R10)',
+    });
+    expect(c.extraArrivals.get('e1')).toBe(1);
+  });
+
+  it('with users enrolled, only transaction and coreTransaction events are matched', () => {
+    const c = core();
+    c.users.set('u1', { id: 'u1' } as never);
+    c.acceptEvent(tx('m1', {}, 'matchedTransaction'));
+    expect(c.received[0]?.match).toBe('matchedTransaction events are not matched');
+  });
+
+  it('an id that is not a string is recorded as an empty id; a rejected arrival counts only for a string id', () => {
+    const c = core();
+    c.acceptEvent(tx(42));
+    expect(c.received[0]?.id).toBe('');
+    c.noteRejected(42);
+    expect(c.extraArrivals.size).toBe(0);
+    c.noteRejected('e9');
+    c.noteRejected('e9');
+    expect(c.extraArrivals.get('e9')).toBe(2);
+  });
+});
