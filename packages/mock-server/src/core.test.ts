@@ -209,3 +209,132 @@ describe('MockCore: what the dashboard shows for each received event', () => {
     expect(c.extraArrivals.get('e9')).toBe(2);
   });
 });
+
+describe('MockCore.maybeReward: why an event earns or not (the dashboard shows the reason)', () => {
+  const enrolled = (c: MockCore, id = 'u1', rewards: unknown = ['CARDLINKED']) =>
+    c.users.set(id, { id, attributes: { enrolledRewards: rewards } });
+  const t = (over: Record<string, unknown> = {}) => ({
+    eventId: 'e1',
+    userId: 'u1',
+    transactionId: 't1',
+    status: 'SETTLED',
+    amount: 2599,
+    description: 'BEAN & LEAF COFFEE #12',
+    ...over,
+  });
+
+  it('each reason for no reward, in the order they are checked', () => {
+    const c = core();
+    expect(c.maybeReward(t({ status: 'DECLINED' }))).toBe('no reward: status DECLINED');
+    expect(c.maybeReward(t({ direction: 'CREDIT' }))).toBe('no reward: a credit');
+    expect(c.maybeReward(t({ userId: 'u9' }))).toBe('no reward: unknown user u9');
+    enrolled(c, 'u2', ['OTHER']);
+    expect(c.maybeReward(t({ userId: 'u2' }))).toBe('no reward: user not enrolled in CARDLINKED');
+    enrolled(c, 'u3', 'CARDLINKED');
+    expect(c.maybeReward(t({ userId: 'u3' }))).toBe('no reward: user not enrolled in CARDLINKED');
+    enrolled(c);
+    c.fraudulent.add('t-fraud');
+    expect(c.maybeReward(t({ transactionId: 't-fraud' }))).toBe('no reward: flagged as fraud');
+    expect(c.maybeReward(t({ description: 'CORNER HARDWARE' }))).toBe(
+      'no reward: no offer matches the merchant',
+    );
+    expect(c.rewards.size).toBe(0);
+    expect(c.stats.rewards).toBe(0);
+  });
+
+  it('a match earns once per transaction and status: APPROVED and SETTLED each, a repeat not', () => {
+    const c = core();
+    enrolled(c);
+    const topics: ChangeTopic[] = [];
+    c.events.on('change', (x: ChangeTopic) => topics.push(x));
+    expect(c.maybeReward(t({ status: 'APPROVED', direction: 'DEBIT' }))).toBe(
+      'reward earned at Bean & Leaf Coffee ($1.30)',
+    );
+    expect(c.maybeReward(t())).toBe('reward earned at Bean & Leaf Coffee ($1.30)');
+    expect(c.maybeReward(t({ eventId: 'e2' }))).toBe('no reward: already rewarded for SETTLED');
+    expect(c.rewards.get('u1')?.map((r) => [r.status, r.rewardCents, r.eventId])).toEqual([
+      ['APPROVED', 130, 'e1'],
+      ['SETTLED', 130, 'e1'],
+    ]);
+    expect(c.stats.rewards).toBe(2);
+    expect(topics.filter((x) => x === 'rewards')).toHaveLength(2);
+    c.dispatcher.close();
+  });
+
+  it('the merchant name is matched as well as the description; the card product id is kept when given', () => {
+    const c = core();
+    enrolled(c);
+    expect(
+      c.maybeReward(
+        t({ description: 'POS 4411', merchantName: 'Bean & Leaf Coffee', cardProductId: 'cp-1' }),
+      ),
+    ).toBe('reward earned at Bean & Leaf Coffee ($1.30)');
+    expect(c.maybeReward(t({ transactionId: 't2' }))).toMatch(/^reward earned/);
+    const [withProduct, without] = c.rewards.get('u1') ?? [];
+    expect(withProduct?.cardProductId).toBe('cp-1');
+    expect(without).not.toHaveProperty('cardProductId');
+    c.dispatcher.close();
+  });
+
+  it('coreTransaction events are matched like transaction events', () => {
+    const c = core();
+    enrolled(c);
+    c.acceptEvent({
+      type: 'coreTransaction',
+      id: 'c1',
+      attributes: {
+        userId: 'u1',
+        transactionId: 't1',
+        status: 'SETTLED',
+        amount: 2599,
+        description: 'Bean & Leaf Coffee',
+      },
+    });
+    expect(c.received[0]?.match).toBe('reward earned at Bean & Leaf Coffee ($1.30)');
+    c.dispatcher.close();
+  });
+});
+
+describe('MockCore.rewardPayload: the earned-reward webhook body', () => {
+  it('SETTLED: the earned message and the commission; APPROVED: the pending message and none', () => {
+    const c = core();
+    c.baseUrl = 'http://127.0.0.1:9';
+    c.users.set('u 1', { id: 'u 1', attributes: { enrolledRewards: ['CARDLINKED'] } });
+    const base = {
+      eventId: 'e1',
+      userId: 'u 1',
+      transactionId: 't1',
+      amount: 2599,
+      description: 'Bean & Leaf Coffee',
+    };
+    c.maybeReward({ ...base, status: 'APPROVED', timestamp: '2026-11-01T10:00:00Z' });
+    c.maybeReward({ ...base, status: 'SETTLED', cardProductId: 'cp-1' });
+    const [approved, settled] = (c.rewards.get('u 1') ?? []).map(
+      (r) => c.rewardPayload(r) as { data: { type: string; attributes: Record<string, unknown> } },
+    );
+    expect(approved?.data.type).toBe('earnedRewardApproved');
+    expect(approved?.data.attributes).toMatchObject({
+      message: "You'll earn $1.30 cash back at Bean & Leaf Coffee once your purchase settles.",
+      name: 'Bean & Leaf Coffee',
+      transactionId: 't1',
+      transactionAmountInCents: 2599,
+      transactionTimestamp: '2026-11-01T10:00:00Z',
+    });
+    expect(approved?.data.attributes).not.toHaveProperty('commissionEarned');
+    expect(approved?.data.attributes).not.toHaveProperty('cardProductId');
+    expect(String(approved?.data.attributes.attributionUrl)).toMatch(
+      /^http:\/\/127\.0\.0\.1:9\/__attribution\/[^/?]+\?userId=u%201$/,
+    );
+    const assets = approved?.data.attributes.assets as { type: string; url: string; alt: string }[];
+    expect(assets).toHaveLength(1);
+    expect(assets[0]).toMatchObject({ type: 'IMG_VIEW', alt: 'Bean & Leaf Coffee' });
+    expect(assets[0]?.url).toMatch(/^https:\/\/assets\.kard\.example\/[^/]+\/logo\.png$/);
+    expect(settled?.data.type).toBe('earnedRewardSettled');
+    expect(settled?.data.attributes).toMatchObject({
+      message: 'You earned $1.30 cash back at Bean & Leaf Coffee!',
+      commissionEarned: { type: 'cents', value: 130 },
+      cardProductId: 'cp-1',
+    });
+    c.dispatcher.close();
+  });
+});
