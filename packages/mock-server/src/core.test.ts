@@ -258,6 +258,8 @@ describe('MockCore.maybeReward: why an event earns or not (the dashboard shows t
     ]);
     expect(c.stats.rewards).toBe(2);
     expect(topics.filter((x) => x === 'rewards')).toHaveLength(2);
+    // Nobody subscribed: the reward webhooks are not sent, and no notification is logged.
+    expect(c.dispatcher.log).toEqual([]);
     c.dispatcher.close();
   });
 

@@ -222,9 +222,18 @@ describe('admin endpoints (never faulted)', () => {
     ]);
   });
 
+  it('an unknown admin route is a 404 naming it', async () => {
+    const r = await admin('GET', '/nope');
+    expect([r.status, (await r.json()).errors[0].detail]).toEqual([
+      404,
+      'no such admin route: GET /__admin/nope',
+    ]);
+  });
+
   it('POST /__admin/tokens/expire makes the current token fail with 401', async () => {
     expect((await send()).status).toBe(202);
-    expect((await admin('POST', '/tokens/expire')).status).toBe(200);
+    const expired = await admin('POST', '/tokens/expire');
+    expect([expired.status, await expired.json()]).toEqual([200, { ok: true }]);
     const r = await send();
     expect(r.status).toBe(401);
     h.token = (
