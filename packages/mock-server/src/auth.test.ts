@@ -71,6 +71,24 @@ describe('POST /v2/auth/token (openapi/kard.yaml auth.getToken)', () => {
     });
   });
 
+  it('answers 400, never 500, to a JSON body that is not an object or whose credentials are not strings', async () => {
+    for (const body of [
+      'null',
+      '"cid:shh-secret"',
+      '[]',
+      '42',
+      '{"client_id":"cid","client_secret":12345}',
+      '{"client_id":["cid"],"client_secret":"shh-secret"}',
+    ]) {
+      const res = await fetch(tokenUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect([res.status, (await res.json()).error], body).toEqual([400, 'invalid_request']);
+    }
+  });
+
   it('counts token requests in stats()', async () => {
     expect(h.mock.stats().tokenRequests).toBeGreaterThanOrEqual(7);
   });
