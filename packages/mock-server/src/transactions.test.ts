@@ -21,6 +21,36 @@ describe('POST /v2/issuers/{org}/transactions', () => {
     expect(h.mock.stats().transactions).toEqual({ received: 2, accepted: 2, duplicates: 0, rejected: 0 });
   });
 
+  it('items that are not objects, or whose id is not a string: one error each pointing at the item, no id member; the valid one is accepted', async () => {
+    const r = await post([txn('ok'), null, 42, { type: 'transaction', id: 7, attributes: {} }]);
+    expect(r.status).toBe(207);
+    expect(conformance('POST', T, 207, r.body)).toEqual([]);
+    expect(r.body.errors.map((e: { source: { pointer: string } }) => e.source.pointer)).toEqual([
+      '/data/1',
+      '/data/2',
+      '/data/3/id',
+    ]);
+    for (const e of r.body.errors) expect(e).not.toHaveProperty('id');
+    expect(r.body.errors[0].detail).toBe('data[1]: must be an object, got null');
+    expect(h.mock.stats().transactions).toMatchObject({ accepted: 1, rejected: 3 });
+    // The dashboard lists each rejected event with its issues, one line each, severity first.
+    const auth = `Basic ${Buffer.from(`${h.mock.clientId}:${h.mock.clientSecret}`).toString('base64')}`;
+    const state = await (
+      await fetch(`${h.mock.url}/__dashboard/api/state`, { headers: { authorization: auth } })
+    ).json();
+    const rejected = state.transactions.filter((t: { outcome: string }) => t.outcome === 'rejected');
+    expect(rejected.map((t: { id: string }) => t.id)).toEqual(['7', '', '']);
+    expect(rejected[2]).toMatchObject({
+      source: 'v2',
+      issues: ['error data[1]: must be an object, got null'],
+      match: 'not matched: rejected by validation',
+    });
+    expect(rejected[0].issues[0]).toBe('error data[3].id: must be a string, got the number 7');
+    expect(rejected[0].issues).toContain(
+      'warning data[3].attributes.mcc: recommended: required for some national offers (R5)',
+    );
+  });
+
   it('207 names the failing data[].id with a JSON pointer and the issue message (R2)', async () => {
     const bad = txn('evt-bad');
     delete (bad.attributes as Record<string, unknown>).settledDate;
