@@ -92,6 +92,31 @@ function stripeAuthorization(n: number, extra: Record<string, unknown> = {}) {
     },
   };
 }
+
+/** The capture of `auth` (stripeAuthorization(n)): its card named by id only, as Stripe sends it. */
+function stripeCapture(auth: ReturnType<typeof stripeAuthorization>, n: number) {
+  const created = 1_764_100_000 + n;
+  return {
+    id: `evt_capture_${n}`,
+    object: 'event',
+    type: 'issuing_transaction.created',
+    created,
+    data: {
+      object: {
+        id: `ipi_${n}`,
+        object: 'issuing.transaction',
+        type: 'capture',
+        amount: -auth.data.object.amount,
+        currency: 'usd',
+        created,
+        authorization: auth.data.object.id,
+        card: 'ic_1',
+        cardholder: 'ich_1',
+        merchant_data: auth.data.object.merchant_data,
+      },
+    },
+  };
+}
 /** A Stripe event that is about a card, not spending. */
 const stripeCardCreated = {
   id: 'evt_card',
@@ -236,26 +261,7 @@ describe('kard transactions convert --from stripe-issuing', () => {
 
   it("a capture that names its card by id gets the card's last four digits from its authorization earlier in the input", async () => {
     const auth = stripeAuthorization(40);
-    const capture = {
-      id: 'evt_capture_40',
-      object: 'event',
-      type: 'issuing_transaction.created',
-      created: 1_764_100_000,
-      data: {
-        object: {
-          id: 'ipi_40',
-          object: 'issuing.transaction',
-          type: 'capture',
-          amount: -1290,
-          currency: 'usd',
-          created: 1_764_100_000,
-          authorization: 'iauth_40',
-          card: 'ic_1',
-          cardholder: 'ich_1',
-          merchant_data: auth.data.object.merchant_data,
-        },
-      },
-    };
+    const capture = stripeCapture(auth, 40);
     // Alone, the capture has no last four digits: invalid on attributes.cardLastFour.
     const alone = await convert([
       '--from',
@@ -348,26 +354,7 @@ describe('kard transactions convert: edges', () => {
 
   it('--cards wins over the last four digits another event of the card showed', async () => {
     const auth = stripeAuthorization(51);
-    const capture = {
-      id: 'evt_capture_51',
-      object: 'event',
-      type: 'issuing_transaction.created',
-      created: 1_764_100_051,
-      data: {
-        object: {
-          id: 'ipi_51',
-          object: 'issuing.transaction',
-          type: 'capture',
-          amount: -1301,
-          currency: 'usd',
-          created: 1_764_100_051,
-          authorization: 'iauth_51',
-          card: 'ic_1',
-          cardholder: 'ich_1',
-          merchant_data: auth.data.object.merchant_data,
-        },
-      },
-    };
+    const capture = stripeCapture(auth, 51);
     const cards = file(JSON.stringify({ ic_1: '1111' }));
     const r = await convert([
       '--from',
