@@ -23,5 +23,11 @@ export default defineConfig({
       'test/postgres.test.ts',
     ],
     reporters: ['default'],
+    // One module graph per run instead of one per file (PGlite and the sample imported once, not ten
+    // times); each file builds its own databases, mock servers and samples, and none mocks a module.
+    isolate: false,
+    // waitFor's default ceiling (test/helpers.ts): events over loopback are forwarded within a
+    // second here; a mutant that stops them fails its test after 10 s instead of a minute.
+    env: { ...base.test?.env, KARDKIT_TEST_WAIT_MS: '10000' },
   },
 });

@@ -139,8 +139,14 @@ export async function get(url: string, headers: Record<string, string> = {}) {
 /**
  * Polls `check` until it returns a truthy value or the time is up (then throws with `what`). The
  * default ceiling is generous: it only bounds a hang on a loaded machine, nothing waits that long.
+ * Mutation runs set a shorter default (KARDKIT_TEST_WAIT_MS, vitest.mutation.config.ts): a mutant
+ * that stops the forwarder would otherwise hold the run for the whole minute.
  */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = Number(process.env.KARDKIT_TEST_WAIT_MS) || 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -116,12 +116,14 @@ type Falsy = undefined | null | false | 0 | '';
 
 /**
  * Polls `fn` (every 20 ms) until it returns something truthy. The 10 s ceiling is generous on
- * purpose (a loaded 2-core machine); a condition that never comes fails with `what`.
+ * purpose (a loaded 2-core machine); a condition that never comes fails with `what`. Mutation runs
+ * set a shorter one (KARDKIT_TEST_WAIT_MS, vitest.mutation.config.ts): a mutant that stops a
+ * webhook would otherwise cost the whole ceiling.
  */
 export async function waitFor<T>(
   fn: () => T | Falsy | Promise<T | Falsy>,
   what = 'a condition',
-  ms = 10_000,
+  ms = Number(process.env.KARDKIT_TEST_WAIT_MS) || 10_000,
 ): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
