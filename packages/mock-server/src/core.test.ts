@@ -297,6 +297,28 @@ describe('MockCore.maybeReward: why an event earns or not (the dashboard shows t
   });
 });
 
+describe('MockCore.maybeReward: the webhook a reward sends', () => {
+  it('an APPROVED transaction notifies earnedRewardApproved subscribers, a SETTLED one earnedRewardSettled', () => {
+    const c = core();
+    c.users.set('u1', { id: 'u1', attributes: { enrolledRewards: ['CARDLINKED'] } });
+    const sent: string[] = [];
+    c.notify = async (eventName: string) => {
+      sent.push(eventName);
+    };
+    const base = {
+      eventId: 'e1',
+      userId: 'u1',
+      transactionId: 't1',
+      amount: 2599,
+      description: 'Bean & Leaf Coffee',
+    };
+    c.maybeReward({ ...base, status: 'APPROVED' });
+    c.maybeReward({ ...base, status: 'SETTLED' });
+    expect(sent).toEqual(['earnedRewardApproved', 'earnedRewardSettled']);
+    c.dispatcher.close();
+  });
+});
+
 describe('MockCore.rewardPayload: the earned-reward webhook body', () => {
   it('SETTLED: the earned message and the commission; APPROVED: the pending message and none', () => {
     const c = core();

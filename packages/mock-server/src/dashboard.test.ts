@@ -144,6 +144,36 @@ describe('the dashboard (GET /)', () => {
     expect(seen).toContain('event: change\ndata: users\n\n');
   });
 
+  it('live updates: faults set and cleared through /__admin are announced too', async () => {
+    const ac = new AbortController();
+    const res = await dash('/__dashboard/api/events', { signal: ac.signal });
+    const reader = res.body!.getReader();
+    let seen = '';
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        seen += Buffer.from(value).toString('utf8');
+      }
+    })().catch(() => {}); // ends with the abort below
+    const announced = () => seen.match(/event: change\ndata: faults\n\n/g)?.length ?? 0;
+    const admin = (method: string, body?: unknown) =>
+      fetch(`${h.mock.url}/__admin/faults`, {
+        method,
+        headers: { authorization: basic(), 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await admin('POST', { sequence: [{ status: 503 }] })).status).toBe(200);
+    expect((await admin('DELETE')).status).toBe(200);
+    try {
+      await waitFor(() => announced() >= 2, 'two faults announcements');
+    } finally {
+      ac.abort();
+      await reading;
+    }
+    expect(announced()).toBe(2);
+  });
+
   it('writes need the page origin and a JSON body; faults set and cleared from it take effect', async () => {
     expect(
       (await write('POST', '/__dashboard/api/faults', { rate: 1 }, { origin: 'http://evil.example' })).status,
