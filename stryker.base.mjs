@@ -6,6 +6,13 @@ import { fileURLToPath } from 'node:url';
 // pnpm keeps the runner out of Stryker's own node_modules, so name it by its resolved path.
 const vitestRunner = createRequire(import.meta.url).resolve('@stryker-mutator/vitest-runner');
 
+// The vitest reporter the packages' vitest.mutation.config.ts add (the file says why), by an absolute
+// path: Stryker runs the tests in a copy of the package, where a path into the repo would not resolve.
+// Stryker's test runner processes inherit this environment.
+process.env.KARDKIT_VITEST_LOAD_FAILURES = fileURLToPath(
+  new URL('./scripts/vitest-load-failures.mjs', import.meta.url),
+);
+
 /** @param {string[]} mutate @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export function strykerConfig(mutate) {
   return {

@@ -22,7 +22,12 @@ export default defineConfig({
       'test/intake.test.ts',
       'test/postgres.test.ts',
     ],
-    reporters: ['default'],
+    // Under Stryker, a test file that fails to load counts as a failed test (stryker.base.mjs sets the
+    // path of scripts/vitest-load-failures.mjs).
+    reporters: [
+      'default',
+      ...(process.env.KARDKIT_VITEST_LOAD_FAILURES ? [process.env.KARDKIT_VITEST_LOAD_FAILURES] : []),
+    ],
     // One module graph per run instead of one per file (PGlite and the sample imported once, not ten
     // times); each file builds its own databases, mock servers and samples, and none mocks a module.
     isolate: false,

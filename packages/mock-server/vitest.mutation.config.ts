@@ -15,6 +15,11 @@ export default defineConfig({
     ...base.test,
     isolate: false,
     env: { ...base.test?.env, KARDKIT_TEST_WAIT_MS: '3000' },
-    reporters: ['default'],
+    // Under Stryker, a test file that fails to load counts as a failed test (stryker.base.mjs sets the
+    // path of scripts/vitest-load-failures.mjs).
+    reporters: [
+      'default',
+      ...(process.env.KARDKIT_VITEST_LOAD_FAILURES ? [process.env.KARDKIT_VITEST_LOAD_FAILURES] : []),
+    ],
   },
 });

@@ -10,7 +10,12 @@ const { projects: _, reporters: __, ...shared } = base.test ?? {};
 
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    // Under Stryker, a test file that fails to load counts as a failed test (stryker.base.mjs sets the
+    // path of scripts/vitest-load-failures.mjs).
+    reporters: [
+      'default',
+      ...(process.env.KARDKIT_VITEST_LOAD_FAILURES ? [process.env.KARDKIT_VITEST_LOAD_FAILURES] : []),
+    ],
     projects: [
       {
         test: {
