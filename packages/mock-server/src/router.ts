@@ -18,6 +18,7 @@ export interface Ctx {
 export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 /** bearer: v2 JSON:API 401s; legacy: 401 `{message}` (openapi/kard.yaml LegacyUnauthorizedError), bare tokens accepted; none: no auth. */
 export type AuthKind = 'bearer' | 'legacy' | 'none';
+const AUTH_KINDS: readonly string[] = ['bearer', 'legacy', 'none'] satisfies AuthKind[];
 
 export interface RouteDef {
   method: string;
@@ -46,6 +47,10 @@ export class Router {
 
   add(defs: RouteDef[]): void {
     for (const d of defs) {
+      // A route table that names no known way to authenticate is a mistake to stop at start-up, not
+      // a route whose protection depends on how the server reads the typo.
+      if (!AUTH_KINDS.includes(d.auth))
+        throw new Error(`route ${d.method} ${d.path}: unknown auth kind ${JSON.stringify(d.auth)}`);
       const keys: string[] = [];
       const src = d.path
         .split('/')
