@@ -311,6 +311,10 @@ describe('delivery, retries and the notifications log', () => {
       });
     const c = await h.call('POST', `${org(h)}/notifications/${eventId}/replay`);
     expect(c.status).toBe(409);
+    expect(c.body.errors[0]).toMatchObject({
+      detail: 'no enabled subscription for earnedRewardSettled (R73)',
+      source: { parameter: 'eventId' },
+    });
     expect(
       (await h.call('POST', `${org(h)}/notifications/00000000-0000-4000-8000-000000000000/replay`)).status,
     ).toBe(404);
@@ -331,6 +335,18 @@ describe('delivery, retries and the notifications log', () => {
       next = r.body.links.next;
     }
     expect(count).toBe(5);
+    // newest first: the order the five purchases were made in, reversed
+    const listed = (await h.call('GET', `${org(h)}/notifications?filter[eventName]=earnedRewardSettled`)).body
+      .data as { id: string }[];
+    const txnOf = new Map(
+      rx.hits.map((x) => {
+        const d = JSON.parse(x.raw.toString('utf8')).data;
+        return [d.id as string, d.attributes.transactionId as string];
+      }),
+    );
+    expect(listed.map((n) => txnOf.get(n.id))).toEqual(['l4', 'l3', 'l2', 'l1', 'l0'].map((i) => `txn-${i}`));
+    for (const status of ['pending', 'delivered', 'delivery_failed'])
+      expect((await h.call('GET', `${org(h)}/notifications?filter[status]=${status}`)).status).toBe(200);
     const none = await h.call('GET', `${org(h)}/notifications?filter[eventName]=auditUpdate`);
     expect(none.body.data).toEqual([]);
     expect((await h.call('GET', `${org(h)}/notifications?filter[status]=weird`)).status).toBe(400);
@@ -359,6 +375,10 @@ describe('subscriptions (openapi/kard.yaml subscriptions.list/create/update, R74
     expect(c.status).toBe(201);
     expect(conformance('POST', S, 201, c.body)).toEqual([]);
     expect((await h.call('POST', `${org(h)}/subscriptions`, body)).status).toBe(409);
+    // a duplicate is the same event to the same URL: another event to that URL is a new subscription
+    const other = structuredClone(body);
+    other.data[0]!.attributes.eventName = 'earnedRewardApproved';
+    expect((await h.call('POST', `${org(h)}/subscriptions`, other)).status).toBe(201);
     const p = await h.call('PATCH', `${org(h)}/subscriptions/${c.body.data[0].id}`, {
       data: { type: 'subscription', attributes: { enabled: false } },
     });
