@@ -291,6 +291,10 @@ describe('organization, children, content strategies, placements', () => {
       'placement',
     ]);
     expect(conformance('GET', `${O}/placements/{placementId}`, 200, got.body)).toEqual([]);
+    // empty members of a comma list (a trailing comma, a repeated one) are ignored, not a 400
+    const loose = await h.call('GET', `${org(h)}/placements/${batch.body.id}?include=slots,,`);
+    expect(loose.status).toBe(200);
+    expect(loose.body.included.map((i: { type: string }) => i.type)).toEqual(['batchActivationSlot']);
     const list = await h.call('GET', `${org(h)}/placements?filter[type]=placement`);
     expect(list.body.data).toHaveLength(1);
     expect(conformance('GET', `${O}/placements`, 200, list.body)).toEqual([]);
