@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, org } from './test-support.js';
+
+// What `include` adds to a placement answer (R98), item by item: each strategy and slot once, a
+// slot's placement only for slots.placement, that placement's strategy only for
+// slots.placement.contentStrategy; and the name rule on a full replace (R97).
+const h: Harness = await harness();
+afterAll(() => h.mock.close());
+
+type Included = { type: string; id: string; attributes?: Record<string, unknown> };
+let s1 = '';
+let s2 = '';
+let p1 = '';
+let p2 = '';
+let batch = '';
+
+beforeAll(async () => {
+  const strategy = async (name: string) =>
+    (
+      await h.call('POST', `${org(h)}/contentStrategies`, {
+        data: {
+          type: 'contentStrategy',
+          attributes: { name, categories: [], categoryExclusions: [], merchantExclusions: [] },
+        },
+      })
+    ).body.id as string;
+  const placement = async (attributes: Record<string, unknown>, type = 'placement') => {
+    const r = await h.call('POST', `${org(h)}/placements`, { data: { type, attributes } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.id as string;
+  };
+  s1 = await strategy('One');
+  s2 = await strategy('Two');
+  p1 = await placement({ name: 'Feed one', availableSlots: 3, contentStrategyId: s1 });
+  p2 = await placement({ name: 'Feed two', availableSlots: 3, contentStrategyId: s2 });
+  batch = await placement(
+    {
+      name: 'Picks',
+      refreshInterval: 'P7D',
+      slots: [
+        { alias: 'first', placementId: p1 },
+        { alias: 'second', placementId: p2 },
+      ],
+    },
+    'placementBatchActivation',
+  );
+});
+
+async function include(path: string, what: string): Promise<Included[]> {
+  const r = await h.call('GET', `${org(h)}/placements${path}?include=${what}`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.included;
+}
+const keys = (list: Included[]) => list.map((i) => `${i.type}:${i.id}`).sort();
+
+describe('placements: include (R98)', () => {
+  it('contentStrategy on the list: each placement’s strategy, once each', async () => {
+    expect(keys(await include('', 'contentStrategy'))).toEqual(
+      [`contentStrategy:${s1}`, `contentStrategy:${s2}`].sort(),
+    );
+  });
+
+  it('slots on a placement without slots adds nothing, not its strategy', async () => {
+    expect(await include(`/${p1}`, 'slots')).toEqual([]);
+  });
+
+  it('slots: every slot of the batch, with its alias; no placements', async () => {
+    const inc = await include(`/${batch}`, 'contentStrategy,slots');
+    expect(inc.map((i) => i.type)).toEqual(['batchActivationSlot', 'batchActivationSlot']);
+    expect(inc.map((i) => i.attributes?.alias)).toEqual(['first', 'second']);
+    expect(new Set(inc.map((i) => i.id)).size).toBe(2);
+  });
+
+  it('slots.placement adds each slot’s placement, without its strategy', async () => {
+    const inc = await include(`/${batch}`, 'slots,slots.placement');
+    expect(
+      inc
+        .filter((i) => i.type === 'placement')
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual([p1, p2].sort());
+    expect(inc.some((i) => i.type === 'contentStrategy')).toBe(false);
+  });
+
+  it('slots.placement.contentStrategy adds those placements’ strategies too', async () => {
+    const inc = await include(`/${batch}`, 'slots.placement.contentStrategy');
+    expect(keys(inc.filter((i) => i.type === 'contentStrategy'))).toEqual(
+      [`contentStrategy:${s1}`, `contentStrategy:${s2}`].sort(),
+    );
+  });
+});
+
+describe('placements: a full replace (R92, R97)', () => {
+  it('may keep its own name; the name of another placement of the same type is a 400', async () => {
+    const put = (name: string) =>
+      h.call('PUT', `${org(h)}/placements/${p1}`, {
+        data: { type: 'placement', attributes: { name, availableSlots: 4, contentStrategyId: s1 } },
+      });
+    const same = await put('Feed one');
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    expect(same.body.attributes.availableSlots).toBe(4);
+    expect((await put('Feed two')).status).toBe(400);
+  });
+});
