@@ -90,7 +90,32 @@ describe('placements: include (R98)', () => {
   });
 });
 
-describe('placements: a full replace (R92, R97)', () => {
+describe('placements: a full replace (R92, R95, R97)', () => {
+  it('a slot sent back with its slotId and the same placement keeps its id; a changed placement or no slotId gets a new one', async () => {
+    const before = (
+      await h.call('GET', `${org(h)}/placements/${batch}`)
+    ).body.data.relationships.slots.data.map((x: { id: string }) => x.id) as string[];
+    const r = await h.call('PUT', `${org(h)}/placements/${batch}`, {
+      data: {
+        type: 'placementBatchActivation',
+        attributes: {
+          name: 'Picks',
+          refreshInterval: 'P7D',
+          slots: [
+            { slotId: before[0], alias: 'first', placementId: p1 }, // unchanged: kept
+            { slotId: before[1], alias: 'second', placementId: p1 }, // placement changed: new id
+            { alias: 'third', placementId: p2 }, // new slot
+          ],
+        },
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const after = r.body.relationships.slots.data.map((x: { id: string }) => x.id) as string[];
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    expect(new Set([...before, ...after]).size).toBe(4);
+  });
+
   it('may keep its own name; the name of another placement of the same type is a 400', async () => {
     const put = (name: string) =>
       h.call('PUT', `${org(h)}/placements/${p1}`, {
