@@ -369,6 +369,37 @@ describe('files metadata, web-view token', () => {
     expect((await h.call('GET', `${org(h)}/files/metadata?page[size]=101`)).status).toBe(400);
   });
 
+  it('date range: 31 days by default, up to 45 days of files, one a day at 06:00 UTC, monthly ones on the 1st (R82)', async () => {
+    const day = 86_400_000;
+    const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
+    const files = async (query: string) => {
+      const r = await h.call('GET', `${org(h)}/files/metadata?page[size]=100&${query}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.data as { type: string; attributes: { sentAt: string } }[];
+    };
+    const settled = 'filter[fileType]=earnedRewardSettledDailyReconciliationFile';
+    const wide = await files(`${settled}&filter[dateFrom]=${iso(Date.now() - 50 * day)}`);
+    expect(wide).toHaveLength(45);
+    for (const f of wide) expect(f.attributes.sentAt).toMatch(/T06:00:00\.000Z$/);
+    const byDefault = await files(settled);
+    expect(byDefault.length).toBeGreaterThanOrEqual(30);
+    expect(byDefault.length).toBeLessThanOrEqual(31);
+    expect(await files(`${settled}&filter[dateFrom]=&filter[dateTo]=`)).toEqual(byDefault);
+    const until = Date.now() - 10 * day;
+    const older = await files(
+      `${settled}&filter[dateFrom]=${iso(Date.now() - 50 * day)}&filter[dateTo]=${iso(until)}`,
+    );
+    expect(older.length).toBeGreaterThanOrEqual(35);
+    expect(older.length).toBeLessThanOrEqual(36);
+    for (const f of older) expect(Date.parse(f.attributes.sentAt)).toBeLessThanOrEqual(until);
+    const monthly = await files(
+      `filter[fileType]=monthlyReconciliationFile&filter[dateFrom]=${iso(Date.now() - 50 * day)}`,
+    );
+    expect(monthly.length).toBeGreaterThanOrEqual(1);
+    for (const f of monthly) expect(f.attributes.sentAt.slice(8, 10)).toBe('01');
+    expect((await h.call('GET', `${org(h)}/files/metadata?filter[dateFrom]=soon`)).status).toBe(400);
+  });
+
   it('issues a user-scoped web-view token', async () => {
     const r = await h.call('POST', `/v2/auth/issuers/${h.mock.organizationId}/users/u1/token`);
     expect(r.status).toBe(200);
