@@ -397,7 +397,19 @@ describe('files metadata, web-view token', () => {
     );
     expect(monthly.length).toBeGreaterThanOrEqual(1);
     for (const f of monthly) expect(f.attributes.sentAt.slice(8, 10)).toBe('01');
-    expect((await h.call('GET', `${org(h)}/files/metadata?filter[dateFrom]=soon`)).status).toBe(400);
+    const bad = await h.call('GET', `${org(h)}/files/metadata?filter[dateFrom]=soon`);
+    expect([bad.status, bad.body.errors[0].detail, bad.body.errors[0].source]).toEqual([
+      400,
+      'filter[dateFrom] must be an ISO 8601 date',
+      { parameter: 'filter[dateFrom]' },
+    ]);
+    // sort: newest first by default, oldest first on request, nothing else (R83)
+    const oldest = await files(`${settled}&sort=sentDate`);
+    expect(oldest.map((f) => f.attributes.sentAt)).toEqual(
+      byDefault.map((f) => f.attributes.sentAt).reverse(),
+    );
+    const wrongSort = await h.call('GET', `${org(h)}/files/metadata?sort=name`);
+    expect([wrongSort.status, wrongSort.body.errors[0].source]).toEqual([400, { parameter: 'sort' }]);
   });
 
   it('issues a user-scoped web-view token', async () => {
