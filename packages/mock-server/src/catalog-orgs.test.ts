@@ -409,7 +409,11 @@ describe('files metadata, web-view token', () => {
       byDefault.map((f) => f.attributes.sentAt).reverse(),
     );
     const wrongSort = await h.call('GET', `${org(h)}/files/metadata?sort=name`);
-    expect([wrongSort.status, wrongSort.body.errors[0].source]).toEqual([400, { parameter: 'sort' }]);
+    expect([wrongSort.status, wrongSort.body.errors[0].detail, wrongSort.body.errors[0].source]).toEqual([
+      400,
+      'sort must be sentDate or -sentDate',
+      { parameter: 'sort' },
+    ]);
   });
 
   it('issues a user-scoped web-view token', async () => {
