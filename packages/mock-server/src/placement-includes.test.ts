@@ -90,6 +90,16 @@ describe('placements: include (R98)', () => {
   });
 });
 
+describe('placements: list filters', () => {
+  it('filter[contentStrategyId] keeps the placements that use that strategy', async () => {
+    const ids = async (q: string) =>
+      ((await h.call('GET', `${org(h)}/placements?${q}`)).body.data as { id: string }[]).map((p) => p.id);
+    expect(await ids(`filter[contentStrategyId]=${s2}`)).toEqual([p2]);
+    expect(await ids('filter[contentStrategyId]=nope')).toEqual([]);
+    expect((await ids('')).sort()).toEqual([p1, p2, batch].sort());
+  });
+});
+
 describe('placements: a full replace (R92, R95, R97)', () => {
   it('a slot sent back with its slotId and the same placement keeps its id; a changed placement or no slotId gets a new one', async () => {
     const before = (
