@@ -100,6 +100,22 @@ describe('placements: list filters', () => {
   });
 });
 
+describe('placements: groups and names', () => {
+  it('a placementGroup holds slots like a batch (R99); a name is unique per type only (R97)', async () => {
+    const r = await h.call('POST', `${org(h)}/placements`, {
+      data: {
+        type: 'placementGroup',
+        attributes: { name: 'Feed one', slots: [{ alias: 'g', placementId: p2 }] },
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.relationships.slots.data).toHaveLength(1);
+    expect(r.body.relationships).not.toHaveProperty('contentStrategy');
+    const inc = await include(`/${r.body.id}`, 'slots.placement');
+    expect(inc.filter((i) => i.type === 'placement').map((i) => i.id)).toEqual([p2]);
+  });
+});
+
 describe('placements: a full replace (R92, R95, R97)', () => {
   it('a slot sent back with its slotId and the same placement keeps its id; a changed placement or no slotId gets a new one', async () => {
     const before = (
