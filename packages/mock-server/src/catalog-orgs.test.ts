@@ -381,6 +381,9 @@ describe('files metadata, web-view token', () => {
     const wide = await files(`${settled}&filter[dateFrom]=${iso(Date.now() - 50 * day)}`);
     expect(wide).toHaveLength(45);
     for (const f of wide) expect(f.attributes.sentAt).toMatch(/T06:00:00\.000Z$/);
+    // both ends of the range are inclusive
+    const at = encodeURIComponent(wide[10]!.attributes.sentAt);
+    expect(await files(`${settled}&filter[dateFrom]=${at}&filter[dateTo]=${at}`)).toEqual([wide[10]]);
     const byDefault = await files(settled);
     expect(byDefault.length).toBeGreaterThanOrEqual(30);
     expect(byDefault.length).toBeLessThanOrEqual(31);
