@@ -38,6 +38,23 @@ describe('locations', () => {
   });
 });
 
+describe('locations: coordinates', () => {
+  it('the poles and the antimeridian are valid coordinates; beyond them is a 400', async () => {
+    expect(await locations('filter[latitude]=90&filter[longitude]=180')).toEqual([]);
+    expect(await locations('filter[latitude]=-90&filter[longitude]=-180')).toEqual([]);
+    for (const [lat, lng] of [
+      [90.5, 0],
+      [-90.5, 0],
+      [0, 180.5],
+      [0, -180.5],
+    ])
+      expect(
+        (await h.call('GET', `${org(h)}/users/u1/locations?filter[latitude]=${lat}&filter[longitude]=${lng}`))
+          .status,
+      ).toBe(400);
+  });
+});
+
 describe('offers: comma lists', () => {
   it('members are trimmed and empty ones ignored', async () => {
     const names = async (query: string) => {
