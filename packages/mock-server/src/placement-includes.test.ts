@@ -100,6 +100,21 @@ describe('placements: list filters', () => {
   });
 });
 
+describe('slot activation (R80)', () => {
+  it('an unknown placement or slot is a 400 naming it', async () => {
+    const unknownPlacement = await h.call('POST', `${org(h)}/users/u1/placements/nope/slot/s/activate`);
+    expect([unknownPlacement.status, unknownPlacement.body.errors[0]]).toMatchObject([
+      400,
+      { detail: 'placement nope does not exist', source: { parameter: 'placementId' } },
+    ]);
+    const unknownSlot = await h.call('POST', `${org(h)}/users/u1/placements/${batch}/slot/nope/activate`);
+    expect([unknownSlot.status, unknownSlot.body.errors[0]]).toMatchObject([
+      400,
+      { detail: `slot nope does not exist in placement ${batch}`, source: { parameter: 'slotId' } },
+    ]);
+  });
+});
+
 describe('placements: groups and names', () => {
   it('a placementGroup holds slots like a batch (R99); a name is unique per type only (R97)', async () => {
     const r = await h.call('POST', `${org(h)}/placements`, {
