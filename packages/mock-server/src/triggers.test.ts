@@ -100,6 +100,11 @@ describe('POST /__sandbox/trigger: every webhook of openapi/kard.yaml on demand'
     const noUser = await trigger({ type: 'clawback', userId: '' });
     expect(noUser.status).toBe(400);
     expect(noUser.body.errors[0].source).toEqual({ pointer: '/userId' });
+    expect(noUser.body.errors[0].detail).toBe('userId must be a non-empty string');
+    const numericUser = await trigger({ type: 'clawback', userId: 7 });
+    expect([numericUser.status, numericUser.body.errors[0].source]).toEqual([400, { pointer: '/userId' }]);
+    expect(bad.body.errors[0].detail).toBe(`type must be one of ${TRIGGER_TYPES.join(', ')}`);
+    expect((await trigger({ type: 7 })).status).toBe(400);
     expect((await trigger('not json')).status).toBe(400);
   });
 
@@ -108,6 +113,7 @@ describe('POST /__sandbox/trigger: every webhook of openapi/kard.yaml on demand'
     try {
       const r = await lone.call('POST', '/__sandbox/trigger', { type: 'validTransaction' });
       expect(r.status).toBe(202);
+      expect(r.body.data.type).toBe('trigger');
       expect(r.body.data.attributes.targets).toEqual([]);
       const list = (await lone.call('GET', `${org(lone)}/notifications`)).body.data;
       expect(list[0].attributes).toMatchObject({ eventName: 'validTransaction', status: 'delivery_failed' });
