@@ -115,6 +115,74 @@ describe('slot activation (R80)', () => {
   });
 });
 
+describe('placement content and slot activation answers (R80, R100)', () => {
+  it('a slot activation answers what was activated; a slot whose placement was deleted activates no offer', async () => {
+    const gone = await h.call('POST', `${org(h)}/placements`, {
+      data: { type: 'placement', attributes: { name: 'Short-lived', availableSlots: 2 } },
+    });
+    const b = await h.call('POST', `${org(h)}/placements`, {
+      data: {
+        type: 'placementBatchActivation',
+        attributes: {
+          name: 'Empty picks',
+          refreshInterval: 'P1D',
+          slots: [{ alias: 'none', placementId: gone.body.id }],
+        },
+      },
+    });
+    expect(b.status, JSON.stringify(b.body)).toBe(201);
+    const del = await h.call('DELETE', `${org(h)}/placements/${gone.body.id}`);
+    expect(del.status, JSON.stringify(del.body)).toBeLessThan(300);
+    const slot = b.body.relationships.slots.data[0].id as string;
+    const act = await h.call('POST', `${org(h)}/users/u1/placements/${b.body.id}/slot/${slot}/activate`);
+    expect(act.status).toBe(201);
+    expect(act.body.data).toMatchObject({
+      type: 'placementSlotActivation',
+      attributes: {
+        placementId: b.body.id,
+        slotId: slot,
+        eventCode: 'ACTIVATE',
+        medium: 'CTA',
+        offerIds: [],
+      },
+    });
+    const content = await h.call('GET', `${org(h)}/users/u1/placements/${b.body.id}/content`);
+    expect(content.body.data).toEqual([
+      expect.objectContaining({
+        type: 'placementBatch',
+        id: slot,
+        attributes: expect.objectContaining({ offerIds: [] }),
+      }),
+    ]);
+  });
+
+  it('an email placement has no content here (400); a feed has its offers, with components and categories on request', async () => {
+    const email = await h.call('POST', `${org(h)}/placements`, {
+      data: {
+        type: 'placementEmail',
+        attributes: { name: 'Mail', availableSlots: 2, cadence: { frequency: 'WEEKLY', dayOfWeek: 'MON' } },
+      },
+    });
+    expect(email.status, JSON.stringify(email.body)).toBe(201);
+    const none = await h.call('GET', `${org(h)}/users/u1/placements/${email.body.id}/content`);
+    expect([none.status, none.body.errors[0].detail, none.body.errors[0].source]).toEqual([
+      400,
+      'email and push placements have no content here (R100)',
+      { parameter: 'placementId' },
+    ]);
+    const feed = await h.call(
+      'GET',
+      `${org(h)}/users/u1/placements/${p1}/content?supportedComponents=shortDescription&include=categories`,
+    );
+    expect(feed.status, JSON.stringify(feed.body)).toBe(200);
+    expect(feed.body.data.length).toBeGreaterThan(0);
+    for (const o of feed.body.data) expect(o.attributes).toHaveProperty('components');
+    expect(feed.body.included.every((i: Included) => i.type === 'category')).toBe(true);
+    const plain = await h.call('GET', `${org(h)}/users/u1/placements/${p1}/content`);
+    for (const o of plain.body.data) expect(o.attributes).not.toHaveProperty('components');
+  });
+});
+
 describe('placements: groups and names', () => {
   it('a placementGroup holds slots like a batch (R99); a name is unique per type only (R97)', async () => {
     const r = await h.call('POST', `${org(h)}/placements`, {
