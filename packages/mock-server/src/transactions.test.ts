@@ -154,6 +154,53 @@ describe('POST /v2/issuers/{org}/transactions', () => {
   });
 });
 
+describe('what the dashboard records of a rejected event', () => {
+  const rejectedEntries = async () => {
+    const auth = `Basic ${Buffer.from(`${h.mock.clientId}:${h.mock.clientSecret}`).toString('base64')}`;
+    const state = await (
+      await fetch(`${h.mock.url}/__dashboard/api/state`, { headers: { authorization: auth } })
+    ).json();
+    return state.transactions.filter((t: { outcome: string }) => t.outcome === 'rejected') as Record<
+      string,
+      unknown
+    >[];
+  };
+
+  it('the fields it can read, as sent; fields of the wrong type are left out', async () => {
+    const good = txn('r-1', { amount: 'twelve', merchant: { name: 'Corner Mart' } });
+    const odd = txn('r-2', { userId: 5, transactionId: 6, status: 7, amount: 100, merchant: { name: 8 } });
+    expect((await post([good, odd])).status).toBe(400);
+    const [second, first] = await rejectedEntries();
+    expect(first).toMatchObject({
+      id: 'r-1',
+      source: 'v2',
+      userId: 'user-1',
+      transactionId: 'txn-r-1',
+      status: 'SETTLED',
+      merchant: 'Corner Mart',
+    });
+    expect(first).not.toHaveProperty('amount');
+    expect(second).toMatchObject({ id: 'r-2', amount: 100, merchant: 'POS PURCHASE' });
+    for (const key of ['userId', 'transactionId', 'status']) expect(second).not.toHaveProperty(key);
+  });
+
+  it('a legacy event: its transactionId, the referring partner user id, the merchant name', async () => {
+    const r = await h.call('POST', '/transactions/incoming', [
+      { transactionId: 'L-bad', referringPartnerUserId: 'user-9', merchantName: 'Taco Trail', amount: -1 },
+    ]);
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    const [entry] = await rejectedEntries();
+    expect(entry).toMatchObject({
+      id: 'L-bad',
+      source: 'legacy',
+      userId: 'user-9',
+      transactionId: 'L-bad',
+      merchant: 'Taco Trail',
+      amount: -1,
+    });
+  });
+});
+
 describe('legacy POST /transactions/incoming', () => {
   const legacy = (over: Record<string, unknown> = {}) => ({
     transactionId: 'L-1',
