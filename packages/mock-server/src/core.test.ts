@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ChangeTopic,
-  type CoreOptions,
-  MockCore,
-  NOTIFICATION_TYPES,
-  type ReceivedTransaction,
-} from './core.js';
+import { type ChangeTopic, MockCore, NOTIFICATION_TYPES, type ReceivedTransaction } from './core.js';
+import { mockCore } from './test-support.js';
 
 // The sandbox's state object on its own (no HTTP): what the dashboard's list of received
 // transactions keeps, which webhook subscriptions a configured webhook URL gets, and what a reset
 // clears and tells its listeners.
-function core(over: Partial<CoreOptions> = {}): MockCore {
-  return new MockCore({
-    organizationId: 'org-1',
-    clientId: 'client-1',
-    clientSecret: 'secret-1',
-    webhookSecret: 'whsec-1',
-    tokenTtlSeconds: 3600,
-    uploadUrlTtlSeconds: 900,
-    now: () => 0,
-    webhookUrl: undefined,
-    webhookMaxAttempts: 1,
-    webhookBackoffMs: 1,
-    ...over,
-  });
-}
+const core = mockCore;
 
 const entry = (n: number): ReceivedTransaction => ({
   at: new Date(n * 1000).toISOString(),

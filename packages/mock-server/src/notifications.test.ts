@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MockCore } from './core.js';
+import type { MockCore } from './core.js';
 import type { Reply } from './http.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { mockCore } from './test-support.js';
 import type { NotificationRecord } from './webhooks.js';
 
 // GET notifications on its own (no HTTP): which records the time filters keep, and which optional
@@ -9,18 +10,7 @@ import type { NotificationRecord } from './webhooks.js';
 const T = Date.parse('2026-11-01T10:00:00.000Z');
 
 function coreWith(records: Partial<NotificationRecord>[]): MockCore {
-  const c = new MockCore({
-    organizationId: 'org-1',
-    clientId: 'client-1',
-    clientSecret: 'secret-1',
-    webhookSecret: 'whsec-1',
-    tokenTtlSeconds: 3600,
-    uploadUrlTtlSeconds: 900,
-    now: () => 0,
-    webhookUrl: undefined,
-    webhookMaxAttempts: 1,
-    webhookBackoffMs: 1,
-  });
+  const c = mockCore();
   c.dispatcher.log.push(
     ...records.map(
       (r, i): NotificationRecord => ({

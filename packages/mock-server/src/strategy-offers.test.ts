@@ -1,31 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { MockCore, type Placement } from './core.js';
+import type { Placement } from './core.js';
 import { resolveStrategyOffers } from './routes/organizations.js';
+import { mockCore } from './test-support.js';
 
 // Which fixture offers a placement shows under its content strategy: the category filter and
 // exclusions, merchant exclusions (any case), each sort, and the slot count (R89–R105 as the mock
 // implements them; the fixtures are src/fixtures.ts).
-function core(): MockCore {
-  return new MockCore({
-    organizationId: 'org-1',
-    clientId: 'client-1',
-    clientSecret: 'secret-1',
-    webhookSecret: 'whsec-1',
-    tokenTtlSeconds: 3600,
-    uploadUrlTtlSeconds: 900,
-    now: () => 0,
-    webhookUrl: undefined,
-    webhookMaxAttempts: 1,
-    webhookBackoffMs: 1,
-  });
-}
-
 function shown(
   filters: { categories?: string[]; categoryExclusions?: string[]; merchantExclusions?: string[] } | null,
   sort?: string,
   placement: Record<string, unknown> = { availableSlots: 10 },
 ): string[] {
-  const c = core();
+  const c = mockCore();
   if (filters)
     c.strategies.set('s1', {
       id: 's1',

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { type CoreOptions, MockCore } from './core.js';
 import { startMockKard } from './server.js';
 import type { MockKard, MockKardOptions } from './types.js';
 
@@ -63,6 +64,23 @@ export async function harness(options: MockKardOptions = {}): Promise<Harness> {
     },
   };
   return h;
+}
+
+/** The sandbox's state object on its own (no HTTP server), for tests of its behaviour. */
+export function mockCore(over: Partial<CoreOptions> = {}): MockCore {
+  return new MockCore({
+    organizationId: 'org-1',
+    clientId: 'client-1',
+    clientSecret: 'secret-1',
+    webhookSecret: 'whsec-1',
+    tokenTtlSeconds: 3600,
+    uploadUrlTtlSeconds: 900,
+    now: () => 0,
+    webhookUrl: undefined,
+    webhookMaxAttempts: 1,
+    webhookBackoffMs: 1,
+    ...over,
+  });
 }
 
 export const org = (h: Harness) => `/v2/issuers/${h.mock.organizationId}`;
