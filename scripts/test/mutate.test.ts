@@ -85,3 +85,32 @@ describe('pnpm mutate: the table in MUTATION.md', () => {
     expect(() => recordRow('# nothing here', 'apps/cli', 'x')).toThrow(/markers/);
   });
 });
+
+describe('vitest-load-failures.mjs (the reporter of the mutation configs)', () => {
+  it('gives a file that failed to load one failed test carrying its error; other files are left alone', async () => {
+    const { default: LoadFailures } = await import('../vitest-load-failures.mjs');
+    const broken = {
+      id: 'f1',
+      tasks: [] as unknown[],
+      result: { state: 'fail', errors: [{ message: 'boom' }] },
+    };
+    const hookFailed = {
+      id: 'f2',
+      tasks: [{ type: 'suite', tasks: [{ type: 'test', name: 't' }] }],
+      result: { state: 'fail', errors: [{ message: 'hook' }] },
+    };
+    const passed = { id: 'f3', tasks: [] as unknown[], result: { state: 'pass' } };
+    new LoadFailures().onTestRunEnd([broken, hookFailed, passed].map((task) => ({ task })));
+    expect(broken.tasks).toEqual([
+      expect.objectContaining({
+        type: 'test',
+        name: 'the test file loads',
+        file: broken,
+        suite: broken,
+        result: { state: 'fail', errors: [{ message: 'boom' }] },
+      }),
+    ]);
+    expect(hookFailed.tasks).toHaveLength(1); // its tests carry the suite's error already
+    expect(passed.tasks).toEqual([]);
+  });
+});
