@@ -1,9 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KardClient } from '../src/index.js';
 import { operations } from '../src/ops.js';
 
-const spec = readFileSync(new URL('../../../openapi/kard.yaml', import.meta.url), 'utf8');
+/**
+ * openapi/kard.yaml of this repository: the nearest one above this file (three levels up in the
+ * repo, deeper when Stryker runs a copy of the package from a sandbox inside it).
+ */
+function specText(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    const file = new URL('openapi/kard.yaml', dir);
+    if (existsSync(file)) return readFileSync(file, 'utf8');
+    if (dir.pathname === '/') throw new Error(`no openapi/kard.yaml above ${import.meta.url}`);
+  }
+}
+const spec = specText();
 const operationIds = [...spec.matchAll(/^\s+operationId:\s*(\S+)\s*$/gm)]
   .map((m) => m[1]!)
   .filter((id) => !id.startsWith('webhooks.'));
