@@ -19,6 +19,29 @@ const write = (method: string, path: string, body: unknown, headers: Record<stri
     body: JSON.stringify(body),
   });
 
+/** The dashboard's event stream, read in the background until `close()`. */
+async function eventStream() {
+  const ac = new AbortController();
+  const res = await dash('/__dashboard/api/events', { signal: ac.signal });
+  const reader = res.body!.getReader();
+  let text = '';
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += Buffer.from(value).toString('utf8');
+    }
+  })().catch(() => {}); // ends with the abort in close()
+  return {
+    res,
+    text: () => text,
+    close: async () => {
+      ac.abort();
+      await reading;
+    },
+  };
+}
+
 describe('the dashboard (GET /)', () => {
   it('asks for the sandbox client id and secret (HTTP Basic); wrong ones are refused', async () => {
     const none = await fetch(`${h.mock.url}/`);
@@ -123,53 +146,34 @@ describe('the dashboard (GET /)', () => {
   });
 
   it('live updates: the event stream says what changed', async () => {
-    const ac = new AbortController();
-    const res = await dash('/__dashboard/api/events', { signal: ac.signal });
-    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    const reader = res.body!.getReader();
-    let seen = '';
-    const read = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        seen += Buffer.from(value).toString('utf8');
-        if (seen.includes('data: users')) return;
-      }
-    })();
-    await h.call('POST', `${org(h)}/users`, {
-      data: [{ type: 'user', id: 'live-1', attributes: { enrolledRewards: [] } }],
-    });
-    await read;
-    ac.abort();
-    expect(seen).toContain('event: change\ndata: users\n\n');
+    const events = await eventStream();
+    try {
+      expect(events.res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      await h.call('POST', `${org(h)}/users`, {
+        data: [{ type: 'user', id: 'live-1', attributes: { enrolledRewards: [] } }],
+      });
+      await waitFor(() => events.text().includes('data: users'), 'the users change');
+    } finally {
+      await events.close();
+    }
+    expect(events.text()).toContain('event: change\ndata: users\n\n');
   });
 
   it('live updates: faults set and cleared through /__admin are announced too', async () => {
-    const ac = new AbortController();
-    const res = await dash('/__dashboard/api/events', { signal: ac.signal });
-    const reader = res.body!.getReader();
-    let seen = '';
-    const reading = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        seen += Buffer.from(value).toString('utf8');
-      }
-    })().catch(() => {}); // ends with the abort below
-    const announced = () => seen.match(/event: change\ndata: faults\n\n/g)?.length ?? 0;
+    const events = await eventStream();
+    const announced = () => events.text().match(/event: change\ndata: faults\n\n/g)?.length ?? 0;
     const admin = (method: string, body?: unknown) =>
       fetch(`${h.mock.url}/__admin/faults`, {
         method,
         headers: { authorization: basic(), 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    expect((await admin('POST', { sequence: [{ status: 503 }] })).status).toBe(200);
-    expect((await admin('DELETE')).status).toBe(200);
     try {
+      expect((await admin('POST', { sequence: [{ status: 503 }] })).status).toBe(200);
+      expect((await admin('DELETE')).status).toBe(200);
       await waitFor(() => announced() >= 2, 'two faults announcements');
     } finally {
-      ac.abort();
-      await reading;
+      await events.close();
     }
     expect(announced()).toBe(2);
   });
