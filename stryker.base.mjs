@@ -12,6 +12,10 @@ const vitestRunner = createRequire(import.meta.url).resolve('@stryker-mutator/vi
 process.env.KARDKIT_VITEST_LOAD_FAILURES = fileURLToPath(
   new URL('./scripts/vitest-load-failures.mjs', import.meta.url),
 );
+// And the order they run a mutant's test files in (scripts/vitest-cheap-first.mjs says why).
+process.env.KARDKIT_VITEST_SEQUENCER = fileURLToPath(
+  new URL('./scripts/vitest-cheap-first.mjs', import.meta.url),
+);
 
 /** @param {string[]} mutate @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export function strykerConfig(mutate) {

@@ -6,6 +6,8 @@ import base from './vitest.config.js';
 // cannot kill a mutant, and the reconciliation suite restarts whole samples; leaving them out keeps
 // a mutation run within reach of a two-core machine.
 // (The list replaces the base config's `include`; mergeConfig would append to it.)
+const sequencer = process.env.KARDKIT_VITEST_SEQUENCER;
+
 export default defineConfig({
   ...base,
   test: {
@@ -28,6 +30,9 @@ export default defineConfig({
       'default',
       ...(process.env.KARDKIT_VITEST_LOAD_FAILURES ? [process.env.KARDKIT_VITEST_LOAD_FAILURES] : []),
     ],
+    // Cheap test files first, so that a mutant a unit test kills is not held up by the slow suites
+    // (stryker.base.mjs sets the path of scripts/vitest-cheap-first.mjs).
+    ...(sequencer && { sequence: { sequencer: (await import(sequencer)).default } }),
     // One module graph per run instead of one per file (PGlite and the sample imported once, not ten
     // times); each file builds its own databases, mock servers and samples, and none mocks a module.
     isolate: false,

@@ -9,6 +9,8 @@ import base from './vitest.config.js';
 //   fails its test then, instead of holding the run for the whole ceiling. A webhook over
 //   loopback arrives within milliseconds; the slowest wait (three deliveries with backoff) takes
 //   about a second.
+const sequencer = process.env.KARDKIT_VITEST_SEQUENCER;
+
 export default defineConfig({
   ...base,
   test: {
@@ -21,5 +23,8 @@ export default defineConfig({
       'default',
       ...(process.env.KARDKIT_VITEST_LOAD_FAILURES ? [process.env.KARDKIT_VITEST_LOAD_FAILURES] : []),
     ],
+    // Cheap test files first, so that a mutant a unit test kills is not held up by the slow suites
+    // (stryker.base.mjs sets the path of scripts/vitest-cheap-first.mjs).
+    ...(sequencer && { sequence: { sequencer: (await import(sequencer)).default } }),
   },
 });

@@ -8,6 +8,8 @@ import base from './vitest.config.js';
 const mocksModules = ['test/ky-transport.test.ts', 'test/load-ky.test.ts'];
 const { projects: _, reporters: __, ...shared } = base.test ?? {};
 
+const sequencer = process.env.KARDKIT_VITEST_SEQUENCER;
+
 export default defineConfig({
   test: {
     // Under Stryker, a test file that fails to load counts as a failed test (stryker.base.mjs sets the
@@ -16,6 +18,9 @@ export default defineConfig({
       'default',
       ...(process.env.KARDKIT_VITEST_LOAD_FAILURES ? [process.env.KARDKIT_VITEST_LOAD_FAILURES] : []),
     ],
+    // Cheap test files first, so that a mutant a unit test kills is not held up by the slow suites
+    // (stryker.base.mjs sets the path of scripts/vitest-cheap-first.mjs).
+    ...(sequencer && { sequence: { sequencer: (await import(sequencer)).default } }),
     projects: [
       {
         test: {
