@@ -487,3 +487,89 @@ describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
     }
   });
 });
+
+describe('transactions.send: where each reported item sits in the source', () => {
+  const posts = () => mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/transactions'));
+
+  it('a 207 error matched to an item after a locally invalid one reports the item’s own position', async () => {
+    mock.faults.set({
+      sequence: [
+        {
+          status: 207,
+          body: {
+            data: { type: 'transactionJob', id: 'j' },
+            errors: [{ detail: 'by pointer', source: { pointer: '/data/2' } }],
+          },
+        },
+      ],
+      match: '/transactions',
+    });
+    const report = await kard.transactions.send(generate(6, new Set([1])));
+    // Sent: 0, 2, 3, 4, 5; /data/2 of what was sent is bulk-3.
+    expect(report.rejected.map((r) => [r.position, r.id, r.reason])).toEqual([
+      [1, 'bulk-1', 'invalid'],
+      [3, 'bulk-3', 'rejected'],
+    ]);
+    expect(report.accepted).toBe(4);
+  });
+
+  it('a 207 error that names no item sent is reported with no position', async () => {
+    mock.faults.set({
+      sequence: [
+        {
+          status: 207,
+          body: { data: { type: 'transactionJob', id: 'j' }, errors: [{ detail: 'names nothing' }] },
+        },
+      ],
+      match: '/transactions',
+    });
+    const report = await kard.transactions.send(generate(2), { validate: false });
+    expect(report.rejected.map((r) => [r.position, r.id, r.reason])).toEqual([[undefined, null, 'rejected']]);
+  });
+
+  it('a batch whose every item is invalid is not sent at all', async () => {
+    const report = await kard.transactions.send(generate(3, new Set([0, 1, 2])));
+    expect(report).toMatchObject({ read: 3, sent: 0, accepted: 0 });
+    expect(report.rejected.map((r) => r.reason)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(posts()).toEqual([]);
+  });
+
+  it('validation warnings are logged with the item’s place in the whole source', async () => {
+    cap.lines.length = 0;
+    const items = [0, 1, 2, 3, 4].map((i) => txn(i === 3 ? { mcc: '581' } : {}, `warn-${i}`));
+    const report = await kard.transactions.send(items, { batchSize: 2 });
+    expect(report.accepted).toBe(5);
+    const warned = cap.lines.filter((l) => l.startsWith('warn kard: validation warning'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('"path":"data[3].attributes.mcc"');
+    expect(warned[0]).toContain('"rule":"R5"');
+  });
+});
+
+describe('transactions.send({ prepared: true }): answers without a body, and errors that stop the run', () => {
+  const prep = (n: number) =>
+    [...Array(n).keys()].map((i) => ({ json: JSON.stringify(txn({}, `pnb-${i}`)) }));
+
+  it('an accepting answer with a null body accepts every item', async () => {
+    mock.faults.set({ sequence: [{ status: 201, body: null }], match: '/transactions' });
+    const report = await kard.transactions.send(prep(3), { prepared: true });
+    expect(report).toMatchObject({ sent: 3, accepted: 3, rejected: [] });
+  });
+
+  it('a refused batch (409) with a null body fails its items, and the run goes on', async () => {
+    mock.faults.set({ sequence: [{ status: 409, body: null }], match: '/transactions' });
+    const report = await kard.transactions.send(prep(3), { prepared: true, batchSize: 2 });
+    expect(report.rejected.map((r) => [r.position, r.reason, typeof r.error])).toEqual([
+      [0, 'failed', 'object'],
+      [1, 'failed', 'object'],
+    ]);
+    expect(report.accepted).toBe(1);
+  });
+
+  it('a server error after the retries stops the run (KardServerError), it is not reported as a refused batch', async () => {
+    mock.faults.set({ rate: 1, step: { status: 500 }, match: '/transactions' });
+    const err = await kard.transactions.send(prep(2), { prepared: true, maxRetries: 0 }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardServerError);
+    expect(err.report).toMatchObject({ read: 2, accepted: 0, rejected: [] });
+  });
+});

@@ -74,12 +74,11 @@ export async function run(
   const sendPlain = async (batch: Batch, outcome: BatchOutcome, stats: Stats) => {
     const { items, start } = batch;
     let valid = items;
-    let positions: number[] | undefined; // source position of each valid item (when some were dropped)
+    let positions: number[] | undefined; // source position of each item sent (when validated)
     if (schemas) {
-      const checked = schemas.checkBatch(engine.kind, items, {
-        path: engine.kind === 'legacyIncoming' ? '' : 'data',
-      });
-      if (checked.warnings.length) logWarnings(logger, checked.warnings);
+      const checked = schemas.checkBatch(engine.kind, items);
+      // Warnings name the item's place in the whole source, as its issues do.
+      logWarnings(logger, reindex(checked.warnings, start));
       for (const bad of checked.invalid) {
         outcome.rejected.push({
           id: idOf(bad.item),
@@ -89,10 +88,8 @@ export async function run(
           position: start + bad.index,
         });
       }
-      if (checked.invalid.length > 0) {
-        valid = checked.valid.map((v) => v.item);
-        positions = checked.valid.map((v) => start + v.index);
-      }
+      valid = checked.valid.map((v) => v.item);
+      positions = checked.valid.map((v) => start + v.index);
     }
     if (valid.length === 0) return;
     const positionOf = (item: unknown): number | undefined => {
