@@ -45,6 +45,7 @@ export interface SampleConfig {
     | 'leaseMs'
     | 'maxSendMs'
     | 'pollMs'
+    | 'sweepMs'
     | 'retryBaseMs'
     | 'maxRetryDelayMs'
     | 'workerId'

@@ -60,6 +60,12 @@ export interface ForwarderOptions {
    * renewed, so another forwarder may take the rows over, and the hung send's outcome is dropped.
    */
   maxSendMs?: number;
+  /**
+   * How often, at least, the lanes look at the whole outbox rather than past their last batch
+   * (default SWEEP_MS): how long a retry, a lapsed lease or an event whose predecessor was just
+   * recorded waits behind them at most.
+   */
+  sweepMs?: number;
   /** Sleep between polls when the outbox is empty (intake wakes the forwarder at once). */
   pollMs?: number;
   /** First retry delay after a transient failure; doubles per attempt, with jitter, up to maxRetryDelayMs. */
@@ -80,7 +86,7 @@ export interface BatchReport {
 
 export const MAX_BATCH = 500;
 export const DEFAULT_CONCURRENCY = 8;
-/** The lanes look at the whole outbox at least this often (claimBatch). */
+/** The lanes look at the whole outbox at least this often by default (claimBatch). */
 export const SWEEP_MS = 1000;
 
 export class Forwarder {
@@ -89,14 +95,17 @@ export class Forwarder {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly maxSendMs: number;
+  private readonly sweepMs: number;
   private readonly pollMs: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryDelayMs: number;
   private running: Promise<void> | null = null;
+  // Stryker disable next-line BooleanLiteral: start() sets it before any lane reads it.
   private stopping = false;
   /** Lanes asleep, each waiting for its poll timer or a wake-up. */
   private readonly sleepers = new Set<() => void>();
   /** A wake-up that arrived while no lane slept: the next lane to sleep looks again at once. */
+  // Stryker disable next-line BooleanLiteral: starting with a wake-up only makes the first poll early.
   private pendingWake = false;
   /**
    * Rows this forwarder holds right now (claimed, being sent or recorded): id → seq. Its other lanes
@@ -114,6 +123,7 @@ export class Forwarder {
     this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
     this.maxSendMs = opts.maxSendMs ?? 15 * 60_000;
+    this.sweepMs = opts.sweepMs ?? SWEEP_MS;
     this.pollMs = opts.pollMs ?? 1000;
     this.retryBaseMs = opts.retryBaseMs ?? 1000;
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 5 * 60_000;
@@ -132,14 +142,14 @@ export class Forwarder {
    * Claims the next batch. The lanes look from `cursor` on (just past the batches they claimed
    * last), so that each claim steps only over new rows, not again over the rows in flight or the
    * index entries of rows already sent. The whole outbox is looked at (`whole`: runOnce) at least
-   * every SWEEP_MS: retries, leases that ran out, an
+   * every `sweepMs`: retries, leases that ran out, an
    * event whose earlier event of the same transactionId has since been recorded, rows whose insert
    * committed late — those sit behind the cursor and wait at most that long.
    */
   private async claimBatch(whole = false): Promise<OutboxRow[]> {
     const asked = Date.now();
     const held = [...this.inFlight.values()];
-    const sweep = whole || asked - this.sweptAt >= SWEEP_MS;
+    const sweep = whole || asked - this.sweptAt >= this.sweepMs;
     if (sweep) this.sweptAt = asked;
     const from = sweep ? 0 : this.cursor;
     const rows = await claim(this.opts.db, this.workerId, this.batchSize, this.leaseMs, held, from);

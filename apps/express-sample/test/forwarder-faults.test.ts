@@ -461,6 +461,7 @@ describe('per-transaction order: APPROVED before SETTLED, across retries and sev
           concurrency: 2,
           pollMs: 10,
           retryBaseMs: 5,
+          sweepMs: 50, // retries and successors are found again quickly (the default is 1 s)
           maxRetryDelayMs: 40,
           workerId: `ord-${i}`,
         }),

@@ -31,7 +31,7 @@ export function sampleConfig(mock: MockKard, overrides: Partial<SampleConfig> = 
     webhookSecret: mock.webhookSecret,
     auth: { mode: 'keys', keyHashes: [hashKey(TEST_API_KEY)] },
     logLevel: 'info',
-    forwarder: { pollMs: 50, retryBaseMs: 20, maxRetryDelayMs: 200, leaseMs: 10_000 },
+    forwarder: { pollMs: 50, sweepMs: 100, retryBaseMs: 20, maxRetryDelayMs: 200, leaseMs: 10_000 },
     ...overrides,
   };
 }

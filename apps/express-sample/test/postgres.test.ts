@@ -154,6 +154,7 @@ describe.runIf(PG_URL)(
             concurrency: 3,
             pollMs: 10,
             retryBaseMs: 5,
+            sweepMs: 50, // retries and successors are found again quickly (the default is 1 s)
             maxRetryDelayMs: 40,
             workerId: `pgord-${i}`,
           }),
