@@ -248,6 +248,7 @@ describe('prepared items', () => {
       { status: '400', detail: 'same item again', source: { pointer: '/data/1' } },
       { status: '400', detail: 'unknown id', id: 'elsewhere' },
       'not an object',
+      null,
     ];
     mock.faults.set({
       sequence: [{ status: 207, body: { data: { type: 'transactionJob', id: 'j' }, errors } }],
@@ -259,13 +260,19 @@ describe('prepared items', () => {
     );
     expect(report.accepted).toBe(2);
     expect(
-      report.rejected.map((r) => [r.position, r.id, (r.error as { detail?: string })?.detail ?? r.error]),
+      report.rejected.map((r) => [
+        r.position,
+        r.id,
+        r.reason,
+        (r.error as { detail?: string } | null)?.detail ?? r.error,
+      ]),
     ).toEqual([
-      [1, 'p207-1', 'by pointer'],
-      [3, 'p207-3', 'by id'],
-      [undefined, null, 'same item again'],
-      [undefined, 'elsewhere', 'unknown id'],
-      [undefined, null, 'not an object'],
+      [1, 'p207-1', 'rejected', 'by pointer'],
+      [3, 'p207-3', 'rejected', 'by id'],
+      [undefined, null, 'rejected', 'same item again'],
+      [undefined, 'elsewhere', 'rejected', 'unknown id'],
+      [undefined, null, 'rejected', 'not an object'],
+      [undefined, null, 'rejected', null],
     ]);
     expect((report.rejected[0]!.item as PreparedItem).ref).toBe(1);
   });
