@@ -330,6 +330,98 @@ describe('prepared items', () => {
   });
 });
 
+describe('prepared items: how errors[] names an item', () => {
+  const prep = (n: number, prefix: string) => events(n, prefix).map((e) => ({ json: JSON.stringify(e) }));
+  const answer207 = (errors: unknown[]) =>
+    mock.faults.set({
+      sequence: [{ status: 207, body: { data: { type: 'transactionJob', id: 'j' }, errors } }],
+      match: '/transactions',
+    });
+  const verdicts = (report: { rejected: { position?: number; id: unknown }[] }) =>
+    report.rejected.map((r) => [r.position, r.id]);
+
+  it('a pointer with two digits names that item; a pointer that does not start with /data/ or /i names none', async () => {
+    answer207([
+      { detail: 'twelve', source: { pointer: '/data/12/attributes/amount' } },
+      { detail: 'elsewhere', source: { pointer: '/meta/3' } },
+    ]);
+    const report = await kard.transactions.send(prep(14, 'ptr'), { prepared: true });
+    expect(verdicts(report)).toEqual([
+      [12, 'ptr-12'],
+      [undefined, null],
+    ]);
+    expect(report.accepted).toBe(13);
+  });
+
+  it('a valid pointer wins over an id that names another item', async () => {
+    answer207([{ detail: 'both', id: 'both-3', source: { pointer: '/data/1' } }]);
+    const report = await kard.transactions.send(prep(4, 'both'), { prepared: true });
+    expect(verdicts(report)).toEqual([[1, 'both-1']]);
+  });
+
+  it('a pointer past the batch falls back to the id; without an id it names no item', async () => {
+    answer207([
+      { detail: 'just past, with an id', id: 'past-2', source: { pointer: '/data/4' } },
+      { detail: 'just past, no id', source: { pointer: '/data/4' } },
+      { detail: 'far past, no id', source: { pointer: '/data/9' } },
+    ]);
+    const report = await kard.transactions.send(prep(4, 'past'), { prepared: true });
+    expect(verdicts(report)).toEqual([
+      [2, 'past-2'],
+      [undefined, null],
+      [undefined, null],
+    ]);
+    expect(report.accepted).toBe(3);
+  });
+
+  it('a whole batch refused with 422 is reported item by item and the run goes on', async () => {
+    mock.faults.set({
+      sequence: [{ status: 422, body: { errors: [{ status: '422', detail: 'unprocessable' }] } }],
+      match: '/transactions',
+    });
+    const report = await kard.transactions.send(prep(4, 'r422'), { prepared: true, batchSize: 2 });
+    expect(report.rejected.map((r) => [r.position, r.reason])).toEqual([
+      [0, 'failed'],
+      [1, 'failed'],
+    ]);
+    expect(report.accepted).toBe(2);
+  });
+});
+
+describe('the run itself', () => {
+  it('a source whose length is a multiple of batchSize makes no empty last batch', async () => {
+    const outcomes: BatchOutcome[] = [];
+    const plain = await kard.transactions.send(events(4, 'mult'), {
+      batchSize: 2,
+      onBatch: (o) => outcomes.push(o),
+    });
+    expect(plain.batches).toBe(2);
+    expect(outcomes.map((o) => o.count)).toEqual([2, 2]);
+    const prepared = await kard.transactions.send(
+      events(4, 'multp').map((e) => ({ json: JSON.stringify(e) })),
+      { prepared: true, batchSize: 2 },
+    );
+    expect(prepared.batches).toBe(2);
+    expect(txPosts().map((r) => (r.body as { data: unknown[] }).data.length)).toEqual([2, 2, 2, 2]);
+  });
+
+  it('a run that failed stops reading its source', async () => {
+    mock.faults.set({ rate: 1, step: { status: 403 }, match: '/transactions' });
+    let read = 0;
+    function* endless() {
+      while (read < 1000) {
+        read++;
+        yield txn({}, `stop-${read}`);
+      }
+    }
+    const err = await kard.transactions
+      .send(endless(), { batchSize: 1, concurrency: 1, maxRetries: 0 })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(KardError);
+    expect(read).toBeLessThan(10);
+  });
+});
+
 describe('uploadFile edges', () => {
   it('defaults: historicalTransactionsFile, a .jsonl.gz name (or .jsonl without gzip)', async () => {
     const a = await kard.transactions.uploadFile([txn()]);
