@@ -374,6 +374,36 @@ describe('prepared items: how errors[] names an item', () => {
     expect(report.accepted).toBe(3);
   });
 
+  it('an id given with the item wins over the one in its JSON; a JSON id that is not a string reads back as null', async () => {
+    answer207([
+      { detail: 'given', source: { pointer: '/data/0' } },
+      { detail: 'numeric', source: { pointer: '/data/1' } },
+    ]);
+    const items = [
+      { json: JSON.stringify(txn({}, 'in-json-0')), id: 'given-0' },
+      { json: JSON.stringify({ ...txn({}, 'x'), id: 42 }) },
+    ];
+    const report = await kard.transactions.send(items, { prepared: true });
+    expect(verdicts(report)).toEqual([
+      [0, 'given-0'],
+      [1, null],
+    ]);
+  });
+
+  it('multi-byte text is copied whole however full the body gets (a 1 MB batch of two-byte characters)', async () => {
+    const items = events(500, 'mb').map((e) => ({
+      json: JSON.stringify({
+        ...e,
+        attributes: { ...e.attributes, description: `Café ${'é'.repeat(1000)}` },
+      }),
+    }));
+    const report = await kard.transactions.send(items, { prepared: true });
+    expect(report).toMatchObject({ sent: 500, accepted: 500, rejected: [] });
+    const posted = txPosts().at(-1)!.body as { data: { id: string; attributes: { description: string } }[] };
+    expect(posted.data).toHaveLength(500);
+    expect(posted.data[499]!.attributes.description).toBe(`Café ${'é'.repeat(1000)}`);
+  });
+
   it('a whole batch refused with 422 is reported item by item and the run goes on', async () => {
     mock.faults.set({
       sequence: [{ status: 422, body: { errors: [{ status: '422', detail: 'unprocessable' }] } }],

@@ -403,6 +403,7 @@ class PreparedBody {
 
   private write(s: string | Uint8Array): void {
     const max = typeof s === 'string' ? s.length * 3 : s.length;
+    // Stryker disable next-line EqualityOperator: growing one byte early changes nothing.
     if (this.len + max > this.buf.length) {
       const next = alloc(Math.max(this.len + max, this.buf.length * 2));
       next.set(this.buf.subarray(0, this.len));
