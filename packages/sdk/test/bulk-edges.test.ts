@@ -404,6 +404,16 @@ describe('prepared items: how errors[] names an item', () => {
     expect(posted.data[499]!.attributes.description).toBe(`Café ${'é'.repeat(1000)}`);
   });
 
+  it('one item larger than twice the body so far is copied whole', async () => {
+    const [e] = events(1, 'huge');
+    const description = 'x'.repeat(700_000);
+    const json = JSON.stringify({ ...e, attributes: { ...e!.attributes, description } });
+    const report = await kard.transactions.send([{ json }], { prepared: true });
+    expect(report).toMatchObject({ sent: 1, accepted: 1 });
+    const posted = txPosts().at(-1)!.body as { data: { attributes: { description: string } }[] };
+    expect(posted.data[0]!.attributes.description).toBe(description);
+  });
+
   it('a whole batch refused with 422 is reported item by item and the run goes on', async () => {
     mock.faults.set({
       sequence: [{ status: 422, body: { errors: [{ status: '422', detail: 'unprocessable' }] } }],

