@@ -84,6 +84,23 @@ export interface BatchReport {
   superseded: number;
 }
 
+/** The tuning a forwarder runs with: its options with the defaults filled in. */
+export type ForwarderSettings = Readonly<
+  Required<
+    Pick<
+      ForwarderOptions,
+      | 'batchSize'
+      | 'concurrency'
+      | 'leaseMs'
+      | 'maxSendMs'
+      | 'sweepMs'
+      | 'pollMs'
+      | 'retryBaseMs'
+      | 'maxRetryDelayMs'
+    >
+  >
+>;
+
 export const MAX_BATCH = 500;
 export const DEFAULT_CONCURRENCY = 8;
 /** The lanes look at the whole outbox at least this often by default (claimBatch). */
@@ -91,14 +108,8 @@ export const SWEEP_MS = 1000;
 
 export class Forwarder {
   readonly workerId: string;
-  private readonly batchSize: number;
-  private readonly concurrency: number;
-  private readonly leaseMs: number;
-  private readonly maxSendMs: number;
-  private readonly sweepMs: number;
-  private readonly pollMs: number;
-  private readonly retryBaseMs: number;
-  private readonly maxRetryDelayMs: number;
+  /** What this forwarder runs with (the sample logs it at start). */
+  readonly settings: ForwarderSettings;
   private running: Promise<void> | null = null;
   // Stryker disable next-line BooleanLiteral: start() sets it before any lane reads it.
   private stopping = false;
@@ -119,14 +130,16 @@ export class Forwarder {
   private sweptAt = 0;
 
   constructor(private readonly opts: ForwarderOptions) {
-    this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH), MAX_BATCH);
-    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
-    this.leaseMs = opts.leaseMs ?? 5 * 60_000;
-    this.maxSendMs = opts.maxSendMs ?? 15 * 60_000;
-    this.sweepMs = opts.sweepMs ?? SWEEP_MS;
-    this.pollMs = opts.pollMs ?? 1000;
-    this.retryBaseMs = opts.retryBaseMs ?? 1000;
-    this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 5 * 60_000;
+    this.settings = {
+      batchSize: Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH), MAX_BATCH),
+      concurrency: Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY),
+      leaseMs: opts.leaseMs ?? 5 * 60_000,
+      maxSendMs: opts.maxSendMs ?? 15 * 60_000,
+      sweepMs: opts.sweepMs ?? SWEEP_MS,
+      pollMs: opts.pollMs ?? 1000,
+      retryBaseMs: opts.retryBaseMs ?? 1000,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 5 * 60_000,
+    };
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   }
 
@@ -149,10 +162,17 @@ export class Forwarder {
   private async claimBatch(whole = false): Promise<OutboxRow[]> {
     const asked = Date.now();
     const held = [...this.inFlight.values()];
-    const sweep = whole || asked - this.sweptAt >= this.sweepMs;
+    const sweep = whole || asked - this.sweptAt >= this.settings.sweepMs;
     if (sweep) this.sweptAt = asked;
     const from = sweep ? 0 : this.cursor;
-    const rows = await claim(this.opts.db, this.workerId, this.batchSize, this.leaseMs, held, from);
+    const rows = await claim(
+      this.opts.db,
+      this.workerId,
+      this.settings.batchSize,
+      this.settings.leaseMs,
+      held,
+      from,
+    );
     for (const r of rows) {
       this.inFlight.set(r.id, r.seq);
       if (r.seq >= this.cursor) this.cursor = r.seq + 1;
@@ -206,14 +226,14 @@ export class Forwarder {
    */
   private async holdingLease<T>(rows: readonly OutboxRow[], send: () => Promise<T>): Promise<T> {
     const { db, logger } = this.opts;
-    const every = Math.max(1, Math.floor(this.leaseMs / 3));
-    const giveUpAt = Date.now() + this.maxSendMs;
+    const every = Math.max(1, Math.floor(this.settings.leaseMs / 3));
+    const giveUpAt = Date.now() + this.settings.maxSendMs;
     let renewal: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       if (Date.now() >= giveUpAt) {
         clearInterval(timer);
         logger.warn(
-          { worker: this.workerId, events: rows.length, maxSendMs: this.maxSendMs },
+          { worker: this.workerId, events: rows.length, maxSendMs: this.settings.maxSendMs },
           'send still running after maxSendMs: its lease is no longer renewed',
         );
         return;
@@ -261,7 +281,10 @@ export class Forwarder {
 
   /** Exponential backoff with full jitter: base · 2^(attempt-1), capped. */
   private backoff(attempts: number): number {
-    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+    const ceiling = Math.min(
+      this.settings.maxRetryDelayMs,
+      this.settings.retryBaseMs * 2 ** Math.max(0, attempts - 1),
+    );
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
@@ -269,7 +292,9 @@ export class Forwarder {
   start(): void {
     if (this.running) return;
     this.stopping = false;
-    this.running = Promise.all(Array.from({ length: this.concurrency }, () => this.loop())).then(() => {});
+    this.running = Promise.all(Array.from({ length: this.settings.concurrency }, () => this.loop())).then(
+      () => {},
+    );
   }
 
   /** Ask the lanes to look at the outbox now (called after intake). */
@@ -314,7 +339,7 @@ export class Forwarder {
         this.opts.logger.error({ err: error }, 'forwarder iteration failed');
       }
       if (claimed > 0 || next || this.stopping) continue;
-      await this.sleep(this.pollMs);
+      await this.sleep(this.settings.pollMs);
     }
   }
 

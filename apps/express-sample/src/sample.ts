@@ -148,7 +148,12 @@ export async function startSample(config: SampleConfig, options: StartOptions = 
   // The processor routes that are on (names only, never their secrets).
   const processorRoutes = Object.keys(config.processors?.secrets ?? {});
   logger.info(
-    { port, database: db.kind, forwarder: forwarderEnabled, processors: processorRoutes },
+    {
+      port,
+      database: db.kind,
+      forwarder: forwarderEnabled ? forwarder.settings : false,
+      processors: processorRoutes,
+    },
     'express-sample listening',
   );
 

@@ -190,6 +190,61 @@ describe('Forwarder (in process)', () => {
     expect((await getEvent(db, id!))?.status).toBe('sent');
   });
 
+  it('settings: the defaults, and the options given (batchSize and concurrency clamped)', () => {
+    expect(make().settings).toEqual({
+      batchSize: MAX_BATCH,
+      concurrency: DEFAULT_CONCURRENCY,
+      leaseMs: 5 * 60_000,
+      maxSendMs: 15 * 60_000,
+      sweepMs: SWEEP_MS,
+      pollMs: 1000,
+      retryBaseMs: 1000,
+      maxRetryDelayMs: 5 * 60_000,
+    });
+    const given = {
+      leaseMs: 1,
+      maxSendMs: 2,
+      sweepMs: 3,
+      pollMs: 4,
+      retryBaseMs: 5,
+      maxRetryDelayMs: 6,
+    };
+    expect(make({ ...given, batchSize: 7, concurrency: 9 }).settings).toEqual({
+      ...given,
+      batchSize: 7,
+      concurrency: 9,
+    });
+    expect(make({ batchSize: 0, concurrency: 0 }).settings).toMatchObject({ batchSize: 1, concurrency: 1 });
+    expect(make({ batchSize: 10_000 }).settings.batchSize).toBe(MAX_BATCH);
+  });
+
+  it('runOnce looks at the whole outbox; the lanes look behind their last batch only when they sweep', async () => {
+    const sent: string[] = [];
+    const f = make({
+      concurrency: 1,
+      pollMs: 10,
+      sweepMs: 3_600_000, // no sweep during this test but the first claim's
+      send: async (_kind, rows) => {
+        sent.push(...rows.map((r) => r.id));
+        return { rejected: [] };
+      },
+    });
+    const [first] = await queue(1);
+    f.start();
+    await waitFor('the first event sent', async () => sent.includes(first!), 10_000);
+    await f.stop();
+    // A row behind the lane's cursor, then one ahead of it: the lane finds only the one ahead.
+    const [behind] = await queue(1);
+    await db.query(`UPDATE outbox SET seq = 0 WHERE id = $1`, [behind]);
+    const [ahead] = await queue(1);
+    f.start();
+    await waitFor('the event ahead sent', async () => sent.includes(ahead!), 10_000);
+    await f.stop();
+    expect(sent).not.toContain(behind);
+    expect(await f.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(sent.at(-1)).toBe(behind);
+  });
+
   it('the default worker id names the host and process', async () => {
     await queue(1);
     const f = make();

@@ -22,6 +22,12 @@ describe('happy path: enroll, post, forward, webhook, rewards', () => {
     await h?.close();
   });
 
+  it('logs at start where it listens, its storage and the forwarder settings it runs with', () => {
+    const line = h.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'express-sample listening');
+    expect(line).toMatchObject({ database: 'pglite', forwarder: h.sample.forwarder.settings });
+    expect(line.forwarder).toMatchObject({ pollMs: 50, sweepMs: 100, leaseMs: 10_000 }); // helpers.ts sampleConfig
+  });
+
   it('enrolls a user at Kard with the hashed email only (R42)', async () => {
     const body = await enroll(h.sample.url, 'user-happy', '  J.Doe+Work@Gmail.com ');
     expect(body.id).toBe('user-happy');
