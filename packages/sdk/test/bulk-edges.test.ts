@@ -224,12 +224,21 @@ describe('prepared items', () => {
       { prepared: true },
     );
     expect(ok.accepted).toBe(1);
+    const text = await kard.transactions.send(
+      [{ json: `\n\t ${JSON.stringify(txn({}, 'text-1'))} \r\n` }],
+      { prepared: true },
+    );
+    expect(text.accepted).toBe(1);
     for (const json of [
       '{',
       '   ',
       '[{}]',
+      '1,{"a":1}',
+      ' "x"} ',
       new TextEncoder().encode(' { '),
       new TextEncoder().encode('[]'),
+      new TextEncoder().encode('1,{"a":1}'),
+      new TextEncoder().encode(' "x"} '),
       42,
     ]) {
       const err = await kard.transactions.send([{ json } as never], { prepared: true }).catch((e) => e);
