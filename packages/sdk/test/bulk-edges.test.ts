@@ -224,10 +224,9 @@ describe('prepared items', () => {
       { prepared: true },
     );
     expect(ok.accepted).toBe(1);
-    const text = await kard.transactions.send(
-      [{ json: `\n\t ${JSON.stringify(txn({}, 'text-1'))} \r\n` }],
-      { prepared: true },
-    );
+    const text = await kard.transactions.send([{ json: `\n\t ${JSON.stringify(txn({}, 'text-1'))} \r\n` }], {
+      prepared: true,
+    });
     expect(text.accepted).toBe(1);
     for (const json of [
       '{',
@@ -238,6 +237,7 @@ describe('prepared items', () => {
       new TextEncoder().encode(' { '),
       new TextEncoder().encode('[]'),
       new TextEncoder().encode('1,{"a":1}'),
+      new TextEncoder().encode('{"a":1},{"b":2'),
       new TextEncoder().encode(' "x"} '),
       42,
     ]) {
@@ -360,6 +360,11 @@ describe('prepared items: how errors[] names an item', () => {
       [undefined, null],
     ]);
     expect(report.accepted).toBe(13);
+  });
+
+  it('a prepared body is sent as application/json', async () => {
+    await kard.transactions.send(prep(2, 'ctype'), { prepared: true });
+    expect(txPosts().map((r) => r.headers['content-type'])).toEqual(['application/json']);
   });
 
   it('a valid pointer wins over an id that names another item', async () => {
