@@ -42,6 +42,22 @@ describe('fault injection', () => {
     expect(r.body).toEqual({ message: 'slow down' });
   });
 
+  it('a step can answer with a raw body, or none, and no content type', async () => {
+    h.mock.faults.set({
+      sequence: [
+        { status: 409, raw: '' },
+        { status: 400, raw: 'not json' },
+      ],
+    });
+    const empty = await send();
+    expect([empty.status, empty.body, empty.headers.get('content-type')]).toEqual([409, undefined, null]);
+    const text = await send();
+    expect([text.status, text.body, text.headers.get('content-type')]).toEqual([400, 'not json', null]);
+    const bad = await admin('POST', '/faults', { sequence: [{ status: 409, raw: 42 }] });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("a fault step's raw body must be a string");
+  });
+
   it('a seeded random rate is reproducible', async () => {
     const run = async () => {
       h.mock.faults.set({ rate: 0.5, step: { status: 503 }, seed: 42 });

@@ -35,6 +35,8 @@ export function validateFaultConfig(cfg: unknown): string | null {
       step.drop === true ||
       (typeof step.latencyMs === 'number' && step.latencyMs >= 0);
     if (!ok) return 'a fault step is {status}, {drop: true} or {latencyMs}';
+    if (step.raw !== undefined && typeof step.raw !== 'string')
+      return "a fault step's raw body must be a string";
   }
   return null;
 }

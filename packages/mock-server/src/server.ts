@@ -268,9 +268,11 @@ export async function startMockKard(options: MockKardOptions = {}): Promise<Mock
       const headers: Record<string, string> = {};
       if (step.retryAfter !== undefined) headers['retry-after'] = String(step.retryAfter);
       const r: Reply =
-        step.body !== undefined
-          ? { status: step.status, body: step.body, headers }
-          : { ...apiError(step.status, 'injected fault (mock server)'), headers };
+        step.raw !== undefined
+          ? { status: step.status, raw: step.raw, headers }
+          : step.body !== undefined
+            ? { status: step.status, body: step.body, headers }
+            : { ...apiError(step.status, 'injected fault (mock server)'), headers };
       if (buf === null) req.resume();
       send(res, r);
       record(req, path, url, buf, r.status, started);

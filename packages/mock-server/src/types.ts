@@ -1,6 +1,7 @@
 /** A single injected fault. */
 export type FaultStep =
-  | { status: number; retryAfter?: number | string; body?: unknown } // answer with this status
+  // answer with this status; `body` is sent as JSON, `raw` as is with no content type ('' for none)
+  | { status: number; retryAfter?: number | string; body?: unknown; raw?: string }
   | { drop: true } // destroy the socket mid-request (after the body was read)
   | { latencyMs: number }; // delay, then serve normally
 

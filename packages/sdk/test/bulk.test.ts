@@ -513,6 +513,28 @@ describe('transactions.send: where each reported item sits in the source', () =>
     expect(report.accepted).toBe(4);
   });
 
+  it('without validation, a 207 error in a later batch reports the position in the whole source', async () => {
+    mock.faults.set({
+      sequence: [
+        { status: 201, body: { data: { type: 'transactionJob', id: 'j' } } },
+        {
+          status: 207,
+          body: {
+            data: { type: 'transactionJob', id: 'j' },
+            errors: [{ detail: 'second', source: { pointer: '/data/1' } }],
+          },
+        },
+      ],
+      match: '/transactions',
+    });
+    const report = await kard.transactions.send(generate(4), {
+      validate: false,
+      batchSize: 2,
+      concurrency: 1,
+    });
+    expect(report.rejected.map((r) => [r.position, r.id, r.reason])).toEqual([[3, 'bulk-3', 'rejected']]);
+  });
+
   it('a 207 error that names no item sent is reported with no position', async () => {
     mock.faults.set({
       sequence: [
@@ -556,8 +578,8 @@ describe('transactions.send({ prepared: true }): answers without a body, and err
     expect(report).toMatchObject({ sent: 3, accepted: 3, rejected: [] });
   });
 
-  it('a refused batch (409) with a null body fails its items, and the run goes on', async () => {
-    mock.faults.set({ sequence: [{ status: 409, body: null }], match: '/transactions' });
+  it('a refused batch (409) with an empty body fails its items, and the run goes on', async () => {
+    mock.faults.set({ sequence: [{ status: 409, raw: '' }], match: '/transactions' });
     const report = await kard.transactions.send(prep(3), { prepared: true, batchSize: 2 });
     expect(report.rejected.map((r) => [r.position, r.reason, typeof r.error])).toEqual([
       [0, 'failed', 'object'],
