@@ -459,6 +459,14 @@ describe('the run itself', () => {
     expect(txPosts().map((r) => (r.body as { data: unknown[] }).data.length)).toEqual([2, 2, 2, 2]);
   });
 
+  it('a source that throws something other than an Error stops the run with exactly that value', async () => {
+    function* throwsText() {
+      yield txn({}, 'text-throw-0');
+      throw 'no more'; // what a careless source does
+    }
+    await expect(kard.transactions.send(throwsText())).rejects.toBe('no more');
+  });
+
   it('a run that failed stops reading its source', async () => {
     mock.faults.set({ rate: 1, step: { status: 403 }, match: '/transactions' });
     let read = 0;
