@@ -321,9 +321,8 @@ const nodeBuffer = () => (globalThis as { Buffer?: { allocUnsafe(n: number): Nod
  * run: once warm, a long send allocates no new body memory. Items are read back (for rejections) by
  * their offsets.
  */
-class PreparedBody {
-  // Stryker disable next-line ArithmeticOperator: the first size only spares early growth (bench/).
-  private buf: Uint8Array = alloc(256 * 1024);
+export class PreparedBody {
+  private buf: Uint8Array;
   // A batch holds at most MAX_BATCH items: the offsets never grow.
   private readonly starts = new Int32Array(MAX_BATCH);
   private readonly ends = new Int32Array(MAX_BATCH);
@@ -333,6 +332,12 @@ class PreparedBody {
   private legacy!: boolean;
   private ids!: (string | null | undefined)[];
   refs!: unknown[];
+
+  /** `alloc` makes the buffers: Node's Buffer where there is one, else a plain Uint8Array (browsers). */
+  constructor(private readonly alloc: (n: number) => Uint8Array = allocBytes) {
+    // Stryker disable next-line ArithmeticOperator: the first size only spares early growth (bench/).
+    this.buf = alloc(256 * 1024);
+  }
 
   get count(): number {
     return this.n;
@@ -406,7 +411,7 @@ class PreparedBody {
     // Stryker disable next-line EqualityOperator: growing one byte early changes nothing.
     if (this.len + max > this.buf.length) {
       // Stryker disable next-line MethodExpression: Math.min also fits this write; only the growth steps differ.
-      const next = alloc(Math.max(this.len + max, this.buf.length * 2));
+      const next = this.alloc(Math.max(this.len + max, this.buf.length * 2));
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
     }
@@ -422,7 +427,7 @@ class PreparedBody {
   }
 }
 
-function alloc(n: number): Uint8Array {
+function allocBytes(n: number): Uint8Array {
   const B = nodeBuffer();
   return B ? B.allocUnsafe(n) : new Uint8Array(n);
 }
