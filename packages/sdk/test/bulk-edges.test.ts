@@ -177,10 +177,36 @@ describe('legacy records and the historical flow', () => {
   });
 
   it('an upload session without an id is a KardError before any part is sent', async () => {
-    mock.faults.set({ sequence: [{ status: 201, body: { data: { type: 'historicalTransactionStart' } } }] });
-    const err = await kard.users.uploads.send('user-1', events(1, 'noid')).catch((e) => e);
-    expect(err).toBeInstanceOf(KardError);
-    expect(err.message).toBe('The upload session has no id');
+    for (const answer of [
+      { status: 201, body: { data: { type: 'historicalTransactionStart' } } },
+      { status: 201, body: {} },
+      { status: 201, raw: '' },
+    ]) {
+      mock.faults.set({ sequence: [answer] });
+      const err = await kard.users.uploads.send('user-1', events(1, 'noid')).catch((e) => e);
+      expect(err).toBeInstanceOf(KardError);
+      expect(err.message).toBe('The upload session has no id');
+      expect(mock.requests.filter((r) => r.path.endsWith('/parts'))).toHaveLength(0);
+    }
+  });
+
+  it('a historical item with its own type keeps it; one that is not an object is sent as it is', async () => {
+    const [own] = events(1, 'hist-own');
+    const report = await kard.users.uploads.send('user-1', [{ ...own!, type: 'customType' }, null], {
+      validate: false,
+    });
+    const part = mock.requests.find((r) => r.path.endsWith('/parts'))!;
+    const sent = (part.body as { data: ({ type: string } | null)[] }).data;
+    expect([sent[0]?.type, sent[1]]).toEqual(['customType', null]);
+    expect(report.read).toBe(2);
+  });
+
+  it('validate: true on the call checks historical items even when the client does not validate', async () => {
+    const lax = new KardClient({ ...mockConnection(mock), validate: false });
+    const report = await lax.users.uploads.send('user-1', [txn({ cardBIN: 'x' }, 'hist-bad')], {
+      validate: true,
+    });
+    expect(report.rejected.map((r) => [r.id, r.reason])).toEqual([['hist-bad', 'invalid']]);
     expect(mock.requests.filter((r) => r.path.endsWith('/parts'))).toHaveLength(0);
   });
 });

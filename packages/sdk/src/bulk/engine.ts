@@ -432,20 +432,19 @@ function allocBytes(n: number): Uint8Array {
   return B ? B.allocUnsafe(n) : new Uint8Array(n);
 }
 
-const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+const isSpace = (c: number | undefined) => c === 32 || c === 10 || c === 13 || c === 9;
 
-/** A cheap guard (no parse): the text starts with `{` and ends with `}`, whitespace aside. */
+/**
+ * A cheap guard (no parse): the text starts with `{` and ends with `}`, whitespace aside. A read
+ * past either end (NaN, undefined) is not whitespace, so the scans stop there by themselves.
+ */
 function isOneObject(json: string | Uint8Array): boolean {
+  const at = typeof json === 'string' ? (i: number) => json.charCodeAt(i) : (i: number) => json[i];
   let a = 0;
   let z = json.length - 1;
-  if (typeof json === 'string') {
-    while (a <= z && isSpace(json.charCodeAt(a))) a++;
-    while (z >= a && isSpace(json.charCodeAt(z))) z--;
-    return a < z && json.charCodeAt(a) === 123 && json.charCodeAt(z) === 125;
-  }
-  while (a <= z && isSpace(json[a]!)) a++;
-  while (z >= a && isSpace(json[z]!)) z--;
-  return a < z && json[a] === 123 && json[z] === 125;
+  while (isSpace(at(a))) a++;
+  while (isSpace(at(z))) z--;
+  return at(a) === 123 && at(z) === 125;
 }
 
 /** checkBatch numbers items within the batch; renumber to positions in the whole stream. */

@@ -108,7 +108,7 @@ export async function sendHistorical(
   return { ...report, uploadId };
 }
 
+/** An object item gets `type` unless it has its own (which the spread keeps). */
 function withType(item: unknown, type: string): unknown {
-  if (item && typeof item === 'object' && !('type' in item)) return { type, ...(item as object) };
-  return item;
+  return item && typeof item === 'object' ? { type, ...item } : item;
 }
