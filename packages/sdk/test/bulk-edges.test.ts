@@ -526,11 +526,19 @@ describe('uploadFile edges', () => {
     ]);
   });
 
-  it('a URL answer without a url is a KardError', async () => {
-    mock.faults.set({ sequence: [{ status: 201, body: { data: [{ id: 'u1', attributes: {} }] } }] });
-    const err = await kard.transactions.uploadFile([txn()]).catch((e) => e);
-    expect(err).toBeInstanceOf(KardError);
-    expect(err.message).toBe('The upload URL response has no url');
+  it('a URL answer without a url (or without attributes, an entry or a body) is a KardError', async () => {
+    for (const answer of [
+      { status: 201, body: { data: [{ id: 'u1', attributes: {} }] } },
+      { status: 201, body: { data: [{ id: 'u1' }] } },
+      { status: 201, body: { data: [] } },
+      { status: 201, body: {} },
+      { status: 201, raw: '' },
+    ]) {
+      mock.faults.set({ sequence: [answer] });
+      const err = await kard.transactions.uploadFile([txn()]).catch((e) => e);
+      expect(err).toBeInstanceOf(KardError);
+      expect(err.message).toBe('The upload URL response has no url');
+    }
   });
 
   it('a 410 from the store is treated as an expired URL: a new one is requested once', async () => {
