@@ -472,6 +472,59 @@ describe('bulk-file flow (presigned URL, gzipped JSONL PUT)', () => {
     }
   });
 
+  it('a URL is used until a tenth of its lifetime (at most 5 s) before it ends: 10 s → renewed after 9 s, not at 6 s', async () => {
+    const { mock: m2, kard: k2 } = await mockAndClient({ uploadUrlTtlSeconds: 10 });
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    try {
+      const after = (ms: number) => async () => {
+        vi.setSystemTime(Date.now() + ms);
+        return [txn()];
+      };
+      expect((await k2.transactions.uploadFile(after(6_000), { stream: true })).urlsRequested).toBe(1);
+      expect((await k2.transactions.uploadFile(after(9_500), { stream: true })).urlsRequested).toBe(2);
+    } finally {
+      vi.useRealTimers();
+      await m2.close();
+    }
+  });
+
+  it('a URL refused once (403) is requested again for records given as a function; a one-shot stream is not sent twice', async () => {
+    mock.faults.set({ sequence: [{ status: 403 }], match: '/__uploads/' });
+    const replayed = await kard.transactions.uploadFile(() => [txn({}, 'fn-1')], { stream: true });
+    expect(replayed).toMatchObject({ urlsRequested: 2, records: 1 });
+    mock.faults.set({ sequence: [{ status: 403 }], match: '/__uploads/' });
+    async function* once() {
+      yield txn({}, 'once-1');
+    }
+    const err = await kard.transactions.uploadFile(once(), { stream: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(KardForbiddenError);
+  });
+
+  it('the PUT to the store carries no Kard token, and does carry the headers given for the call', async () => {
+    await kard.transactions.uploadFile([txn()], { headers: { 'x-trace-id': 'trace-1' } });
+    const put = mock.requests.find((q) => q.method === 'PUT' && q.path.includes('/__uploads/'))!;
+    expect(put.headers.authorization).toBeUndefined();
+    expect(put.headers['x-trace-id']).toBe('trace-1');
+  });
+
+  it('a URL refused as expired is logged, with a logger that has warn and with one that has not', async () => {
+    cap.lines.length = 0;
+    mock.faults.set({ sequence: [{ status: 410 }], match: '/__uploads/' });
+    expect((await kard.transactions.uploadFile([txn()])).urlsRequested).toBe(2);
+    expect(
+      cap.lines.filter((l) =>
+        l.startsWith('warn kard: upload URL rejected (expired?), requesting a new one'),
+      ),
+    ).toHaveLength(1);
+    const { mock: m2, kard: k2 } = await mockAndClient({}, { logger: { info: () => {} } as never });
+    try {
+      m2.faults.set({ sequence: [{ status: 410 }], match: '/__uploads/' });
+      expect((await k2.transactions.uploadFile([txn()])).urlsRequested).toBe(2);
+    } finally {
+      await m2.close();
+    }
+  });
+
   it('an expired URL with a one-shot stream fails with KardForbiddenError and no signature in the message', async () => {
     const { mock: m2, kard: k2 } = await mockAndClient({ uploadUrlTtlSeconds: 0 });
     try {

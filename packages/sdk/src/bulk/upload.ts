@@ -29,9 +29,9 @@ export async function uploadFile(
       opts,
     )) as { data?: { id?: string; attributes?: { url?: string; expiresIn?: number } }[] };
     const entry = res?.data?.[0];
-    const url = entry?.attributes?.url;
+    const { url, expiresIn = 900 } = entry?.attributes ?? {};
     if (!entry?.id || !url) throw new KardError('The upload URL response has no url');
-    const ttl = (entry.attributes?.expiresIn ?? 900) * 1000;
+    const ttl = expiresIn * 1000;
     // Renew slightly early: 10% of the lifetime, at most 5 s.
     return { id: entry.id, url, renewAt: started + ttl - Math.min(5_000, ttl / 10) };
   };
@@ -47,7 +47,8 @@ export async function uploadFile(
   }
   let target = await requestUrl();
   let urlsRequested = 1;
-  for (let attempt = 0; ; attempt++) {
+  // A URL refused as expired is requested again once (the records must be readable again).
+  for (let renewed = false; ; renewed = true) {
     const counter = { records: count };
     const body = file ?? jsonlStream(await open(), counter, gzip);
     if (Date.now() >= target.renewAt) {
@@ -72,7 +73,7 @@ export async function uploadFile(
       return { uploadId: target.id, filename, records: counter.records, urlsRequested };
     } catch (err) {
       const expired = err instanceof KardApiError && (err.status === 403 || err.status === 410);
-      if (expired && (file || replayable) && attempt === 0) {
+      if (expired && (file || replayable) && !renewed) {
         client.context.logger?.warn?.('kard: upload URL rejected (expired?), requesting a new one', {});
         target = await requestUrl();
         urlsRequested++;
