@@ -305,6 +305,14 @@ describe('auth: token cache (unit)', () => {
     expect(await other).toBe('late');
   });
 
+  it('a waiter with a signal that never fires gets the token', async () => {
+    const cc = new ClientCredentials('id', 'secret');
+    cc.transport = {
+      request: async () => ({ status: 200, headers: new Headers(), data: { access_token: 'with-signal' } }),
+    } as never;
+    expect(await cc.get(new AbortController().signal)).toBe('with-signal');
+  });
+
   it('a static token is never invalidated and reports no cached token', () => {
     const st = new StaticToken('s-1');
     expect(st.get()).toBe('s-1');

@@ -56,6 +56,18 @@ describe('configuration from the environment (@kardkit/sdk)', () => {
     ]);
   });
 
+  it('where there is no process (browsers, workers) the options are taken as given', () => {
+    const saved = globalThis.process;
+    Reflect.deleteProperty(globalThis, 'process');
+    let client: KardClient;
+    try {
+      client = new KardClient({ clientId: 'id', clientSecret: 'secret', baseUrl: 'http://127.0.0.1:9' });
+    } finally {
+      globalThis.process = saved;
+    }
+    expect(client.context.organizationId).toBeUndefined();
+  });
+
   it('explicit options win over every variable', async () => {
     setEnv({
       ...fullEnv(),

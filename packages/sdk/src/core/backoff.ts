@@ -16,7 +16,6 @@ export function isRetryableStatus(status: number): boolean {
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (value == null) return undefined;
   const v = value.trim();
-  if (v === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
@@ -49,9 +48,11 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
       reject(abortError(signal!));
     };
     const timer = setTimeout(() => {
+      // Stryker disable next-line StringLiteral: removing the listener only frees it; a settled promise ignores a later reject.
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: `once` only frees the listener; a signal aborts once.
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
