@@ -123,5 +123,9 @@ describe('configuration from the environment (@kardkit/sdk)', () => {
       data: [],
     });
     expect(configOf(new LiteClient({ token: 't' })).baseUrl).toBe('https://rewards-api.getkard.com');
+    // Every trailing slash goes, so paths never start with '//'.
+    expect(configOf(new LiteClient({ token: 't', baseUrl: 'http://127.0.0.1:9//' })).baseUrl).toBe(
+      'http://127.0.0.1:9',
+    );
   });
 });

@@ -216,14 +216,20 @@ describe('a ky 2 instance (the ky `npm i ky` installs today)', () => {
 });
 
 describe('the ky option refuses what is not a ky instance', () => {
-  for (const [name, value] of [
-    ['a module namespace object', { default: ky }],
-    ['a plain function', () => Promise.resolve(new Response())],
-    ['null', null],
+  for (const [name, value, got] of [
+    ['a module namespace object', { default: ky }, 'object'],
+    ['a plain function', () => Promise.resolve(new Response()), 'a function without .extend()'],
+    ['null', null, 'null'],
+    [
+      'a function whose extend is not one',
+      Object.assign(() => {}, { extend: 'x' }),
+      'a function without .extend()',
+    ],
   ] as const) {
-    it(`${name}: a KardError naming the supported majors, before any request`, () => {
+    it(`${name}: a KardError naming the supported majors and what it got, before any request`, () => {
       expect(() => clientFor({ ky: value })).toThrow(KardError);
       expect(() => clientFor({ ky: value })).toThrow(/ky option must be a ky instance \(ky 1\.x or 2\.x/);
+      expect(() => clientFor({ ky: value })).toThrow(new RegExp(`; got ${got.replace(/[.()]/g, '\\$&')}$`));
       expect(mock.requests).toHaveLength(0);
     });
   }
