@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type MockKard, startMockKard } from '@kardkit/mock-server';
+import ky from 'ky';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nodeFetch } from '../src/core/node-fetch.js';
-import { KardClient as DefaultClient, KardAbortError } from '../src/index.js';
+import { KardAbortError } from '../src/index.js';
 // Imported by its own name: the node-http test project maps ../src/index.js to this file too.
 import { KardClient } from '../src/index.node.js';
 import { isolateKardEnv, mockConnection, txn } from './support.js';
@@ -67,6 +68,24 @@ describe("'@kardkit/sdk' on Node sends with node:http keep-alive", () => {
     expect((await kard.transactions.create([txn()])).accepted).toHaveLength(1);
     await kard.transactions.uploadFile([txn()], { stream: true });
     expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('a ky of yours sees each request whole: its hooks read the body the SDK sends', async () => {
+    const bodies: string[] = [];
+    const hooked = ky.create({
+      hooks: {
+        beforeRequest: [
+          async (request) => {
+            if (request.method === 'POST' && request.url.endsWith('/transactions'))
+              bodies.push(await request.clone().text());
+          },
+        ],
+      },
+    });
+    const kard = new KardClient({ ...mockConnection(mock), ky: hooked });
+    expect((await kard.transactions.create([txn({}, 'hooked-1')])).accepted).toHaveLength(1);
+    expect(bodies).toHaveLength(1);
+    expect(JSON.parse(bodies[0]!).data[0].id).toBe('hooked-1');
   });
 
   it('a fetch of yours wins over node:http', async () => {
