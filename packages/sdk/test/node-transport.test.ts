@@ -97,6 +97,9 @@ describe("'@kardkit/sdk' on Node sends with node:http keep-alive", () => {
     const kard = new KardClient({ ...mockConnection(mock), fetch: mine });
     await kard.ping();
     expect(calls).toEqual([`${mock.url}/v2/ping`]);
+    // Bodies go through it whole too.
+    expect((await kard.transactions.create([txn({}, 'mine-1')])).accepted).toHaveLength(1);
+    expect(mock.eventCount('mine-1')).toBe(1);
   });
 
   it('an abort in flight tears the socket down and rejects with KardAbortError', async () => {
