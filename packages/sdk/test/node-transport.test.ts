@@ -165,6 +165,65 @@ describe('nodeFetch behaves as fetch', () => {
     }
   });
 
+  it('redirects as fetch: 301/302 make a POST a GET without body or content headers, other methods and 307/308 keep theirs; 303 keeps HEAD; 304 and a 3xx without location are answers', async () => {
+    const s = await server((seen, res) => {
+      const m = /^\/(\d{3})(?:-(\w+))?$/.exec(seen.url);
+      if (seen.url === '/loop') res.writeHead(302, { location: '/loop' }).end();
+      else if (seen.url === '/200' || seen.url === '/404')
+        res.writeHead(Number(seen.url.slice(1)), { location: '/done' }).end('here');
+      else if (seen.url === '/done-auth') res.end(`${seen.method} ${seen.headers.authorization ?? '-'}`);
+      else if (m?.[2] === 'bare') res.writeHead(Number(m[1])).end('no location');
+      else if (m?.[2] === 'auth') res.writeHead(Number(m[1]), { location: '/done-auth' }).end();
+      else if (m) res.writeHead(Number(m[1]), { location: '/done' }).end();
+      else res.end(`${seen.method} ${seen.body} ${seen.headers['content-type'] ?? '-'}`);
+    });
+    try {
+      const call = async (path: string, method: string, body?: string) => {
+        const init = {
+          method,
+          ...(body === undefined ? {} : { body, headers: { 'content-type': 'text/plain' } }),
+        };
+        const res = await nodeFetch(new Request(`${s.url}${path}`, init));
+        return method === 'HEAD' ? `${res.status}` : await res.text();
+      };
+      expect(await call('/301', 'POST', 'p')).toBe('GET  -');
+      expect(await call('/302', 'POST', 'p')).toBe('GET  -');
+      expect(await call('/302', 'PUT', 'p')).toBe('PUT p text/plain');
+      expect(await call('/301', 'PUT', 'p')).toBe('PUT p text/plain');
+      expect(await call('/308', 'POST', 'p')).toBe('POST p text/plain');
+      expect(await call('/303', 'PUT', 'p')).toBe('GET  -');
+      expect(await call('/303', 'HEAD')).toBe('200');
+      expect(s.seen.at(-1)).toMatchObject({ method: 'HEAD', url: '/done' });
+      expect((await nodeFetch(new Request(`${s.url}/304`))).status).toBe(304);
+      expect(await (await nodeFetch(new Request(`${s.url}/200`))).text()).toBe('here');
+      expect((await nodeFetch(new Request(`${s.url}/404`))).status).toBe(404);
+      expect((await nodeFetch(new Request(`${s.url}/302-bare`))).status).toBe(302);
+      expect((await nodeFetch(new Request(`${s.url}/300`))).status).toBe(200); // a 300 with a location is followed
+      const seenBefore = s.seen.length;
+      const loop = await nodeFetch(new Request(`${s.url}/loop`)).catch((e: unknown) => e);
+      expect(loop).toBeInstanceOf(TypeError);
+      expect((loop as TypeError).message).toBe('fetch failed');
+      expect(((loop as TypeError).cause as Error).message).toBe('redirect count exceeded');
+      expect(s.seen.length - seenBefore).toBe(21); // the first request and 20 redirects
+      const refused = await nodeFetch(new Request(`${s.url}/302`, { redirect: 'error' })).catch(
+        (e: unknown) => e,
+      );
+      expect((refused as TypeError).message).toBe('fetch failed');
+      expect(((refused as TypeError).cause as Error).message).toBe('unexpected redirect');
+      // A POST made a GET on the same origin keeps its other headers (only content-* go).
+      const kept = await nodeFetch(
+        new Request(`${s.url}/302-auth`, {
+          method: 'POST',
+          body: 'p',
+          headers: { authorization: 'Bearer t' },
+        }),
+      );
+      expect(await kept.text()).toBe('GET Bearer t');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a refused connection rejects with TypeError("fetch failed") carrying the code', async () => {
     const s = await server(() => {});
     await s.close();
