@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { abortError, isRetryableStatus, parseRetryAfter, retryDelay, sleep } from '../src/core/backoff.js';
+import { createSseClient } from '../src/core/no-sse.js';
 import { logWarnings, validateRequest } from '../src/core/schemas.js';
 import { buildQuery } from '../src/core/transport.js';
 import { KardAbortError, KardValidationError } from '../src/errors.js';
@@ -100,5 +101,11 @@ describe('validateRequest (the main entry validator)', () => {
       { path: 'q', rule: 'R4', severity: 'error', message: 'not a warning' },
     ]);
     expect(seen).toEqual([['kard: validation warning', { path: 'p', rule: 'R5', message: 'm' }]]);
+  });
+});
+
+describe('the server-sent-events stand-in (tsup.config.ts swaps it in for the generated client)', () => {
+  it('refuses with a message that says why', () => {
+    expect(() => createSseClient()).toThrow(new Error('Server-sent events are not part of the Kard API'));
   });
 });
