@@ -199,7 +199,7 @@ export async function run(
       outcome.error = err;
       // No item of a failed request is settled: only local verdicts stand.
       outcome.accepted.length = 0;
-      // Stryker disable next-line MethodExpression,ConditionalExpression: a guard; the API's verdicts are pushed only after its answer, so none is here yet.
+      // Stryker disable next-line MethodExpression: a guard; the API's verdicts are pushed only after its answer, so none is here yet.
       outcome.rejected = outcome.rejected.filter((r) => r.reason === 'invalid');
     }
     outcome.retried = stats.retried;
@@ -408,7 +408,6 @@ export class PreparedBody {
 
   private write(s: string | Uint8Array): void {
     const max = typeof s === 'string' ? s.length * 3 : s.length;
-    // Stryker disable next-line EqualityOperator: growing one byte early changes nothing.
     if (this.len + max > this.buf.length) {
       // Stryker disable next-line MethodExpression: Math.min also fits this write; only the growth steps differ.
       const next = this.alloc(Math.max(this.len + max, this.buf.length * 2));
@@ -449,7 +448,6 @@ function isOneObject(json: string | Uint8Array): boolean {
 
 /** checkBatch numbers items within the batch; renumber to positions in the whole stream. */
 function reindex(issues: ValidationIssue[], offset: number): ValidationIssue[] {
-  // Stryker disable next-line ConditionalExpression: a shortcut; renumbering by 0 changes nothing.
   if (offset === 0) return issues;
   return issues.map((i) => ({
     ...i,

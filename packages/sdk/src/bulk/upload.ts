@@ -101,7 +101,6 @@ function jsonlStream(
       for (let i = 0; i < 256; i++) {
         const next = await iterator.next();
         if (next.done) {
-          // Stryker disable next-line ConditionalExpression: an empty chunk adds no bytes.
           if (chunk) controller.enqueue(encoder.encode(chunk));
           controller.close();
           return;

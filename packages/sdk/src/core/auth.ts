@@ -48,7 +48,6 @@ export class ClientCredentials implements TokenSource {
   }
 
   get(signal?: AbortSignal): Promise<string> | string {
-    // Stryker disable next-line ConditionalExpression: expiresAt is 0 until a token is stored.
     if (this.token !== undefined && this.now() < this.expiresAt) return this.token;
     this.inflight ??= this.refresh().finally(() => {
       this.inflight = undefined;
