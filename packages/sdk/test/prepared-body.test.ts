@@ -29,7 +29,7 @@ describe('PreparedBody without Buffer', () => {
       transactionId: `t-${i}`,
       description: 'é'.repeat(1000),
     }));
-    records.forEach((r, i) => body.add({ json: JSON.stringify(r) }, i));
+    for (const [i, r] of records.entries()) body.add({ json: JSON.stringify(r) }, i);
     const text = decode(body.body());
     expect(text.length).toBeGreaterThan(300_000);
     expect(JSON.parse(text)).toEqual(records);
