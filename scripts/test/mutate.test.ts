@@ -114,3 +114,38 @@ describe('vitest-load-failures.mjs (the reporter of the mutation configs)', () =
     expect(passed.tasks).toEqual([]);
   });
 });
+
+describe('vitest-cheap-first.mjs (the sequencer of the mutation configs)', () => {
+  it('runs files that failed last time first, then the cheapest; files never run come before known ones', async () => {
+    const { default: CheapFirst } = await import('../vitest-cheap-first.mjs');
+    const root = '/repo/pkg';
+    const results: Record<string, { failed: boolean; duration: number }> = {
+      'shared:test/slow.test.ts': { failed: false, duration: 9000 },
+      'shared:test/quick.test.ts': { failed: false, duration: 50 },
+      'shared:test/killer.test.ts': { failed: true, duration: 4000 },
+      'isolated:test/mid.test.ts': { failed: false, duration: 700 },
+    };
+    const ctx = { config: { root }, cache: { getFileTestResults: (key: string) => results[key] } };
+    const spec = (project: string, file: string) => ({
+      project: { name: project },
+      moduleId: `${root}/${file}`,
+    });
+    const files = [
+      spec('shared', 'test/slow.test.ts'),
+      spec('shared', 'test/quick.test.ts'),
+      spec('isolated', 'test/mid.test.ts'),
+      spec('shared', 'test/new.test.ts'),
+      spec('shared', 'test/killer.test.ts'),
+    ];
+    const sorted = await new CheapFirst(ctx).sort(files);
+    expect(sorted.map((s: { moduleId: string }) => s.moduleId.slice(root.length + 1))).toEqual([
+      'test/killer.test.ts',
+      'test/new.test.ts',
+      'test/quick.test.ts',
+      'test/mid.test.ts',
+      'test/slow.test.ts',
+    ]);
+    expect(files[0]!.moduleId).toBe(`${root}/test/slow.test.ts`); // the list given is left as it was
+    expect(await new CheapFirst(ctx).shard(files)).toBe(files);
+  });
+});
